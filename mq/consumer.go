@@ -1,0 +1,183 @@
+package mq
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Consumer receives messages on demand (pull), as seed 004's long polling:
+// Receive a batch, waiting up to a time, then Ack or Nack each message. A
+// message neither acked nor nacked is redelivered after AckTimeout (if set)
+// or when the Consumer closes. Safe for concurrent use.
+type Consumer struct {
+	c      *Client
+	topic  string
+	set    *settings
+	st     settler
+	sub    driver.Subscription
+	closed atomic.Bool
+
+	mu       sync.Mutex
+	inflight map[*receipt]struct{}
+}
+
+// receipt tracks the settlement of one pulled message.
+type receipt struct {
+	c       *Consumer
+	settled atomic.Bool
+	timer   *time.Timer
+}
+
+// NewConsumer opens a pull consumer on topic. Options: Group, Broadcast,
+// TagFilter, TagPattern, Ordered, Concurrency (the prefetch), MaxAttempts,
+// WithBackoff, DeadLetterTopic, AckTimeout, StartFrom, StartAt, DriverOption.
+func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) (*Consumer, error) {
+	const op = "consumer"
+	if !c.caps.Has(driver.CapPull) {
+		return nil, driver.Errorf(driver.CodeUnsupported, op, "backend %s has no pull consumer", c.caps.Backend)
+	}
+	set, sub, err := c.open(ctx, op, forConsumer, topic, opts)
+	if err != nil {
+		return nil, err
+	}
+	k := &Consumer{c: c, topic: topic, set: set, sub: sub,
+		st:       settler{sub: sub, set: set, log: c.log, topic: topic},
+		inflight: map[*receipt]struct{}{}}
+	if !c.track(k) {
+		_ = sub.Close(ctx)
+		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "client closed"}
+	}
+	return k, nil
+}
+
+// Receive returns between 1 and max messages. It blocks until at least one is
+// available, wait has passed (then it returns no messages and a nil error),
+// or ctx is done. wait <= 0 waits for ctx alone. Messages filtered out by
+// TagFilter/TagPattern are acknowledged and not returned.
+func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]*Message, error) {
+	const op = "receive"
+	if k.closed.Load() {
+		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "consumer closed"}
+	}
+	if max < 1 {
+		return nil, invalid(op, "max %d must be at least 1", max)
+	}
+	rctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	for {
+		dms, err := k.sub.Receive(rctx, max)
+		if err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return nil, ctxErr(op, ctx.Err())
+			case rctx.Err() != nil:
+				return nil, nil
+			case k.closed.Load():
+				return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "consumer closed"}
+			}
+			return nil, driver.Wrap(driver.CodeUnavailable, op, err)
+		}
+		out := make([]*Message, 0, len(dms))
+		for _, dm := range dms {
+			if f := k.set.filter; f != nil && !f.Match(dm.Tag) {
+				if err := k.st.ack(context.Background(), dm); err != nil {
+					k.st.logErr("ack", dm, err)
+				}
+				continue
+			}
+			m := fromDriver(dm)
+			m.r = k.track(m)
+			out = append(out, m)
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+}
+
+func (k *Consumer) track(m *Message) *receipt {
+	r := &receipt{c: k}
+	if d := k.set.ackTimeout; d > 0 {
+		k.mu.Lock()
+		k.inflight[r] = struct{}{}
+		k.mu.Unlock()
+		r.timer = time.AfterFunc(d, func() {
+			if r.settle() {
+				err := k.st.fail(context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
+					Msg: fmt.Sprintf("not acknowledged within %v", d)})
+				k.st.logErr("redeliver", m.d, err)
+			}
+		})
+	}
+	return r
+}
+
+// settle marks the receipt settled once; it reports whether this call did.
+func (r *receipt) settle() bool {
+	if !r.settled.CompareAndSwap(false, true) {
+		return false
+	}
+	if r.timer != nil {
+		r.timer.Stop()
+		r.c.mu.Lock()
+		delete(r.c.inflight, r)
+		r.c.mu.Unlock()
+	}
+	return true
+}
+
+func (k *Consumer) ack(ctx context.Context, m *Message) error {
+	if k.closed.Load() {
+		return &Error{Code: driver.CodeClosed, Op: "ack", Msg: "consumer closed"}
+	}
+	if !m.r.settle() {
+		return invalid("ack", "message %q already settled (acked, nacked or timed out)", m.ID)
+	}
+	return k.st.ack(ctx, m.d)
+}
+
+func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
+	if k.closed.Load() {
+		return &Error{Code: driver.CodeClosed, Op: "nack", Msg: "consumer closed"}
+	}
+	if !m.r.settle() {
+		return invalid("nack", "message %q already settled (acked, nacked or timed out)", m.ID)
+	}
+	return k.st.fail(ctx, m.d, reason)
+}
+
+// Ack acknowledges several received messages at once.
+func (k *Consumer) Ack(ctx context.Context, msgs ...*Message) error {
+	for _, m := range msgs {
+		if err := m.Ack(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops the consumer. Messages not yet acknowledged are redelivered
+// (to this group), never acknowledged. A second Close returns ErrClosed.
+func (k *Consumer) Close(ctx context.Context) error {
+	if k.closed.Swap(true) {
+		return &Error{Code: driver.CodeClosed, Op: "close", Msg: "consumer already closed"}
+	}
+	k.mu.Lock()
+	for r := range k.inflight {
+		r.timer.Stop()
+	}
+	k.inflight = map[*receipt]struct{}{}
+	k.mu.Unlock()
+	err := k.sub.Close(ctx)
+	k.c.untrack(k)
+	return err
+}

@@ -1,0 +1,51 @@
+// Package mq is the portable API of unimq: one way to publish and consume
+// messages on Apache RocketMQ, RabbitMQ, Apache Kafka and an in-memory
+// backend, picked by URL at run time.
+//
+//	import (
+//		"github.com/unimq/unimq/mq"
+//		_ "github.com/unimq/unimq/memory" // and/or kafka, rabbitmq, rocketmq
+//	)
+//
+//	c, err := mq.OpenEnv(ctx, "memory://") // MQ_URL picks the backend
+//	err = c.Publish(ctx, "orders", &mq.Message{Key: "order-1", Tag: "created", Body: b})
+//	sub, err := c.Subscribe(ctx, "orders", handle, mq.Group("billing"))
+//	defer sub.Close(ctx)
+//
+// # Contract
+//
+// Every backend passes the conformance suite in mq/mqtest:
+//
+//   - Wire-native: bodies and headers travel as the broker's own; no envelope.
+//   - At-least-once: a message is acknowledged only after its Handler returned
+//     nil (or Message.Ack in pull mode). Errors, panics and handler timeouts
+//     lead to redelivery after backoff, with Message.Attempt counting; after
+//     MaxAttempts the message goes to the dead letter with the reason in
+//     header "unimq-dead-reason".
+//   - Groups compete within, and each group gets every message; Broadcast
+//     gives every subscriber everything.
+//   - Ordered subscribers get the messages of one Key in publish order; a
+//     failing message is retried in place and blocks only its key.
+//   - Delay, transactions, one-way and async publishing exist where the
+//     backend has them (Client.Capabilities); elsewhere they fail with
+//     ErrUnsupported before anything is sent.
+//
+// # Blocking and concurrency
+//
+// Client, Subscriber and Consumer are safe for concurrent use. Every call
+// that waits on the network takes a ctx first and returns when it is done:
+// Open, Publish, PublishBatch, PublishTx, Subscribe (until the subscription
+// is established), Consumer.Receive, Ack/Nack and Close. PublishAsync and
+// PublishOneWay return as soon as the message is queued/written.
+//
+// Close stops intake, waits for running handlers and async callbacks
+// (bounded by its ctx), settles what finished and leaves no goroutine.
+// Calls after Close return ErrClosed.
+//
+// # Errors
+//
+// Errors are *Error values with a Code; match them with errors.Is against
+// ErrClosed, ErrUnsupported, ErrInvalidArgument, ErrInvalidOption,
+// ErrTooLarge, ErrTimeout, ErrUnavailable... URLs are printed with
+// credentials redacted.
+package mq

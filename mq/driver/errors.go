@@ -1,0 +1,155 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error. Codes are stable: compare them with errors.Is
+// against the sentinels below (or mq's re-exports of them).
+type Code int
+
+// Error codes.
+const (
+	CodeUnknown         Code = iota // not classified
+	CodeClosed                      // the client, subscription or consumer was closed
+	CodeUnsupported                 // the backend lacks the feature; nothing was sent
+	CodeInvalidArgument             // a bad argument: empty topic, nil handler, bad expression
+	CodeInvalidOption               // a bad option or URL parameter
+	CodeNotFound                    // topic, group or message does not exist
+	CodeTooLarge                    // message over the size limit
+	CodeTimeout                     // a deadline passed (handler timeout, confirm timeout)
+	CodeCanceled                    // the context was canceled
+	CodeUnavailable                 // broker unreachable or connection lost; retryable
+	CodeUnroutable                  // the broker accepted the message but routed it nowhere
+	CodeFull                        // backpressure: the destination is full
+	CodeTxUnknown                   // transaction outcome left to the broker's check-back
+	CodeTxRolledBack                // transaction rolled back
+	CodeRejected                    // the broker refused the message (send status not OK, nack)
+)
+
+var codeNames = [...]string{
+	CodeUnknown:         "unknown",
+	CodeClosed:          "closed",
+	CodeUnsupported:     "unsupported",
+	CodeInvalidArgument: "invalid argument",
+	CodeInvalidOption:   "invalid option",
+	CodeNotFound:        "not found",
+	CodeTooLarge:        "too large",
+	CodeTimeout:         "timeout",
+	CodeCanceled:        "canceled",
+	CodeUnavailable:     "unavailable",
+	CodeUnroutable:      "unroutable",
+	CodeFull:            "full",
+	CodeTxUnknown:       "transaction unknown",
+	CodeTxRolledBack:    "transaction rolled back",
+	CodeRejected:        "rejected",
+}
+
+func (c Code) String() string {
+	if c >= 0 && int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("code(%d)", int(c))
+}
+
+// Error is the error type of unimq. Op names the operation ("publish",
+// "subscribe", "open"...), Backend the adapter ("kafka"...), Err the cause.
+// Two *Error values match under errors.Is when their codes are equal, so the
+// sentinels below work as targets whatever the message.
+type Error struct {
+	Code    Code
+	Op      string
+	Backend string
+	Msg     string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	s := "unimq"
+	if e.Backend != "" {
+		s += " " + e.Backend
+	}
+	if e.Op != "" {
+		s += " " + e.Op
+	}
+	s += ": " + e.Code.String()
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Op == "" && t.Msg == "" && t.Err == nil
+}
+
+// Sentinels: use them as errors.Is targets.
+var (
+	ErrClosed          = &Error{Code: CodeClosed}
+	ErrUnsupported     = &Error{Code: CodeUnsupported}
+	ErrInvalidArgument = &Error{Code: CodeInvalidArgument}
+	ErrInvalidOption   = &Error{Code: CodeInvalidOption}
+	ErrNotFound        = &Error{Code: CodeNotFound}
+	ErrTooLarge        = &Error{Code: CodeTooLarge}
+	ErrTimeout         = &Error{Code: CodeTimeout}
+	ErrCanceled        = &Error{Code: CodeCanceled}
+	ErrUnavailable     = &Error{Code: CodeUnavailable}
+	ErrUnroutable      = &Error{Code: CodeUnroutable}
+	ErrFull            = &Error{Code: CodeFull}
+	ErrTxUnknown       = &Error{Code: CodeTxUnknown}
+	ErrTxRolledBack    = &Error{Code: CodeTxRolledBack}
+	ErrRejected        = &Error{Code: CodeRejected}
+)
+
+// Errorf builds an *Error with code c and a formatted message. A %w verb in
+// format becomes the cause.
+func Errorf(c Code, op, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	e := &Error{Code: c, Op: op}
+	if u := errors.Unwrap(err); u != nil {
+		e.Err = err
+	} else {
+		e.Msg = err.Error()
+	}
+	return e
+}
+
+// Wrap classifies err under code c for operation op. A nil err gives nil. An
+// err that already is an *Error is returned as is (errors are wrapped once).
+func Wrap(c Code, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: c, Op: op, Err: err}
+}
+
+// CodeOf returns the code of err: the code of the first *Error in its chain,
+// CodeCanceled/CodeTimeout for context errors, else CodeUnknown.
+func CodeOf(err error) Code {
+	var e *Error
+	switch {
+	case err == nil:
+		return CodeUnknown
+	case errors.As(err, &e):
+		return e.Code
+	case errors.Is(err, context.Canceled):
+		return CodeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeTimeout
+	}
+	return CodeUnknown
+}

@@ -1,0 +1,177 @@
+package driver
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Params reads URL query parameters once, with typed accessors and defaults,
+// and reports every parameter nobody asked for as an invalid option. Drivers
+// use it so that URL parsing behaves the same on every backend:
+//
+//	p := driver.NewParams("kafka", u.Query())
+//	parts := p.Int("partitions", 3)
+//	if err := p.Err(); err != nil { return nil, err }
+type Params struct {
+	backend string
+	q       url.Values
+	used    map[string]bool
+	err     error
+}
+
+// NewParams wraps the query q of a URL for backend.
+func NewParams(backend string, q url.Values) *Params {
+	return &Params{backend: backend, q: q, used: map[string]bool{}}
+}
+
+func (p *Params) get(name string) (string, bool) {
+	p.used[name] = true
+	vs, ok := p.q[name]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	if len(vs) > 1 && p.err == nil {
+		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
+	}
+	return vs[0], true
+}
+
+func (p *Params) fail(name, v, want string) {
+	if p.err == nil {
+		if isSecretParam(name) {
+			v = "xxxxx"
+		}
+		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
+	}
+}
+
+// String returns parameter name, or def when absent.
+func (p *Params) String(name, def string) string {
+	if v, ok := p.get(name); ok {
+		return v
+	}
+	return def
+}
+
+// Enum returns parameter name, which must be one of allowed, or def.
+func (p *Params) Enum(name, def string, allowed ...string) string {
+	v, ok := p.get(name)
+	if !ok {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, v, "one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+// Int returns parameter name as a non-negative int, or def.
+func (p *Params) Int(name string, def int) int {
+	v, ok := p.get(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		p.fail(name, v, "a non-negative integer")
+		return def
+	}
+	return n
+}
+
+// Bool returns parameter name as a bool, or def.
+func (p *Params) Bool(name string, def bool) bool {
+	v, ok := p.get(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, v, "true or false")
+		return def
+	}
+	return b
+}
+
+// Duration returns parameter name as a non-negative time.Duration ("250ms"), or def.
+func (p *Params) Duration(name string, def time.Duration) time.Duration {
+	v, ok := p.get(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		p.fail(name, v, "a non-negative duration such as 250ms or 5s")
+		return def
+	}
+	return d
+}
+
+// Err returns the first malformed parameter, or an unknown one: a parameter
+// present in the URL that no accessor asked for.
+func (p *Params) Err() error {
+	if p.err != nil {
+		return p.err
+	}
+	var unknown []string
+	for k := range p.q {
+		if !p.used[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		var known []string
+		for k := range p.used {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend,
+			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))}
+	}
+	return nil
+}
+
+var secretParams = []string{"password", "secret", "token", "key", "pass", "credential"}
+
+func isSecretParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range secretParams {
+		if strings.Contains(n, s) && n != "key" {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns u as a string with the password and every secret-looking
+// query parameter (password, secret, token, access/secret keys...) replaced by
+// "xxxxx". Use it whenever a URL is printed or logged.
+func Redact(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	if c.User != nil {
+		if _, has := c.User.Password(); has {
+			c.User = url.UserPassword(c.User.Username(), "xxxxx")
+		}
+	}
+	if c.RawQuery != "" {
+		q := c.Query()
+		for k := range q {
+			if isSecretParam(k) {
+				q[k] = []string{"xxxxx"}
+			}
+		}
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}

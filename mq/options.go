@@ -1,0 +1,328 @@
+package mq
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// scope says where an Option may be given.
+type scope uint8
+
+const (
+	forOpen scope = 1 << iota
+	forPublish
+	forSubscribe
+	forConsumer
+	forAll = forOpen | forPublish | forSubscribe | forConsumer
+)
+
+func (s scope) String() string {
+	var p []string
+	for _, x := range []struct {
+		s scope
+		n string
+	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}} {
+		if s&x.s != 0 {
+			p = append(p, x.n)
+		}
+	}
+	return strings.Join(p, ", ")
+}
+
+// Option configures Open, a Publish call, Subscribe or Consumer. Each option
+// documents where it applies; given elsewhere it is an ErrInvalidOption.
+type Option struct {
+	name  string
+	scope scope
+	apply func(*settings) error
+}
+
+// settings is the union of every configurable value.
+type settings struct {
+	// Open
+	logger       *slog.Logger
+	txChecker    TxChecker
+	maxSize      int
+	middleware   []func(Handler) Handler
+	driverOpts   []driver.Option
+	closeTimeout time.Duration
+
+	// Subscribe / Consumer
+	group          string
+	broadcast      bool
+	filter         *Filter
+	ordered        bool
+	concurrency    int
+	maxAttempts    int
+	backoff        Backoff
+	deadLetter     string
+	handlerTimeout time.Duration
+	start          driver.StartPosition
+	ackTimeout     time.Duration
+}
+
+// Defaults, documented on the options that change them.
+const (
+	DefaultGroup       = "default"
+	DefaultConcurrency = 8
+	DefaultMaxAttempts = 16
+)
+
+func newSettings() *settings {
+	return &settings{
+		concurrency: DefaultConcurrency,
+		maxAttempts: DefaultMaxAttempts,
+		backoff:     ExponentialBackoff(100*time.Millisecond, 30*time.Second),
+		group:       DefaultGroup,
+	}
+}
+
+func (s *settings) applyAll(op string, where scope, opts []Option) error {
+	for _, o := range opts {
+		if o.apply == nil {
+			return driver.Errorf(driver.CodeInvalidOption, op, "zero Option value")
+		}
+		if o.scope&where == 0 {
+			return driver.Errorf(driver.CodeInvalidOption, op, "option %s applies to %s, not %s", o.name, o.scope, where)
+		}
+		if err := o.apply(s); err != nil {
+			return &Error{Code: driver.CodeInvalidOption, Op: op, Msg: fmt.Sprintf("option %s", o.name), Err: err}
+		}
+	}
+	return nil
+}
+
+// WithLogger sets the logger of the client and of the backend's own client
+// library where it can be routed (Open). Default: slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return Option{"WithLogger", forOpen, func(s *settings) error {
+		if l == nil {
+			return fmt.Errorf("nil logger")
+		}
+		s.logger = l
+		return nil
+	}}
+}
+
+// MaxMessageSize sets the largest message (body + key + tag + id + headers)
+// Publish accepts; larger ones get ErrTooLarge before anything is sent
+// (Open). Default: the backend's limit (Capabilities().MaxMessageSize).
+func MaxMessageSize(n int) Option {
+	return Option{"MaxMessageSize", forOpen, func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("size %d must be positive", n)
+		}
+		s.maxSize = n
+		return nil
+	}}
+}
+
+// WithTxChecker sets the function that answers the broker's check-back for
+// transactions whose local outcome was unknown (Open).
+func WithTxChecker(c TxChecker) Option {
+	return Option{"WithTxChecker", forOpen, func(s *settings) error {
+		if c == nil {
+			return fmt.Errorf("nil checker")
+		}
+		s.txChecker = c
+		return nil
+	}}
+}
+
+// WithMiddleware wraps every Handler of the client, outermost first: the
+// place for logging, metrics and tracing (Open, Subscribe).
+func WithMiddleware(mw ...func(Handler) Handler) Option {
+	return Option{"WithMiddleware", forOpen | forSubscribe, func(s *settings) error {
+		for _, m := range mw {
+			if m == nil {
+				return fmt.Errorf("nil middleware")
+			}
+		}
+		s.middleware = append(s.middleware, mw...)
+		return nil
+	}}
+}
+
+// DriverOption passes an adapter-specific option (what rocketmq.DelayLevel,
+// rabbitmq.WithMode and the like return). It applies everywhere; a backend
+// ignores the options of other backends.
+func DriverOption(o driver.Option) Option {
+	return Option{"DriverOption", forAll, func(s *settings) error {
+		if o == nil {
+			return fmt.Errorf("nil driver option")
+		}
+		s.driverOpts = append(s.driverOpts, o)
+		return nil
+	}}
+}
+
+// Group sets the consumer group: subscribers of one group compete for
+// messages, every group gets every message (Subscribe, Consumer).
+// Default: DefaultGroup ("default").
+func Group(name string) Option {
+	return Option{"Group", forSubscribe | forConsumer, func(s *settings) error {
+		if name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return fmt.Errorf("group %q must be non-empty without spaces", name)
+		}
+		s.group = name
+		return nil
+	}}
+}
+
+// Broadcast gives this subscriber every message, whatever other subscribers
+// do (Subscribe, Consumer). It starts at the newest message unless StartFrom
+// says otherwise.
+func Broadcast() Option {
+	return Option{"Broadcast", forSubscribe | forConsumer, func(s *settings) error {
+		s.broadcast = true
+		return nil
+	}}
+}
+
+// TagFilter keeps messages whose tag matches expr, a RocketMQ-style
+// expression: "*" (all), "a", or "a || b || c" (Subscribe, Consumer).
+func TagFilter(expr string) Option {
+	return Option{"TagFilter", forSubscribe | forConsumer, func(s *settings) error {
+		f, err := ParseTagFilter(expr)
+		if err != nil {
+			return err
+		}
+		s.filter = f
+		return nil
+	}}
+}
+
+// TagPattern keeps messages whose dot-separated tag matches one of patterns,
+// RabbitMQ topic-exchange style: "*" is exactly one word, "#" zero or more
+// ("order.*", "#.error") (Subscribe, Consumer).
+func TagPattern(patterns ...string) Option {
+	return Option{"TagPattern", forSubscribe | forConsumer, func(s *settings) error {
+		f, err := ParseTagPattern(patterns...)
+		if err != nil {
+			return err
+		}
+		s.filter = f
+		return nil
+	}}
+}
+
+// Ordered delivers messages of one Key in publish order, one at a time; a
+// failing message is retried in place and blocks only its own key (and, on
+// partitioned backends, its partition/queue) until it succeeds or is
+// dead-lettered (Subscribe).
+func Ordered() Option {
+	return Option{"Ordered", forSubscribe | forConsumer, func(s *settings) error {
+		s.ordered = true
+		return nil
+	}}
+}
+
+// Concurrency sets how many handlers run at once (and the prefetch) (Subscribe,
+// Consumer). Default: DefaultConcurrency (8).
+func Concurrency(n int) Option {
+	return Option{"Concurrency", forSubscribe | forConsumer, func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("concurrency %d must be at least 1", n)
+		}
+		s.concurrency = n
+		return nil
+	}}
+}
+
+// MaxAttempts sets how many deliveries a message gets before it is
+// dead-lettered (Subscribe, Consumer). Default: DefaultMaxAttempts (16).
+func MaxAttempts(n int) Option {
+	return Option{"MaxAttempts", forSubscribe | forConsumer, func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("max attempts %d must be at least 1", n)
+		}
+		s.maxAttempts = n
+		return nil
+	}}
+}
+
+// WithBackoff sets the delay before redelivery after a failed attempt
+// (Subscribe, Consumer). Default: ExponentialBackoff(100ms, 30s).
+func WithBackoff(b Backoff) Option {
+	return Option{"WithBackoff", forSubscribe | forConsumer, func(s *settings) error {
+		if b == nil {
+			return fmt.Errorf("nil backoff")
+		}
+		s.backoff = b
+		return nil
+	}}
+}
+
+// DeadLetterTopic sets where messages go after MaxAttempts (Subscribe,
+// Consumer). Default: the backend's native place (RocketMQ %DLQ%group,
+// RabbitMQ the group's dead-letter queue, Kafka topic "<topic>.<group>.dlq",
+// memory the same as Kafka).
+func DeadLetterTopic(topic string) Option {
+	return Option{"DeadLetterTopic", forSubscribe | forConsumer, func(s *settings) error {
+		if topic == "" {
+			return fmt.Errorf("empty dead-letter topic")
+		}
+		s.deadLetter = topic
+		return nil
+	}}
+}
+
+// HandlerTimeout bounds one handler call: past it the handler's ctx is
+// canceled and the attempt counts as failed (Subscribe). Default: none.
+func HandlerTimeout(d time.Duration) Option {
+	return Option{"HandlerTimeout", forSubscribe, func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("timeout %v must be positive", d)
+		}
+		s.handlerTimeout = d
+		return nil
+	}}
+}
+
+// AckTimeout redelivers a message received from Consumer.Receive that was
+// neither acked nor nacked within d, as seed 004's long polling does
+// (Consumer). Default: none.
+func AckTimeout(d time.Duration) Option {
+	return Option{"AckTimeout", forConsumer, func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("timeout %v must be positive", d)
+		}
+		s.ackTimeout = d
+		return nil
+	}}
+}
+
+// Start positions for StartFrom.
+const (
+	Newest = driver.StartNewest
+	Oldest = driver.StartOldest
+)
+
+// StartFrom sets where a new group or a broadcast subscriber starts: Newest
+// (default) or Oldest. A group that has consumed before resumes where it
+// left off (Subscribe, Consumer).
+func StartFrom(k driver.StartKind) Option {
+	return Option{"StartFrom", forSubscribe | forConsumer, func(s *settings) error {
+		if k != Newest && k != Oldest {
+			return fmt.Errorf("use StartAt for a time")
+		}
+		s.start = driver.StartPosition{Kind: k}
+		return nil
+	}}
+}
+
+// StartAt makes a new group start at the first message published at or after
+// t (Subscribe, Consumer). Needs CapStartTime.
+func StartAt(t time.Time) Option {
+	return Option{"StartAt", forSubscribe | forConsumer, func(s *settings) error {
+		if t.IsZero() {
+			return fmt.Errorf("zero time")
+		}
+		s.start = driver.StartPosition{Kind: driver.StartAtTime, Time: t}
+		return nil
+	}}
+}

@@ -1,0 +1,231 @@
+package mq
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// validTopic rejects names no backend accepts. Backends check their own,
+// narrower rules (RocketMQ forbids dots, Kafka limits length...).
+func validTopic(op, topic string) error {
+	if topic == "" {
+		return invalid(op, "empty topic")
+	}
+	if strings.IndexFunc(topic, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return invalid(op, "topic %q contains spaces or control characters", topic)
+	}
+	return nil
+}
+
+func (c *Client) validate(op string, m *Message, now time.Time) error {
+	if m == nil {
+		return invalid(op, "nil message")
+	}
+	for k := range m.Headers {
+		if k == "" {
+			return invalid(op, "empty header name")
+		}
+	}
+	if max := c.caps.MaxMessageSize; max > 0 {
+		if n := m.size(); n > max {
+			return driver.Errorf(driver.CodeTooLarge, op, "message of %d bytes exceeds the limit of %d", n, max)
+		}
+	}
+	if m.Delay < 0 {
+		return invalid(op, "negative delay %v", m.Delay)
+	}
+	if m.Delay > 0 || !m.DeliverAt.IsZero() {
+		if !c.caps.Has(driver.CapDelay) {
+			return driver.Errorf(driver.CodeUnsupported, op, "backend %s cannot delay messages", c.caps.Backend)
+		}
+		if c.caps.MaxDelay > 0 {
+			at := m.DeliverAt
+			if at.IsZero() {
+				at = now.Add(m.Delay)
+			}
+			if at.Sub(now) > c.caps.MaxDelay {
+				return driver.Errorf(driver.CodeUnsupported, op, "delay %v exceeds the backend's maximum %v", at.Sub(now).Round(time.Millisecond), c.caps.MaxDelay)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Client) prepare(ctx context.Context, op, topic string, opts []Option, need driver.Capability) (driver.SendOptions, error) {
+	var so driver.SendOptions
+	if err := c.checkOpen(op); err != nil {
+		return so, err
+	}
+	if err := validTopic(op, topic); err != nil {
+		return so, err
+	}
+	if err := ctx.Err(); err != nil {
+		return so, ctxErr(op, err)
+	}
+	if !c.caps.Has(need) {
+		return so, driver.Errorf(driver.CodeUnsupported, op, "backend %s lacks %s", c.caps.Backend, c.caps.Missing(need))
+	}
+	if len(opts) > 0 {
+		s := settings{}
+		if err := s.applyAll(op, forPublish, opts); err != nil {
+			return so, err
+		}
+		so.Options = s.driverOpts
+	}
+	return so, nil
+}
+
+// Publish sends m to topic and returns once the broker confirmed it
+// (RocketMQ SendSync, Kafka acks=all, RabbitMQ publisher confirm). It blocks
+// until then or until ctx is done. On success m.BrokerID (and Partition and
+// Offset where the backend reports them) are set.
+func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...Option) error {
+	so, err := c.prepare(ctx, "publish", topic, opts, driver.CapSyncPublish)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if err := c.validate("publish", m, now); err != nil {
+		return err
+	}
+	dm := m.toDriver(now)
+	one := [1]*driver.Message{dm}
+	if err := c.conn.Send(ctx, topic, one[:], so); err != nil {
+		return driver.Wrap(driver.CodeUnavailable, "publish", err)
+	}
+	m.confirmed(dm)
+	return nil
+}
+
+// PublishBatch sends msgs to topic in one round trip where the backend can
+// (CapBatch; otherwise one confirmed send each, in order) and returns once
+// all were confirmed. Every message is validated before any is sent.
+func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message, opts ...Option) error {
+	so, err := c.prepare(ctx, "publish batch", topic, opts, driver.CapSyncPublish)
+	if err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	now := time.Now()
+	dms := make([]*driver.Message, len(msgs))
+	for i, m := range msgs {
+		if err := c.validate("publish batch", m, now); err != nil {
+			return err
+		}
+		dms[i] = m.toDriver(now)
+	}
+	if c.caps.Has(driver.CapBatch) && (c.caps.MaxBatch == 0 || len(dms) <= c.caps.MaxBatch) {
+		err = c.conn.Send(ctx, topic, dms, so)
+	} else {
+		for i := range dms {
+			if err = c.conn.Send(ctx, topic, dms[i:i+1], so); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return driver.Wrap(driver.CodeUnavailable, "publish batch", err)
+	}
+	for i, m := range msgs {
+		m.confirmed(dms[i])
+	}
+	return nil
+}
+
+// PublishAsync queues m for topic and returns without waiting for the
+// broker; done is called exactly once with the outcome, from another
+// goroutine (keep it short). Close waits for outstanding callbacks. An
+// error returned here means m was not queued and done will not be called.
+func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, done func(m *Message, err error), opts ...Option) error {
+	so, err := c.prepare(ctx, "publish async", topic, opts, driver.CapAsyncPublish)
+	if err != nil {
+		return err
+	}
+	if done == nil {
+		return invalid("publish async", "nil callback")
+	}
+	now := time.Now()
+	if err := c.validate("publish async", m, now); err != nil {
+		return err
+	}
+	dm := m.toDriver(now)
+	c.pending.Add(1)
+	err = c.conn.SendAsync(ctx, topic, dm, so, func(err error) {
+		if err == nil {
+			m.confirmed(dm)
+		} else {
+			err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
+		}
+		done(m, err)
+		c.pending.Done()
+	})
+	if err != nil {
+		c.pending.Done()
+		return driver.Wrap(driver.CodeUnavailable, "publish async", err)
+	}
+	return nil
+}
+
+// Future is the pending outcome of PublishFuture.
+type Future struct {
+	done chan struct{}
+	err  error
+}
+
+// Done is closed once the outcome is known.
+func (f *Future) Done() <-chan struct{} { return f.done }
+
+// Err returns the outcome; valid after Done is closed.
+func (f *Future) Err() error { return f.err }
+
+// Wait blocks until the outcome is known or ctx is done.
+func (f *Future) Wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctxErr("publish future", ctx.Err())
+	}
+}
+
+// PublishFuture is PublishAsync returning a Future instead of taking a
+// callback. A message that could not be queued gives a Future that is
+// already done with the error.
+func (c *Client) PublishFuture(ctx context.Context, topic string, m *Message, opts ...Option) *Future {
+	f := &Future{done: make(chan struct{})}
+	err := c.PublishAsync(ctx, topic, m, func(_ *Message, err error) {
+		f.err = err
+		close(f.done)
+	}, opts...)
+	if err != nil {
+		f.err = err
+		close(f.done)
+	}
+	return f
+}
+
+// PublishOneWay writes m to topic without waiting for any confirmation
+// (RocketMQ SendOneWay, Kafka acks=0, RabbitMQ without confirms). It is
+// lossy by design: a nil error only means the message left this process.
+func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, opts ...Option) error {
+	so, err := c.prepare(ctx, "publish one-way", topic, opts, driver.CapOneWay)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if err := c.validate("publish one-way", m, now); err != nil {
+		return err
+	}
+	so.Mode = driver.OneWay
+	dm := m.toDriver(now)
+	if err := c.conn.Send(ctx, topic, []*driver.Message{dm}, so); err != nil {
+		return driver.Wrap(driver.CodeUnavailable, "publish one-way", err)
+	}
+	return nil
+}
