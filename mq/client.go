@@ -53,7 +53,9 @@ type Client struct {
 	pending sync.WaitGroup // async publishes not yet completed
 }
 
-type closer interface{ Close(ctx context.Context) error }
+type closer interface {
+	Close(ctx context.Context) error
+}
 
 func newClient(conn driver.Conn, s *settings, redacted string) *Client {
 	c := &Client{conn: conn, set: s, caps: conn.Capabilities(), url: redacted, log: s.logger, subs: map[closer]struct{}{}}

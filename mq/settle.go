@@ -55,4 +55,3 @@ func (s *settler) logErr(op string, dm *driver.Message, err error) {
 	s.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq: "+op+" failed; the message will be redelivered",
 		slog.String("topic", s.topic), slog.String("id", dm.ID), slog.String("error", err.Error()))
 }
-
