@@ -1,0 +1,684 @@
+#!/usr/bin/env bash
+# scripts/brokers.sh — run real RabbitMQ, Kafka and RocketMQ on 127.0.0.1 without Docker.
+#
+#   scripts/brokers.sh up|down|status|restart|logs [rabbitmq|kafka|rocketmq|all]   (default: all)
+#
+#   up       install what is missing, start the broker(s) with fresh data, return when each one
+#            really works (Kafka: produce+consume, RocketMQ: send+consume, RabbitMQ: await_startup
+#            + AMQP handshake). Quick when already up. Exits non-zero and prints the log tail on failure.
+#   down     stop the broker(s) (data stays under .brokers/ until the next `up`).
+#   restart  stop and start one broker KEEPING its data (for reliability tests).
+#   status   print each broker's state.
+#   logs     tail the broker's logs.
+#
+# Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
+# as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
+# written (Maven repository, jars, configs, data, logs, pids) lives under .brokers/ at the repo root:
+# `scripts/brokers.sh down && rm -rf .brokers` leaves the machine as it was (except the Debian
+# packages rabbitmq-server/erlang, and maven/JDK if the script had to install them).
+#
+# Environment knobs (all optional):
+#   UNIMQ_BROKERS_DIR      state folder (default: <repo>/.brokers)
+#   UNIMQ_BROKERS_M2       Maven local repository (default: $UNIMQ_BROKERS_DIR/m2)
+#   UNIMQ_BROKERS_TIMEOUT  seconds to wait for one broker to become ready (default: 180)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+B="${UNIMQ_BROKERS_DIR:-$ROOT/.brokers}"
+M2="${UNIMQ_BROKERS_M2:-$B/m2}"
+TIMEOUT="${UNIMQ_BROKERS_TIMEOUT:-180}"
+export DEBIAN_FRONTEND=noninteractive
+
+KAFKA_VERSION=3.9.1
+ROCKETMQ_VERSION=5.3.3
+RABBITMQ_SERIES=3.10
+
+HOST=127.0.0.1
+KAFKA_PORT=9092
+KAFKA_CONTROLLER_PORT=9093
+RABBIT_PORT=5672
+RABBIT_DIST_PORT=25672
+RABBIT_NODE=unimq@localhost
+NAMESRV_PORT=9876
+RMQ_BROKER_PORT=10911
+
+# health checks use a new topic each time (unimq-health-<unix time>), so "read it back" never sees
+# an older message; the topics are small and disappear with the data on the next fresh `up`.
+health_topic() { echo "unimq-health-$(date +%s%N | cut -c1-13)"; }
+
+log() { printf '[brokers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+# port_open PORT: is something listening on 127.0.0.1:PORT?
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# wait_port_closed PORT SECONDS
+wait_port_closed() {
+  local end=$((SECONDS + $2))
+  while port_open "$1"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.5
+  done
+}
+
+# marker_pids MARKER: pids of processes whose command line carries "unimq.broker=MARKER"
+# (every JVM this script starts has -Dunimq.broker=NAME, the Erlang VM has -unimq_broker NAME).
+marker_pids() {
+  pgrep -f -- "unimq[._]broker[= ]$1( |\$)" || true
+}
+
+# stop_pids NAME PIDS...: TERM, wait up to 30 s, then KILL.
+stop_pids() {
+  local name=$1; shift
+  [[ $# -gt 0 ]] || return 0
+  log "stopping $name (pid $*)"
+  kill -TERM "$@" 2>/dev/null || true
+  local end=$((SECONDS + 30)) p alive
+  while :; do
+    alive=()
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+    [[ ${#alive[@]} -eq 0 ]] && return 0
+    if ((SECONDS >= end)); then
+      log "$name did not stop in 30 s, killing ${alive[*]}"
+      kill -KILL "${alive[@]}" 2>/dev/null || true
+      return 0
+    fi
+    sleep 0.3
+  done
+}
+
+# start_bg PIDFILE LOGFILE CMD...: start CMD detached (own session, no stdin) so that it
+# survives this script; record its pid.
+start_bg() {
+  local pidfile=$1 logfile=$2; shift 2
+  mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+  printf '\n===== %s start: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logfile"
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+tail_log() {
+  local f
+  for f in "$@"; do
+    [[ -f $f ]] || continue
+    echo "----- last lines of $f -----" >&2
+    tail -n 60 "$f" >&2
+  done
+}
+
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null || die "apt-get not found: install $* by hand"
+  if [[ $APT_UPDATED == 0 ]]; then
+    log "apt-get update"
+    apt-get update -qq >&2 || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  apt-get install -y -qq --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
+}
+
+need_java() {
+  if ! command -v java >/dev/null; then apt_install openjdk-17-jre-headless; fi
+  local v
+  v=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+  [[ ${v:-0} -ge 11 ]] || die "Java 11+ needed (found: $(java -version 2>&1 | head -1))"
+}
+
+need_mvn() {
+  need_java
+  if ! command -v mvn >/dev/null; then apt_install maven; fi
+}
+
+# install_jars NAME: copy the pinned jars of scripts/brokers/NAME/pom.xml into $B/NAME/lib
+# (skipped when the lib folder was made from the same pom).
+install_jars() {
+  local name=$1 pom="$ROOT/scripts/brokers/$1/pom.xml" lib="$B/$1/lib" sum
+  sum=$(sha256sum "$pom" | cut -d' ' -f1)
+  if [[ -f $lib/.pom.sha256 && "$(cat "$lib/.pom.sha256")" == "$sum" ]]; then return 0; fi
+  need_mvn
+  log "downloading $name jars from Maven Central into $lib"
+  rm -rf "$lib"
+  mkdir -p "$lib" "$M2"
+  if ! mvn -B -q -Dstyle.color=never -f "$pom" -Dmaven.repo.local="$M2" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" >"$B/$name-mvn.log" 2>&1; then
+    tail_log "$B/$name-mvn.log"
+    rm -rf "$lib"
+    die "mvn could not fetch the $name jars"
+  fi
+  echo "$sum" >"$lib/.pom.sha256"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kafka 3.9.1, KRaft, one node with broker+controller roles
+
+KD="$B/kafka"
+kafka_java() { # kafka_java HEAP CLASS ARGS... (foreground, for the tools)
+  local heap=$1; shift
+  java "-Xmx$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$KD/conf/tools-log4j.properties" \
+    -cp "$KD/lib/*" "$@"
+}
+
+kafka_write_conf() {
+  mkdir -p "$KD/conf" "$KD/logs"
+  cat >"$KD/conf/server.properties" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KD/data
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+group.initial.rebalance.delay.ms=0
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+num.network.threads=2
+num.io.threads=4
+log.segment.bytes=67108864
+log.retention.hours=24
+log.retention.check.interval.ms=300000
+EOF
+  cat >"$KD/conf/log4j.properties" <<EOF
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.controller=INFO
+log4j.logger.org.apache.kafka.controller=INFO
+EOF
+  cat >"$KD/conf/tools-log4j.properties" <<EOF
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+kafka_pids() { marker_pids kafka; }
+
+kafka_quick_check() { # an admin call: ApiVersions against the broker
+  kafka_java 128m kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
+    >/dev/null 2>&1
+}
+
+kafka_roundtrip() { # produce one record to a new (auto-created) topic, consume it with a group
+  local msg="ping-$(date +%s%N)" topic out
+  topic=$(health_topic)
+  echo "$msg" | kafka_java 128m kafka.tools.ConsoleProducer --bootstrap-server "$HOST:$KAFKA_PORT" \
+    --topic "$topic" --producer-property acks=all >/dev/null 2>&1 || return 1
+  out=$(kafka_java 128m org.apache.kafka.tools.consumer.ConsoleConsumer \
+    --bootstrap-server "$HOST:$KAFKA_PORT" --topic "$topic" --from-beginning \
+    --group "$topic" --max-messages 1 --timeout-ms 30000 2>/dev/null) || true
+  grep -q -- "$msg" <<<"$out"
+}
+
+kafka_start() { # kafka_start fresh|keep
+  install_jars kafka
+  need_java
+  kafka_write_conf
+  if [[ $1 == fresh ]]; then rm -rf "$KD/data"; fi
+  if [[ ! -f $KD/data/meta.properties ]]; then
+    local cid
+    cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    log "kafka: formatting storage (cluster id $cid)"
+    kafka_java 256m kafka.tools.StorageTool format -t "$cid" -c "$KD/conf/server.properties" \
+      >>"$KD/logs/kafka.log" 2>&1 || { tail_log "$KD/logs/kafka.log"; die "kafka storage format failed"; }
+  fi
+  port_open $KAFKA_PORT && die "port $KAFKA_PORT is taken by another program (not a unimq broker); stop it first"
+  log "kafka $KAFKA_VERSION: starting on $HOST:$KAFKA_PORT"
+  start_bg "$KD/kafka.pid" "$KD/logs/kafka.log" \
+    java -Dunimq.broker=kafka -Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$KD/conf/log4j.properties" -Dkafka.logs.dir="$KD/logs" \
+    -cp "$KD/lib/*" kafka.Kafka "$KD/conf/server.properties"
+}
+
+kafka_wait_ready() {
+  local end=$((SECONDS + TIMEOUT))
+  until port_open $KAFKA_PORT && kafka_quick_check; do
+    if [[ -z "$(kafka_pids)" ]]; then tail_log "$KD/logs/kafka.log"; die "kafka exited during start-up"; fi
+    ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka not ready after ${TIMEOUT}s"; }
+    sleep 1
+  done
+  until kafka_roundtrip; do
+    ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka produce/consume round trip failed for ${TIMEOUT}s"; }
+    sleep 1
+  done
+  log "kafka ready on $HOST:$KAFKA_PORT (produce/consume round trip ok)"
+}
+
+kafka_up() {
+  if [[ -n "$(kafka_pids)" ]] || port_open $KAFKA_PORT; then
+    install_jars kafka; kafka_write_conf
+    if kafka_quick_check; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
+    if [[ -n "$(kafka_pids)" ]]; then kafka_wait_ready; return 0; fi
+  fi
+  kafka_start fresh
+  kafka_wait_ready
+}
+
+kafka_down() {
+  stop_pids kafka $(kafka_pids)
+  wait_port_closed $KAFKA_PORT 10 || log "warning: port $KAFKA_PORT still open"
+  rm -f "$KD/kafka.pid"
+}
+
+kafka_restart() {
+  kafka_down
+  kafka_start keep
+  kafka_wait_ready
+}
+
+kafka_status() {
+  local p; p=$(kafka_pids | tr '\n' ' ')
+  if [[ -n $p ]]; then
+    if port_open $KAFKA_PORT; then echo "kafka     up        pid ${p% }  $HOST:$KAFKA_PORT  (Kafka $KAFKA_VERSION KRaft)"
+    else echo "kafka     starting  pid ${p% }"; fi
+  elif port_open $KAFKA_PORT; then echo "kafka     external  something else listens on $HOST:$KAFKA_PORT"
+  else echo "kafka     down"; fi
+}
+
+kafka_logs() { tail -n "${LINES_:-100}" "$KD/logs/kafka.log"; }
+
+# ---------------------------------------------------------------------------------------------
+# RocketMQ 5.3.3: name server + one broker (remoting protocol; no proxy)
+
+RD="$B/rocketmq"
+RMQ_SERVER_OPTS=(-XX:+UseG1GC -XX:G1HeapRegionSize=4m -XX:SoftRefLRUPolicyMSPerMB=0 -XX:+ExitOnOutOfMemoryError)
+RMQ_JAVA_OPTS=(
+  -XX:-OmitStackTraceInFastThrow -Djava.awt.headless=true
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+
+rmq_env() { # environment for every RocketMQ JVM: its home and where its logback files write
+  export ROCKETMQ_HOME="$RD"
+}
+
+mqadmin() { # mqadmin SUBCOMMAND ARGS... (foreground)
+  rmq_env
+  java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${RMQ_JAVA_OPTS[@]}" \
+    -Duser.home="$RD/home" -Drocketmq.home.dir="$RD" -Drocketmq.client.logUseSlf4j=false \
+    -Drocketmq.client.logLevel=WARN -Drocketmq.client.logRoot="$RD/home/logs/rocketmqlogs" \
+    -cp "$RD/lib/*" org.apache.rocketmq.tools.command.MQAdminStartup "$@"
+}
+
+rmq_write_conf() {
+  mkdir -p "$RD/conf" "$RD/logs" "$RD/home"
+  cat >"$RD/conf/namesrv.conf" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+listenPort=$NAMESRV_PORT
+bindAddress=$HOST
+EOF
+  cat >"$RD/conf/broker.conf" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+brokerClusterName=DefaultCluster
+brokerName=broker-a
+brokerId=0
+brokerRole=ASYNC_MASTER
+flushDiskType=ASYNC_FLUSH
+namesrvAddr=$HOST:$NAMESRV_PORT
+brokerIP1=$HOST
+listenPort=$RMQ_BROKER_PORT
+bindAddress=$HOST
+autoCreateTopicEnable=true
+autoCreateSubscriptionGroup=true
+defaultTopicQueueNums=4
+enablePropertyFilter=true
+# store: small files instead of the 1 GiB commit log / 100 MiB timer log / 400 MiB index defaults
+storePathRootDir=$RD/store
+storePathCommitLog=$RD/store/commitlog
+mappedFileSizeCommitLog=67108864
+mappedFileSizeConsumeQueue=600000
+mappedFileSizeTimerLog=16777216
+maxHashSlotNum=100000
+maxIndexNum=400000
+deleteWhen=04
+fileReservedTime=24
+diskMaxUsedSpaceRatio=95
+# timer (delay at any time) messages: on by default in 5.x, kept on; delay levels stay default
+timerWheelEnable=true
+# slow CI machines: be patient before answering "system busy"
+waitTimeMillsInSendQueue=3000
+osPageCacheBusyTimeOutMills=5000
+EOF
+}
+
+namesrv_pids() { marker_pids rocketmq-namesrv; }
+rmqbroker_pids() { marker_pids rocketmq-broker; }
+rmq_pids() { { namesrv_pids; rmqbroker_pids; } | tr '\n' ' '; }
+
+rmq_quick_check() { # admin call: the broker is registered at the name server with our address
+  mqadmin clusterList -n "$HOST:$NAMESRV_PORT" 2>/dev/null | grep -q "$HOST:$RMQ_BROKER_PORT"
+}
+
+rmq_roundtrip() { # create a new topic, send one message to it, pull it back
+  local msg="ping-$(date +%s%N)" topic out end=$((SECONDS + 30))
+  topic=$(health_topic)
+  mqadmin updateTopic -n "$HOST:$NAMESRV_PORT" -b "$HOST:$RMQ_BROKER_PORT" -t "$topic" \
+    -r 1 -w 1 >/dev/null 2>&1 || return 1
+  until out=$(mqadmin sendMessage -n "$HOST:$NAMESRV_PORT" -t "$topic" -p "$msg" -b broker-a -i 0 2>&1) &&
+    grep -q SEND_OK <<<"$out"; do
+    ((SECONDS < end)) || { echo "$out" >&2; return 1; }
+    sleep 1
+  done
+  out=$(mqadmin consumeMessage -n "$HOST:$NAMESRV_PORT" -t "$topic" -b broker-a -i 0 -o 0 -c 1 2>&1) || true
+  grep -q -- "$msg" <<<"$out" || { echo "$out" >&2; return 1; }
+}
+
+rmq_start_namesrv() {
+  port_open $NAMESRV_PORT && die "port $NAMESRV_PORT is taken by another program (not a unimq broker); stop it first"
+  rmq_env
+  log "rocketmq $ROCKETMQ_VERSION: starting name server on $HOST:$NAMESRV_PORT"
+  start_bg "$RD/namesrv.pid" "$RD/logs/namesrv.out" \
+    java -Dunimq.broker=rocketmq-namesrv -Xms128m -Xmx256m "${RMQ_SERVER_OPTS[@]}" "${RMQ_JAVA_OPTS[@]}" \
+    -Duser.home="$RD/home" -Drocketmq.home.dir="$RD" \
+    -cp "$RD/lib/*" org.apache.rocketmq.namesrv.NamesrvStartup -c "$RD/conf/namesrv.conf"
+}
+
+rmq_start_broker() {
+  port_open $RMQ_BROKER_PORT && die "port $RMQ_BROKER_PORT is taken by another program (not a unimq broker); stop it first"
+  rmq_env
+  log "rocketmq $ROCKETMQ_VERSION: starting broker on $HOST:$RMQ_BROKER_PORT"
+  start_bg "$RD/broker.pid" "$RD/logs/broker.out" \
+    java -Dunimq.broker=rocketmq-broker -Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m \
+    "${RMQ_SERVER_OPTS[@]}" "${RMQ_JAVA_OPTS[@]}" -Duser.home="$RD/home" -Drocketmq.home.dir="$RD" \
+    -cp "$RD/lib/*" org.apache.rocketmq.broker.BrokerStartup -c "$RD/conf/broker.conf"
+}
+
+rmq_logfiles() {
+  echo "$RD/logs/namesrv.out" "$RD/logs/broker.out" \
+    "$RD/home/logs/rocketmqlogs/namesrv.log" "$RD/home/logs/rocketmqlogs/broker.log"
+}
+
+rmq_start() { # rmq_start fresh|keep
+  install_jars rocketmq
+  need_java
+  rmq_write_conf
+  if [[ $1 == fresh ]]; then rm -rf "$RD/store" "$RD/home"; mkdir -p "$RD/home"; fi
+  [[ -n "$(namesrv_pids)" ]] || rmq_start_namesrv
+  local end=$((SECONDS + TIMEOUT))
+  until port_open $NAMESRV_PORT; do
+    [[ -n "$(namesrv_pids)" ]] || { tail_log $(rmq_logfiles); die "rocketmq name server exited during start-up"; }
+    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq name server not listening after ${TIMEOUT}s"; }
+    sleep 0.5
+  done
+  [[ -n "$(rmqbroker_pids)" ]] || rmq_start_broker
+}
+
+rmq_wait_ready() {
+  local end=$((SECONDS + TIMEOUT))
+  until port_open $RMQ_BROKER_PORT && rmq_quick_check; do
+    if [[ -z "$(rmqbroker_pids)" || -z "$(namesrv_pids)" ]]; then
+      tail_log $(rmq_logfiles); die "rocketmq exited during start-up"
+    fi
+    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq broker not registered after ${TIMEOUT}s"; }
+    sleep 1
+  done
+  until rmq_roundtrip; do
+    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq send/consume round trip failed for ${TIMEOUT}s"; }
+    sleep 1
+  done
+  log "rocketmq ready: name server $HOST:$NAMESRV_PORT, broker $HOST:$RMQ_BROKER_PORT (send/consume round trip ok)"
+}
+
+rocketmq_up() {
+  if [[ -n "$(rmq_pids | tr -d ' ')" ]] || port_open $NAMESRV_PORT || port_open $RMQ_BROKER_PORT; then
+    install_jars rocketmq; rmq_write_conf
+    if rmq_quick_check; then log "rocketmq already up on $HOST:$NAMESRV_PORT / $HOST:$RMQ_BROKER_PORT"; return 0; fi
+    if [[ -n "$(namesrv_pids)" && -n "$(rmqbroker_pids)" ]]; then rmq_wait_ready; return 0; fi
+    # half up (e.g. only the name server): start over
+    rocketmq_down
+  fi
+  rmq_start fresh
+  rmq_wait_ready
+}
+
+rocketmq_down() {
+  stop_pids rocketmq-broker $(rmqbroker_pids)
+  stop_pids rocketmq-namesrv $(namesrv_pids)
+  wait_port_closed $RMQ_BROKER_PORT 10 || log "warning: port $RMQ_BROKER_PORT still open"
+  wait_port_closed $NAMESRV_PORT 10 || log "warning: port $NAMESRV_PORT still open"
+  rm -f "$RD/namesrv.pid" "$RD/broker.pid"
+}
+
+rocketmq_restart() {
+  rocketmq_down
+  rmq_start keep
+  rmq_wait_ready
+}
+
+rocketmq_status() {
+  local n b; n=$(namesrv_pids | tr '\n' ' '); b=$(rmqbroker_pids | tr '\n' ' ')
+  if [[ -n $n ]]; then echo "rocketmq  namesrv   pid ${n% }  $HOST:$NAMESRV_PORT $(port_open $NAMESRV_PORT && echo listening || echo 'not listening')"
+  elif port_open $NAMESRV_PORT; then echo "rocketmq  namesrv   external: something else listens on $HOST:$NAMESRV_PORT"
+  else echo "rocketmq  namesrv   down"; fi
+  if [[ -n $b ]]; then echo "rocketmq  broker    pid ${b% }  $HOST:$RMQ_BROKER_PORT $(port_open $RMQ_BROKER_PORT && echo listening || echo 'not listening')  (RocketMQ $ROCKETMQ_VERSION)"
+  elif port_open $RMQ_BROKER_PORT; then echo "rocketmq  broker    external: something else listens on $HOST:$RMQ_BROKER_PORT"
+  else echo "rocketmq  broker    down"; fi
+}
+
+rocketmq_logs() { local f; for f in $(rmq_logfiles); do [[ -f $f ]] && { echo "==> $f <=="; tail -n "${LINES_:-100}" "$f"; }; done; return 0; }
+
+# ---------------------------------------------------------------------------------------------
+# RabbitMQ 3.10.x from Debian, as its own node (unimq@localhost) with data under .brokers/
+
+QD="$B/rabbitmq"
+RABBIT_SBIN=/usr/lib/rabbitmq/bin
+
+rabbit_env() {
+  # HOME holds the Erlang cookie used by the node and by rabbitmqctl. The cookie is a fixed,
+  # well-known value so that any checkout's script can manage the node; the Erlang distribution
+  # only listens on 127.0.0.1.
+  export HOME="$QD/home"
+  export RABBITMQ_NODENAME=$RABBIT_NODE
+  export RABBITMQ_USE_LONGNAME=false
+  export RABBITMQ_NODE_IP_ADDRESS=$HOST
+  export RABBITMQ_NODE_PORT=$RABBIT_PORT
+  export RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT
+  export ERL_EPMD_ADDRESS=$HOST
+  export RABBITMQ_CONF_ENV_FILE="$QD/conf/rabbitmq-env.conf"
+  export RABBITMQ_CONFIG_FILE="$QD/conf/rabbitmq.conf"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$QD/conf/advanced.config"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$QD/conf/enabled_plugins"
+  export RABBITMQ_MNESIA_BASE="$QD/mnesia"
+  export RABBITMQ_LOG_BASE="$QD/logs"
+  export RABBITMQ_PID_FILE="$QD/rabbitmq.pid"
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-unimq_broker rabbitmq -kernel inet_dist_use_interface {127,0,0,1}"
+}
+
+rabbitmqctl_() { (rabbit_env; "$RABBIT_SBIN/rabbitmqctl" -n $RABBIT_NODE "$@"); }
+
+rabbit_install() {
+  if [[ ! -x $RABBIT_SBIN/rabbitmq-server ]]; then
+    apt_install rabbitmq-server
+    # Debian starts the packaged node (rabbit@host, on all interfaces) when it can; this script
+    # runs its own node, so stop and disable the packaged service.
+    if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+      systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+    else
+      service rabbitmq-server stop >/dev/null 2>&1 || true
+      command -v update-rc.d >/dev/null && update-rc.d rabbitmq-server disable >/dev/null 2>&1 || true
+    fi
+    local beam; beam=$(pgrep -u rabbitmq -f beam.smp || true)
+    [[ -z $beam ]] || stop_pids "packaged rabbitmq-server" $beam
+  fi
+  local v
+  v=$(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo unknown)
+  [[ $v == $RABBITMQ_SERIES.* ]] || log "warning: rabbitmq-server $v installed, expected $RABBITMQ_SERIES.x"
+}
+
+rabbit_write_conf() {
+  mkdir -p "$QD/conf" "$QD/home" "$QD/logs"
+  : >"$QD/conf/rabbitmq-env.conf"
+  echo '[].' >"$QD/conf/enabled_plugins"
+  echo '[].' >"$QD/conf/advanced.config"
+  cat >"$QD/conf/rabbitmq.conf" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+listeners.tcp.default = $HOST:$RABBIT_PORT
+loopback_users.guest = true
+default_user = guest
+default_pass = guest
+disk_free_limit.absolute = 50MB
+vm_memory_high_watermark.absolute = 1GB
+log.file.level = info
+log.console = false
+EOF
+  if [[ ! -f $QD/home/.erlang.cookie ]]; then
+    echo -n UNIMQLOCALTESTBROKERCOOKIE >"$QD/home/.erlang.cookie"
+  fi
+  chmod 400 "$QD/home/.erlang.cookie"
+}
+
+rabbit_pids() { marker_pids rabbitmq; }
+
+# amqp_handshake: send the AMQP 0-9-1 protocol header and expect a Connection.Start method frame.
+amqp_handshake() {
+  timeout 5 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "AMQP\x00\x00\x09\x01" >&3
+    head -c 11 <&3 | od -An -tx1 | tr -d " \n" | grep -q "^010000........000a000a" ' "$HOST" "$RABBIT_PORT" 2>/dev/null
+}
+
+rabbit_quick_check() {
+  rabbitmqctl_ status >/dev/null 2>&1 && amqp_handshake
+}
+
+rabbit_start() { # rabbit_start fresh|keep
+  rabbit_install
+  rabbit_write_conf
+  if [[ $1 == fresh ]]; then rm -rf "$QD/mnesia"; fi
+  port_open $RABBIT_PORT && die "port $RABBIT_PORT is taken by another program (not this script's RabbitMQ node); stop it first (e.g. service rabbitmq-server stop)"
+  log "rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server): starting node $RABBIT_NODE on $HOST:$RABBIT_PORT"
+  (rabbit_env; start_bg "$QD/rabbitmq.pid.launcher" "$QD/logs/startup.log" "$RABBIT_SBIN/rabbitmq-server")
+}
+
+rabbit_wait_ready() {
+  local end=$((SECONDS + TIMEOUT)) left
+  until rabbitmqctl_ status >/dev/null 2>&1; do
+    [[ -n "$(rabbit_pids)" ]] || { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq exited during start-up"; }
+    ((SECONDS < end)) || { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq not up after ${TIMEOUT}s"; }
+    sleep 1
+  done
+  left=$((end - SECONDS)); ((left > 5)) || left=5
+  rabbitmqctl_ await_startup --timeout "$left" >/dev/null 2>&1 ||
+    { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmqctl await_startup failed"; }
+  until amqp_handshake; do
+    ((SECONDS < end)) || { tail_log "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq does not answer AMQP on $HOST:$RABBIT_PORT"; }
+    sleep 0.5
+  done
+  log "rabbitmq ready on $HOST:$RABBIT_PORT (await_startup + AMQP handshake ok)"
+}
+
+rabbitmq_up() {
+  if [[ -n "$(rabbit_pids)" ]] || port_open $RABBIT_PORT; then
+    rabbit_install; rabbit_write_conf
+    if rabbit_quick_check; then log "rabbitmq already up on $HOST:$RABBIT_PORT"; return 0; fi
+    if [[ -n "$(rabbit_pids)" ]]; then rabbit_wait_ready; return 0; fi
+    if amqp_handshake; then
+      log "rabbitmq: using the RabbitMQ already answering on $HOST:$RABBIT_PORT (not managed by this script)"
+      return 0
+    fi
+  fi
+  rabbit_start fresh
+  rabbit_wait_ready
+}
+
+rabbitmq_down() {
+  local p; p=$(rabbit_pids)
+  [[ -n $p ]] || return 0
+  log "stopping rabbitmq node $RABBIT_NODE"
+  rabbitmqctl_ stop >/dev/null 2>&1 || true
+  stop_pids rabbitmq $(rabbit_pids)
+  wait_port_closed $RABBIT_PORT 10 || log "warning: port $RABBIT_PORT still open"
+  # epmd (Erlang port mapper) was started by the node; stop it when no Erlang node is left.
+  if command -v epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
+  rm -f "$QD/rabbitmq.pid" "$QD/rabbitmq.pid.launcher"
+}
+
+rabbitmq_restart() {
+  rabbitmq_down
+  rabbit_start keep
+  rabbit_wait_ready
+}
+
+rabbitmq_status() {
+  local p; p=$(rabbit_pids | tr '\n' ' ')
+  if [[ -n $p ]]; then
+    if amqp_handshake; then echo "rabbitmq  up        pid ${p% }  $HOST:$RABBIT_PORT  (node $RABBIT_NODE, RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null))"
+    else echo "rabbitmq  starting  pid ${p% }"; fi
+  elif amqp_handshake; then echo "rabbitmq  external  a RabbitMQ not managed here answers on $HOST:$RABBIT_PORT"
+  elif port_open $RABBIT_PORT; then echo "rabbitmq  external  something else listens on $HOST:$RABBIT_PORT"
+  else echo "rabbitmq  down"; fi
+}
+
+rabbitmq_logs() {
+  local f
+  for f in "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; do
+    [[ -f $f ]] && { echo "==> $f <=="; tail -n "${LINES_:-100}" "$f"; }
+  done
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+
+usage() {
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+main() {
+  local cmd=${1:-} what=${2:-all}
+  [[ -n $cmd ]] || usage
+  local brokers
+  case $what in
+    all) brokers=(rabbitmq kafka rocketmq) ;;
+    rabbitmq | rabbit | amqp) brokers=(rabbitmq) ;;
+    kafka) brokers=(kafka) ;;
+    rocketmq | rocket) brokers=(rocketmq) ;;
+    *) usage ;;
+  esac
+  mkdir -p "$B"
+  local b start=$SECONDS
+  case $cmd in
+    up)
+      for b in "${brokers[@]}"; do "${b}_up"; done
+      log "up ${what} done in $((SECONDS - start))s"
+      ;;
+    down) for b in "${brokers[@]}"; do "${b}_down"; done ;;
+    restart)
+      for b in "${brokers[@]}"; do "${b}_restart"; done
+      log "restart ${what} done in $((SECONDS - start))s"
+      ;;
+    status) for b in "${brokers[@]}"; do "${b}_status"; done ;;
+    logs) for b in "${brokers[@]}"; do "${b}_logs"; done ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
