@@ -1,0 +1,127 @@
+package kafka
+
+import (
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// claimState is the bookkeeping of one partition while this subscription
+// owns it (one group generation's claim, or a broadcast partition).
+//
+//   - tracker: offsets are committed only up to the highest contiguous
+//     finished record (driver.OffsetTracker), so a commit never skips an
+//     unfinished one;
+//   - ending: the claim is being given up; records still queued for Receive
+//     are dropped (the next owner reads them again from the committed offset);
+//   - inflight: records handed out by Receive and not yet settled; a revoked
+//     claim waits (bounded by drain_timeout) for them before letting go;
+//   - revoked: settling a record afterwards marks nothing (we no longer own
+//     the partition; the new owner redelivers it: at-least-once).
+type claimState struct {
+	topic     string
+	partition int32
+	sess      sarama.ConsumerGroupSession // nil for broadcast
+	tracker   *driver.OffsetTracker
+
+	mu       sync.Mutex
+	ending   bool
+	revoked  bool
+	inflight int
+	idle     chan struct{} // closed when ending and inflight reaches 0
+}
+
+func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
+	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker(), idle: make(chan struct{})}
+}
+
+// ackID is a delivered record's handle (driver.Message.AckID).
+type ackID struct {
+	cs      *claimState
+	offset  int64
+	handed  bool // counted in inflight
+	settled bool
+}
+
+// take counts a queued record as handed out; false drops it (claim ending).
+func (cs *claimState) take(id *ackID) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.ending || id.settled {
+		return false
+	}
+	if !id.handed {
+		id.handed = true
+		cs.inflight++
+	}
+	return true
+}
+
+// release ends a hand-out without settling (local redelivery pending).
+func (cs *claimState) release(id *ackID) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.unhand(id)
+}
+
+func (cs *claimState) unhand(id *ackID) {
+	if id.handed {
+		id.handed = false
+		cs.inflight--
+		if cs.ending && cs.inflight == 0 {
+			select {
+			case <-cs.idle:
+			default:
+				close(cs.idle)
+			}
+		}
+	}
+}
+
+// settle finishes id; with commit it advances the committable offset and
+// marks it on the session (which auto-commits it) while the claim is owned.
+func (cs *claimState) settle(id *ackID, commit bool) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if id.settled {
+		return
+	}
+	id.settled = true
+	cs.unhand(id)
+	if cs.revoked || !commit {
+		return
+	}
+	if off, moved := cs.tracker.Done(cs.partition, id.offset); moved && cs.sess != nil {
+		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
+	}
+}
+
+// end gives the claim up: queued records are dropped, records in flight get
+// up to wait to finish (and be marked), then later settlements are ignored.
+func (cs *claimState) end(wait time.Duration, abort <-chan struct{}) {
+	cs.mu.Lock()
+	cs.ending = true
+	n := cs.inflight
+	if n == 0 {
+		select {
+		case <-cs.idle:
+		default:
+			close(cs.idle)
+		}
+	}
+	cs.mu.Unlock()
+	if n > 0 && wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-cs.idle:
+		case <-t.C:
+		case <-abort:
+		}
+		t.Stop()
+	}
+	cs.mu.Lock()
+	cs.revoked = true
+	cs.mu.Unlock()
+}

@@ -1,0 +1,262 @@
+package kafka
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// settings is everything the URL and the open options configure.
+type settings struct {
+	addrs        []string
+	version      sarama.KafkaVersion
+	clientID     string
+	partitions   int32 // for topics the adapter creates; -1: broker default
+	replication  int16 // -1: broker default
+	createTopics bool
+	compression  sarama.CompressionCodec
+	idempotent   bool
+	linger       time.Duration
+	retryTopics  bool
+	drainTimeout time.Duration
+	session      time.Duration
+	heartbeat    time.Duration
+	rebalance    string
+	dialTimeout  time.Duration
+	tls          *tls.Config
+	saslMech     string
+	saslUser     string
+	saslPassword string
+	transactions bool
+}
+
+// parseURL reads kafka://host:9092,host2:9092?params. Every parameter is
+// listed in the package documentation.
+func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
+	const op = "open"
+	s := &settings{}
+	for _, h := range strings.Split(u.Host, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			h = net.JoinHostPort(h, "9092")
+		}
+		s.addrs = append(s.addrs, h)
+	}
+	if len(s.addrs) == 0 {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "no bootstrap broker in URL (want kafka://host:9092[,host2:9092])"}
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: fmt.Sprintf("unexpected path %q in URL", u.Path)}
+	}
+	p := driver.NewParams(backend, u.Query())
+	s.clientID = p.String("client_id", "unimq")
+	ver := p.String("version", "2.8.0")
+	s.partitions = int32(p.Int("partitions", 0))
+	s.replication = int16(p.Int("replication", 0))
+	s.createTopics = p.Bool("create_topics", true)
+	comp := p.Enum("compression", "none", "none", "gzip", "snappy", "lz4", "zstd")
+	s.idempotent = p.Bool("idempotent", true)
+	s.linger = p.Duration("linger", 0)
+	s.retryTopics = p.Bool("retry_topics", true)
+	s.drainTimeout = p.Duration("drain_timeout", 5*time.Second)
+	s.session = p.Duration("session_timeout", 10*time.Second)
+	s.heartbeat = p.Duration("heartbeat_interval", time.Second)
+	s.rebalance = p.Enum("rebalance", "sticky", "sticky", "range", "roundrobin")
+	s.dialTimeout = p.Duration("dial_timeout", 10*time.Second)
+	s.transactions = p.Bool("transactions", true)
+	useTLS := p.Bool("tls", false)
+	caFile := p.String("tls_ca", "")
+	certFile := p.String("tls_cert", "")
+	keyFile := p.String("tls_key", "")
+	insecure := p.Bool("tls_insecure", false)
+	serverName := p.String("tls_server_name", "")
+	s.saslMech = p.Enum("sasl_mechanism", "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+	s.saslUser = p.String("sasl_user", "")
+	s.saslPassword = p.String("sasl_password", "")
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if u.User != nil {
+		if s.saslUser == "" {
+			s.saslUser = u.User.Username()
+		}
+		if pw, ok := u.User.Password(); ok && s.saslPassword == "" {
+			s.saslPassword = pw
+		}
+	}
+	if s.saslUser != "" && s.saslMech == "" {
+		s.saslMech = "PLAIN"
+	}
+	if s.saslMech != "" && s.saslUser == "" {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "sasl_mechanism given without sasl_user"}
+	}
+	v, err := sarama.ParseKafkaVersion(ver)
+	if err != nil {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: fmt.Sprintf("URL parameter version=%q: not a Kafka version", ver)}
+	}
+	s.version = v
+	if s.partitions == 0 {
+		s.partitions = -1
+	}
+	if s.replication == 0 {
+		s.replication = -1
+	}
+	s.compression = codecs[comp]
+	for _, o := range opts {
+		if so, ok := o.(openOption); ok {
+			so.applyOpen(s)
+		}
+	}
+	if useTLS || caFile != "" || certFile != "" || insecure || serverName != "" {
+		tc, err := loadTLS(caFile, certFile, keyFile, insecure, serverName)
+		if err != nil {
+			return nil, err
+		}
+		if s.tls == nil {
+			s.tls = tc
+		}
+	}
+	if s.idempotent && !s.version.IsAtLeast(sarama.V0_11_0_0) {
+		s.idempotent = false
+	}
+	if s.transactions && !s.version.IsAtLeast(sarama.V0_11_0_0) {
+		s.transactions = false
+	}
+	return s, nil
+}
+
+var codecs = map[string]sarama.CompressionCodec{
+	"none":   sarama.CompressionNone,
+	"gzip":   sarama.CompressionGZIP,
+	"snappy": sarama.CompressionSnappy,
+	"lz4":    sarama.CompressionLZ4,
+	"zstd":   sarama.CompressionZSTD,
+}
+
+func loadTLS(caFile, certFile, keyFile string, insecure bool, serverName string) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure, ServerName: serverName} //nolint:gosec // opt-in by tls_insecure
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca %s holds no PEM certificate", caFile)
+		}
+		tc.RootCAs = pool
+	}
+	if (certFile == "") != (keyFile == "") {
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
+	}
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// base returns the sarama configuration shared by every client the adapter
+// opens; callers adjust producer/consumer fields on their copy.
+func (s *settings) base() *sarama.Config {
+	c := sarama.NewConfig()
+	c.Version = s.version
+	c.ClientID = s.clientID
+	c.Net.DialTimeout = s.dialTimeout
+	c.Metadata.AllowAutoTopicCreation = !s.createTopics
+	if s.tls != nil {
+		c.Net.TLS.Enable = true
+		c.Net.TLS.Config = s.tls
+	}
+	if s.saslMech != "" {
+		c.Net.SASL.Enable = true
+		c.Net.SASL.Handshake = true
+		c.Net.SASL.User = s.saslUser
+		c.Net.SASL.Password = s.saslPassword
+		switch s.saslMech {
+		case "PLAIN":
+			c.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+		case "SCRAM-SHA-256":
+			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha256Hash) }
+		case "SCRAM-SHA-512":
+			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha512Hash) }
+		}
+	}
+	return c
+}
+
+// producerConfig is the confirmed pipeline's configuration: acks=all,
+// idempotent where the broker version allows, successes and errors returned.
+func (s *settings) producerConfig() *sarama.Config {
+	c := s.base()
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Partitioner = newPartitioner
+	c.Producer.Compression = s.compression
+	c.Producer.Flush.Frequency = s.linger
+	c.Producer.MaxMessageBytes = 1 << 20
+	if s.idempotent {
+		c.Producer.Idempotent = true
+		c.Net.MaxOpenRequests = 1
+		if c.Producer.Retry.Max < 1 {
+			c.Producer.Retry.Max = 1
+		}
+	}
+	return c
+}
+
+// oneWayConfig is the acks=0 pipeline (lossy by design, never idempotent).
+func (s *settings) oneWayConfig() *sarama.Config {
+	c := s.producerConfig()
+	c.Producer.RequiredAcks = sarama.NoResponse
+	c.Producer.Idempotent = false
+	c.Net.MaxOpenRequests = 5
+	return c
+}
+
+// consumerConfig is for subscriptions: read_committed, explicit offsets.
+func (s *settings) consumerConfig(start driver.StartKind) *sarama.Config {
+	c := s.base()
+	c.Consumer.Return.Errors = true
+	c.Consumer.IsolationLevel = sarama.ReadCommitted
+	c.Consumer.Offsets.Initial = sarama.OffsetNewest
+	if start == driver.StartOldest {
+		c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	}
+	c.Consumer.Offsets.AutoCommit.Enable = true
+	c.Consumer.Offsets.AutoCommit.Interval = 500 * time.Millisecond
+	c.Consumer.Group.Session.Timeout = s.session
+	c.Consumer.Group.Heartbeat.Interval = s.heartbeat
+	c.Consumer.Group.Rebalance.Timeout = 30 * time.Second
+	c.Consumer.MaxProcessingTime = time.Second
+	switch s.rebalance {
+	case "range":
+		c.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRange()}
+	case "roundrobin":
+		c.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+	default:
+		c.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategySticky()}
+	}
+	return c
+}
+
+// maxMessageBytes is the body+headers limit mq enforces: below the broker's
+// default message.max.bytes (1 MiB + 12) with room for the record overhead.
+const maxMessageBytes = 1000000

@@ -1,0 +1,193 @@
+package kafka
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// startGroup joins cfg.Group on the topic (and the group's retry topic)
+// with a sarama ConsumerGroup whose loop runs until Close.
+func (s *subscription) startGroup() error {
+	admin, err := sarama.NewClusterAdminFromClient(s.client)
+	if err != nil {
+		return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka admin: %w", err)
+	}
+	s.admin = admin
+	g, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, s.client)
+	if err != nil {
+		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
+	}
+	s.group = g
+	topics := []string{s.cfg.Topic}
+	if s.retryTopic != "" {
+		topics = append(topics, s.retryTopic)
+	}
+	h := &groupHandler{s: s}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		for err := range g.Errors() {
+			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: consumer group error",
+				slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		for {
+			err := g.Consume(s.ctx, topics, h)
+			if s.ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
+				return
+			}
+			if err != nil {
+				s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: group session ended; rejoining",
+					slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+				t := time.NewTimer(500 * time.Millisecond)
+				select {
+				case <-t.C:
+				case <-s.ctx.Done():
+					t.Stop()
+					return
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// groupHandler is the sarama.ConsumerGroupHandler of a subscription.
+type groupHandler struct{ s *subscription }
+
+// Setup runs once the member has its assignment, before any claim starts.
+// For partitions the group has no committed offset for, it resolves the
+// start position now (newest, oldest or by timestamp; retry topics always
+// from the oldest) and commits it, so a record produced after Subscribe
+// returns is never skipped by a "newest" resolved later.
+func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	s := h.s
+	claims := sess.Claims()
+	if len(claims) > 0 {
+		resp, err := s.admin.ListConsumerGroupOffsets(s.cfg.Group, claims)
+		if err != nil {
+			return err
+		}
+		marked := false
+		for topic, parts := range claims {
+			for _, p := range parts {
+				if b := resp.GetBlock(topic, p); b != nil && b.Err == sarama.ErrNoError && b.Offset >= 0 {
+					continue
+				}
+				off, err := h.startOffset(topic, p)
+				if err != nil {
+					return err
+				}
+				sess.MarkOffset(topic, p, off, "")
+				marked = true
+			}
+		}
+		if marked {
+			sess.Commit()
+		}
+	}
+	s.markReady()
+	return nil
+}
+
+// startOffset is where a new group starts on partition p of topic.
+func (h *groupHandler) startOffset(topic string, p int32) (int64, error) {
+	s := h.s
+	if topic == s.retryTopic {
+		return s.client.GetOffset(topic, p, sarama.OffsetOldest)
+	}
+	return startOffset(s.client, topic, p, s.cfg.Start)
+}
+
+func startOffset(client sarama.Client, topic string, p int32, start driver.StartPosition) (int64, error) {
+	switch start.Kind {
+	case driver.StartOldest:
+		return client.GetOffset(topic, p, sarama.OffsetOldest)
+	case driver.StartAtTime:
+		off, err := client.GetOffset(topic, p, start.Time.UnixMilli())
+		if err != nil || off >= 0 {
+			return off, err
+		}
+	}
+	return client.GetOffset(topic, p, sarama.OffsetNewest)
+}
+
+func (h *groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	sess.Commit()
+	return nil
+}
+
+// ConsumeClaim queues the claim's records for Receive, holding retry copies
+// until their not-before time, and on revocation drains the claim.
+func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	s := h.s
+	cs := newClaimState(claim.Topic(), claim.Partition(), sess)
+	defer func() {
+		cs.end(s.c.set.drainTimeout, s.ctx.Done())
+		sess.Commit()
+	}()
+	ctx := sess.Context()
+	isRetry := claim.Topic() == s.retryTopic
+	var held delayQueue
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case r, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			dm, notBefore := fromRecord(r)
+			dm.AckID = &ackID{cs: cs, offset: r.Offset}
+			cs.tracker.Delivered(r.Partition, r.Offset)
+			if isRetry && time.Until(notBefore) > 0 {
+				heap.Push(&held, heldMsg{dm, notBefore})
+				timer.Reset(time.Until(held[0].at))
+				continue
+			}
+			if !s.push(ctx, dm) {
+				return nil
+			}
+		case <-timer.C:
+			for len(held) > 0 && time.Until(held[0].at) <= 0 {
+				m := heap.Pop(&held).(heldMsg)
+				if !s.push(ctx, m.dm) {
+					return nil
+				}
+			}
+			if len(held) > 0 {
+				timer.Reset(time.Until(held[0].at))
+			}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// delayQueue holds retry copies by not-before time (a min-heap).
+type heldMsg struct {
+	dm *driver.Message
+	at time.Time
+}
+
+type delayQueue []heldMsg
+
+func (q delayQueue) Len() int           { return len(q) }
+func (q delayQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q delayQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *delayQueue) Push(x any)        { *q = append(*q, x.(heldMsg)) }
+func (q *delayQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,118 @@
+package kafka
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Headers the adapter uses internally on retry copies; stripped on receipt.
+const (
+	headerNotBefore = "unimq-not-before" // unix milliseconds: redeliver a retry copy not before
+	headerRetryOf   = "unimq-retry-of"   // the topic a retry copy was consumed from
+)
+
+// toRecord maps a driver message onto a Kafka record: Key -> record key,
+// Body -> value, Headers -> record headers, Tag -> header unimq-tag, ID ->
+// header unimq-id, publish time -> record timestamp.
+func toRecord(topic string, dm *driver.Message, now time.Time) *sarama.ProducerMessage {
+	pm := &sarama.ProducerMessage{Topic: topic, Timestamp: now}
+	if dm.Body != nil {
+		pm.Value = sarama.ByteEncoder(dm.Body)
+	}
+	if dm.Key != "" {
+		pm.Key = sarama.StringEncoder(dm.Key)
+	}
+	n := len(dm.Headers)
+	if dm.Tag != "" {
+		n++
+	}
+	if dm.ID != "" {
+		n++
+	}
+	if n > 0 {
+		pm.Headers = make([]sarama.RecordHeader, 0, n)
+		for k, v := range dm.Headers {
+			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
+		}
+		if dm.Tag != "" {
+			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(driver.HeaderTag), Value: []byte(dm.Tag)})
+		}
+		if dm.ID != "" {
+			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(driver.HeaderID), Value: []byte(dm.ID)})
+		}
+	}
+	return pm
+}
+
+// brokerID is how the adapter names a record: topic/partition@offset.
+func brokerID(topic string, partition int32, offset int64) string {
+	return topic + "/" + strconv.FormatInt(int64(partition), 10) + "@" + strconv.FormatInt(offset, 10)
+}
+
+// fromRecord maps a consumed record back. Retry copies report the topic
+// they were first consumed from and their attempt number; notBefore is the
+// retry copy's earliest redelivery time (zero for ordinary records).
+func fromRecord(r *sarama.ConsumerMessage) (dm *driver.Message, notBefore time.Time) {
+	dm = &driver.Message{
+		Topic:       r.Topic,
+		Partition:   r.Partition,
+		Offset:      r.Offset,
+		Body:        r.Value,
+		Attempt:     1,
+		PublishTime: r.Timestamp,
+		BrokerID:    brokerID(r.Topic, r.Partition, r.Offset),
+	}
+	if dm.Body == nil {
+		dm.Body = []byte{}
+	}
+	if r.Key != nil {
+		dm.Key = string(r.Key)
+	}
+	for _, h := range r.Headers {
+		if h == nil {
+			continue
+		}
+		k, v := string(h.Key), string(h.Value)
+		switch k {
+		case driver.HeaderTag:
+			dm.Tag = v
+		case driver.HeaderID:
+			dm.ID = v
+		case driver.HeaderAttempt:
+			if a, err := strconv.Atoi(v); err == nil && a > 0 {
+				dm.Attempt = a
+			}
+		case headerNotBefore:
+			if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+				notBefore = time.UnixMilli(ms)
+			}
+		case headerRetryOf:
+			dm.Topic = v
+		default:
+			if dm.Headers == nil {
+				dm.Headers = make(map[string]string, len(r.Headers))
+			}
+			dm.Headers[k] = v
+		}
+	}
+	return dm, notBefore
+}
+
+// copyRecord is a new record with dm's content for a retry or dead-letter
+// topic, with extra headers set.
+func copyRecord(topic string, dm *driver.Message, headers map[string]string, extra map[string]string) *sarama.ProducerMessage {
+	c := *dm
+	h := make(map[string]string, len(headers)+len(extra))
+	for k, v := range headers {
+		h[k] = v
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	c.Headers = h
+	pm := toRecord(topic, &c, time.Now())
+	return pm
+}

@@ -1,0 +1,79 @@
+package kafka
+
+import (
+	"context"
+	"sync"
+
+	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// pending is the per-record metadata of the producer pipeline: the explicit
+// partition (or -1) and the callback the confirmation reaches.
+type pending struct {
+	partition int32
+	done      func(m *sarama.ProducerMessage, err error)
+}
+
+// pipeline is one sarama AsyncProducer whose successes and errors are
+// dispatched to each record's callback by two goroutines. Sync sends wait on
+// those callbacks; async sends hand theirs to the user. Close flushes the
+// producer and returns once every callback has been called.
+type pipeline struct {
+	ap     sarama.AsyncProducer
+	mu     sync.RWMutex // held for reading while feeding Input, for writing by close
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newPipeline(ap sarama.AsyncProducer) *pipeline {
+	p := &pipeline{ap: ap}
+	p.wg.Add(2)
+	go func() {
+		defer p.wg.Done()
+		for m := range ap.Successes() {
+			if pd, ok := m.Metadata.(*pending); ok {
+				pd.done(m, nil)
+			}
+		}
+	}()
+	go func() {
+		defer p.wg.Done()
+		for e := range ap.Errors() {
+			if pd, ok := e.Msg.Metadata.(*pending); ok {
+				pd.done(e.Msg, e.Err)
+			}
+		}
+	}()
+	return p
+}
+
+// send queues m; its callback is called exactly once unless send fails.
+func (p *pipeline) send(ctx context.Context, op string, m *sarama.ProducerMessage) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+	}
+	select {
+	case p.ap.Input() <- m:
+		return nil
+	case <-ctx.Done():
+		return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
+	}
+}
+
+// close stops intake, flushes what was queued (sarama retries per its
+// config) and waits until every callback ran.
+func (p *pipeline) close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	p.ap.AsyncClose()
+	p.wg.Wait()
+	return nil
+}

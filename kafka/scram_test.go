@@ -1,0 +1,37 @@
+package kafka
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// RFC 7677 section 3: the SCRAM-SHA-256 example exchange.
+func TestSCRAMSHA256RFC7677(t *testing.T) {
+	c := newSCRAM(sha256Hash)
+	c.nonce = "rOprNGfwEbeRWgbNEkqO"
+	require.NoError(t, c.Begin("user", "pencil", ""))
+	first, err := c.Step("")
+	require.NoError(t, err)
+	require.Equal(t, "n,,n=user,r=rOprNGfwEbeRWgbNEkqO", first)
+	final, err := c.Step("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+	require.NoError(t, err)
+	require.Equal(t, "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", final)
+	require.False(t, c.Done())
+	_, err = c.Step("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
+	require.NoError(t, err)
+	require.True(t, c.Done())
+}
+
+func TestSCRAMRejectsBadServerSignature(t *testing.T) {
+	c := newSCRAM(sha256Hash)
+	c.nonce = "rOprNGfwEbeRWgbNEkqO"
+	require.NoError(t, c.Begin("user", "pencil", ""))
+	_, err := c.Step("")
+	require.NoError(t, err)
+	_, err = c.Step("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+	require.NoError(t, err)
+	_, err = c.Step("v=AAAA")
+	require.Error(t, err)
+	require.False(t, c.Done())
+}
