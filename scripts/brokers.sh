@@ -361,6 +361,10 @@ fileReservedTime=24
 diskMaxUsedSpaceRatio=95
 # timer (delay at any time) messages: on by default in 5.x, kept on; delay levels stay default
 timerWheelEnable=true
+# transactions: check back half messages whose outcome is unknown after 3 s, every 3 s (defaults
+# 6 s / 30 s), so that the tests of the broker's check-back finish quickly
+transactionTimeOut=3000
+transactionCheckInterval=3000
 # slow CI machines: be patient before answering "system busy"
 waitTimeMillsInSendQueue=3000
 osPageCacheBusyTimeOutMills=5000
