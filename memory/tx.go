@@ -1,0 +1,153 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// pendingTx is a transaction whose local outcome was unknown: its half
+// messages wait, invisible, for a check-back to commit or roll them back.
+type pendingTx struct {
+	topic  string
+	msgs   []*driver.Message
+	checks int
+	task   *task
+}
+
+// SendTx emulates RocketMQ transactional messages: msgs are held as
+// invisible half messages while local runs; commit appends them in order
+// (atomically, like a batch), rollback discards them, and unknown leaves
+// them to check-backs through OpenConfig.TxChecker every txcheck, at most
+// txchecks times, after which they are rolled back. A panic in local is
+// recovered, logged and treated as unknown (as if the process had crashed
+// before deciding). Half messages of a client that closes undecided are
+// discarded.
+func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message, local func(ctx context.Context) driver.TxState, opts driver.SendOptions) (driver.TxState, error) {
+	const op = "publish tx"
+	if len(msgs) == 0 {
+		return driver.TxRollback, driver.Errorf(driver.CodeInvalidArgument, op, "no messages")
+	}
+	if local == nil {
+		return driver.TxRollback, driver.Errorf(driver.CodeInvalidArgument, op, "nil local transaction")
+	}
+	if err := c.check(ctx, op, topic, msgs); err != nil {
+		return driver.TxRollback, err
+	}
+	if err := c.b.injected(op); err != nil {
+		return driver.TxRollback, err
+	}
+	// Half messages are copies: they are invisible until commit and the
+	// caller's messages only learn their receipt on an inline commit.
+	half := make([]*driver.Message, len(msgs))
+	for i, m := range msgs {
+		cp := *m
+		cp.Topic = topic
+		half[i] = &cp
+	}
+	switch state := c.runLocal(ctx, local); state {
+	case driver.TxCommit:
+		if err := c.store(ctx, topic, msgs); err != nil {
+			return driver.TxCommit, err
+		}
+		return driver.TxCommit, nil
+	case driver.TxRollback:
+		return driver.TxRollback, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return driver.TxRollback, c.closedErr(op)
+	}
+	tx := &pendingTx{topic: topic, msgs: half}
+	c.txs[tx] = struct{}{}
+	c.scheduleCheck(tx)
+	return driver.TxUnknown, nil
+}
+
+// scheduleCheck arms the next check-back of tx. Caller holds c.mu.
+func (c *conn) scheduleCheck(tx *pendingTx) {
+	tx.task = c.b.sched.add(time.Now().Add(c.txCheck), func() { c.checkBack(tx) })
+}
+
+func (c *conn) runLocal(ctx context.Context, local func(ctx context.Context) driver.TxState) (state driver.TxState) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.LogAttrs(ctx, slog.LevelError, "unimq memory: local transaction panicked; outcome left to check-back",
+				slog.String("panic", fmt.Sprint(r)))
+			state = driver.TxUnknown
+		}
+	}()
+	return local(ctx)
+}
+
+func (c *conn) askChecker(tx *pendingTx) (state driver.TxState) {
+	if c.checker == nil {
+		return driver.TxUnknown
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.LogAttrs(c.ctx, slog.LevelError, "unimq memory: transaction checker panicked; treated as unknown",
+				slog.String("panic", fmt.Sprint(r)))
+			state = driver.TxUnknown
+		}
+	}()
+	cp := *tx.msgs[0] // the checker may keep or modify it
+	return c.checker(c.ctx, &cp)
+}
+
+// checkBack runs on the broker's timer: it asks the checker about tx and
+// commits, rolls back, or re-arms.
+func (c *conn) checkBack(tx *pendingTx) {
+	c.mu.Lock()
+	if _, ok := c.txs[tx]; !ok || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.checks.Add(1)
+	c.mu.Unlock()
+	defer c.checks.Done()
+
+	tx.checks++
+	state := c.askChecker(tx)
+	if state == driver.TxUnknown && tx.checks >= c.txChecks {
+		c.log.LogAttrs(c.ctx, slog.LevelWarn, "unimq memory: transaction still unknown after the last check-back; rolled back",
+			slog.String("topic", tx.topic), slog.Int("checks", tx.checks))
+		state = driver.TxRollback
+	}
+	c.mu.Lock()
+	if _, ok := c.txs[tx]; !ok || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if state == driver.TxUnknown {
+		c.scheduleCheck(tx)
+		c.mu.Unlock()
+		return
+	}
+	delete(c.txs, tx)
+	c.mu.Unlock()
+	if state == driver.TxCommit {
+		if err := c.store(c.ctx, tx.topic, tx.msgs); err != nil {
+			c.log.LogAttrs(c.ctx, slog.LevelError, "unimq memory: committing transaction after check-back failed",
+				slog.String("topic", tx.topic), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// PendingTransactions returns how many transactions of the broker's clients
+// wait for a check-back.
+func (b *Broker) PendingTransactions() int {
+	b.connsMu.Lock()
+	defer b.connsMu.Unlock()
+	n := 0
+	for c := range b.conns {
+		c.mu.Lock()
+		n += len(c.txs)
+		c.mu.Unlock()
+	}
+	return n
+}
