@@ -1,25 +1,11 @@
-// Package mqtest is the conformance suite every unimq backend passes. A
-// backend's conformance test is a few lines:
-//
-//	func TestConformance(t *testing.T) {
-//		mqtest.Run(t, mqtest.Harness{
-//			Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
-//				return mq.Open(ctx, "memory://conformance")
-//			},
-//		})
-//	}
-//
-// The suite switches on the capabilities the backend declares
-// (Client.Capabilities): a declared capability is tested for behaviour, an
-// undeclared one is tested to fail with mq.ErrUnsupported before anything is
-// sent. Nothing is skipped silently: tests that cannot run on a backend say
-// why in Harness.Skip, and the reason is printed.
 package mqtest
 
 import (
 	"context"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/unimq/unimq/mq"
 )
@@ -55,5 +41,42 @@ type Harness struct {
 
 	// Skip names tests (by their subtest name) that cannot run on this
 	// backend, with the reason, which the suite prints with t.Skip.
+	// "NoGoroutineLeaks" names the goroutine check at the end of Run.
 	Skip map[string]string
+
+	// OpenWith opens a client with Open options; the suite needs it for
+	// WithTxChecker (Transactions check-back) and MaxMessageSize
+	// (LargeAndOversize). It must pass opts to mq.Open. Nil: the tests that
+	// need it fail and say so (declare it, or list the test in Skip).
+	OpenWith func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error)
+
+	// CheckBackWait bounds how long the suite waits for the broker's
+	// transaction check-back to resolve an unknown outcome. Default: Wait.
+	CheckBackWait time.Duration
+
+	// IgnoreGoroutines are passed to goleak.VerifyNone at the end of Run,
+	// for goroutines a client library starts once per process and never
+	// stops (its documented global workers). Goroutines running when Run
+	// starts are ignored already.
+	IgnoreGoroutines []goleak.Option
+
+	// Serial runs the subtests one at a time instead of in parallel.
+	Serial bool
+}
+
+// withDefaults fills the zero durations.
+func (h Harness) withDefaults() Harness {
+	if h.Wait <= 0 {
+		h.Wait = 15 * time.Second
+	}
+	if h.Quiet <= 0 {
+		h.Quiet = 500 * time.Millisecond
+	}
+	if h.DelayTolerance <= 0 {
+		h.DelayTolerance = 2 * time.Second
+	}
+	if h.CheckBackWait <= 0 {
+		h.CheckBackWait = h.Wait
+	}
+	return h
 }
