@@ -1,0 +1,147 @@
+// Package memory is the in-memory backend of unimq: a broker inside the
+// process that behaves like a partitioned log broker (Kafka, RocketMQ) with
+// consumer groups, so a unit test written against memory:// means what it
+// would mean against a real broker. It is the reference backend: it passes
+// the whole conformance suite (mq/mqtest) and declares every capability.
+//
+//	import _ "github.com/unimq/unimq/memory"
+//
+//	c, err := mq.Open(ctx, "memory://")            // the process-wide default broker
+//	c, err := mq.Open(ctx, "memory://orders-test") // a named broker
+//
+// # URL
+//
+// memory:// reaches the default broker, memory://NAME the broker called
+// NAME, shared by every client of the process opened with that name and
+// isolated from every other. Query parameters (unknown ones are an error
+// matching mq.ErrInvalidOption):
+//
+//	parameter   default  meaning
+//	partitions  4        partitions per topic
+//	maxbacklog  100000   messages retained per partition
+//	full        block    when a partition is full and a group still needs its
+//	                     oldest message: block (publish waits for room or ctx)
+//	                     or fail (publish returns an error matching mq.ErrFull)
+//	maxsize     4194304  largest message in bytes (body+key+tag+id+headers);
+//	                     reported as Capabilities().MaxMessageSize
+//	txcheck     1s       interval of transaction check-backs (this client)
+//	txchecks    15       check-backs before an unknown transaction is rolled back
+//
+// partitions, maxbacklog, full and maxsize shape the broker and are fixed by
+// whoever creates it (the first Open of the name, or NewBroker); a later
+// Open that sets one of them to a different value fails. txcheck and
+// txchecks belong to the client.
+//
+// # Lifetime of a broker
+//
+// A broker lives while something holds it: every open client holds its
+// broker, and NewBroker holds the broker it creates until Broker.Close.
+// When the last holder lets go, the broker and all its topics, groups and
+// messages are discarded, its timers are stopped, and the next Open of the
+// name starts empty. Tests that close and reopen clients and expect the
+// data to stay (a group resuming where it left off, a new group reading
+// from Oldest) create the broker with NewBroker first, or keep one client
+// open. Lookup finds a live broker by name, and Client.As(&b) with
+// b *memory.Broker gives the broker of a client.
+//
+// # How the contract maps
+//
+//   - Topic: created by the first publish or subscribe. It has a fixed
+//     number of partitions, each an append-only log with offsets from 0.
+//   - Key → partition: FNV-1a (32-bit) hash of the key modulo the
+//     partition count; an explicit partition (driver.Message.Partition >= 0)
+//     wins; messages without key go round-robin. Received messages carry
+//     Topic, Partition, Offset, PublishTime (when the message became
+//     visible), Attempt (1 first) and BrokerID "topic/partition@offset".
+//   - Group: per (topic, group) a read position and the set of unsettled
+//     messages. Members of a group compete (each message to one of them,
+//     again only when redelivered); every group gets every message. A new
+//     group starts at Newest (only messages published after Subscribe
+//     returned), Oldest (the oldest retained) or a time (the first message
+//     published at or after it); a group that existed resumes where it left
+//     off, also after all its subscribers closed. Broadcast subscribers get
+//     a private group, deleted on Close.
+//   - Ack settles. Nack redelivers, not before the delay, with Attempt+1, to
+//     any member. DeadLetter publishes a copy with driver.DeadLetterHeaders
+//     to the subscription's dead-letter topic (mq.DeadLetterTopic, default
+//     "<topic>.<group>.dlq", see DeadLetterTopic; "broadcast" stands for the
+//     group of broadcast subscribers), then settles. Closing a subscription
+//     (or its client) returns its unsettled deliveries for redelivery with
+//     Attempt+1; it never acknowledges them.
+//   - Ordered: per key (per partition for messages without key), while a
+//     message is unsettled (in flight or waiting for its nack delay) no later
+//     message of that key is delivered to any member of the group; other
+//     keys flow. A nacked message is redelivered before the later messages
+//     of its key. The mode of a group is set by its first member; a member
+//     asking for the other mode while the group has members is refused.
+//   - Filter: applied when a subscription receives: messages its filter
+//     rejects are settled for the group without being delivered, so they
+//     never hold retention. (Members of one group are expected to use the
+//     same filter, as in RocketMQ.)
+//   - Delay: a message with DeliverAt in the future is held aside and
+//     appended to its partition when due (its PublishTime and Offset are
+//     those of that moment; the publisher gets Offset -1 and a provisional
+//     BrokerID "topic/delayed-N"). One timer re-armed to the earliest due
+//     message serves the broker, so a long delay never holds up a short one.
+//   - Publish: Sync and OneWay store the message before returning; a batch
+//     is appended atomically and in order. The stored message is the
+//     driver.Message mq hands over (no copy of the body): do not modify a
+//     Body or Headers map after publishing it. PublishAsync stores like
+//     Publish, then calls the callback from a goroutine of the client
+//     (started on demand, ended when idle, waited for by Close).
+//   - Transactions (CapTransactions, CapTxCheckBack): half messages are held
+//     invisibly while the local transaction runs; commit appends them
+//     atomically, rollback discards them, unknown leaves them to check-backs:
+//     every txcheck the client's TxChecker (mq.WithTxChecker) is asked about
+//     the first message, until it answers commit or rollback or txchecks
+//     check-backs passed (then rollback). A panic in the local transaction
+//     is recovered, logged and treated as unknown, as if the process had
+//     crashed before deciding. Undecided transactions of a client that
+//     closes are discarded.
+//   - Retention: a partition keeps up to maxbacklog messages so a new group
+//     can start from Oldest. When it is full, the oldest message is evicted
+//     if every group has settled it; otherwise publishing blocks or fails
+//     (full=block|fail). Memory never grows without bound: delayed messages
+//     are bounded by partitions*maxbacklog per topic (beyond that publishing
+//     them fails with mq.ErrFull). A group that no longer consumes still
+//     holds retention; remove it with Broker.DeleteGroup.
+//
+// # What blocks
+//
+// Publish blocks only on a full partition with full=block (until room,
+// ctx done or the client closes). Receive blocks until a message is ready
+// for the group, ctx is done, the subscription closes or its connection is
+// dropped. Everything else returns at once. Close waits for running
+// check-backs and async callbacks.
+//
+// # Concurrency
+//
+// Every method of the driver and of Broker is safe for concurrent use. Each
+// topic has one mutex guarding its partitions and groups; publishes to
+// different topics do not contend. Waiting receivers are woken per group,
+// without polling. No goroutine runs while nothing is due: timers are
+// time.AfterFunc, stopped when the broker is discarded; the async callback
+// goroutine ends when idle.
+//
+// # Fault injection
+//
+// A Broker simulates what a real broker does to a client:
+//
+//	var b *memory.Broker
+//	client.As(&b)
+//	b.FailNextPublishes(2, nil) // the next 2 publishes fail with mq.ErrUnavailable
+//	b.DuplicateNext(1)          // the next delivery arrives twice
+//	b.DropConnections()         // in-flight deliveries return; Receive fails once; consumers resume
+//
+// and lets a test look inside: Topics, Groups, Backlog, Len, Messages (for
+// example of a dead-letter topic), PendingTransactions.
+//
+// # Differences from real brokers
+//
+// Nothing is persisted and nothing crosses the process. There are no
+// rebalances: a group's members share every partition, and ordering is
+// kept per key by the broker instead of by partition ownership. Filters are
+// evaluated per receiving member. Publish time is the time a message became
+// visible. Limits that real brokers have (topic name rules, delay levels,
+// maximum delay) are not imposed; test against the real broker for those.
+package memory
