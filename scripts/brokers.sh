@@ -332,6 +332,9 @@ rmq_write_conf() {
 # written by scripts/brokers.sh — edits are overwritten
 listenPort=$NAMESRV_PORT
 bindAddress=$HOST
+# the name server's own client would otherwise probe <first non-loopback IP>:$NAMESRV_PORT every
+# few seconds (and fail, since we listen on $HOST only)
+scanAvailableNameSrv=false
 EOF
   cat >"$RD/conf/broker.conf" <<EOF
 # written by scripts/brokers.sh — edits are overwritten
@@ -656,6 +659,15 @@ usage() {
   exit 2
 }
 
+# locked NAME CMD...: run CMD holding the lock of broker NAME (waits up to 15 min for it).
+locked() {
+  local name=$1; shift
+  (
+    flock -w 900 9 || die "could not lock $B/.$name.lock in 15 min (another brokers.sh still running?)"
+    "$@"
+  ) 9>"$B/.$name.lock"
+}
+
 main() {
   local cmd=${1:-} what=${2:-all}
   [[ -n $cmd ]] || usage
@@ -670,13 +682,19 @@ main() {
   mkdir -p "$B"
   local b start=$SECONDS
   case $cmd in
+    up | down | restart)
+      # One run at a time per broker (tests call `restart` while others may call `up`).
+      command -v flock >/dev/null || die "flock (util-linux) is needed"
+      ;;
+  esac
+  case $cmd in
     up)
-      for b in "${brokers[@]}"; do "${b}_up"; done
+      for b in "${brokers[@]}"; do locked "$b" "${b}_up"; done
       log "up ${what} done in $((SECONDS - start))s"
       ;;
-    down) for b in "${brokers[@]}"; do "${b}_down"; done ;;
+    down) for b in "${brokers[@]}"; do locked "$b" "${b}_down"; done ;;
     restart)
-      for b in "${brokers[@]}"; do "${b}_restart"; done
+      for b in "${brokers[@]}"; do locked "$b" "${b}_restart"; done
       log "restart ${what} done in $((SECONDS - start))s"
       ;;
     status) for b in "${brokers[@]}"; do "${b}_status"; done ;;
