@@ -29,12 +29,12 @@ type claimState struct {
 	mu       sync.Mutex
 	ending   bool
 	revoked  bool
-	inflight int
-	idle     chan struct{} // closed when ending and inflight reaches 0
+	inflight int // handed out by Receive, not settled
+	settling int // Nack/DeadLetter writing a copy: revocation waits for them
 }
 
 func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
-	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker(), idle: make(chan struct{})}
+	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker()}
 }
 
 // ackID is a delivered record's handle (driver.Message.AckID).
@@ -70,14 +70,26 @@ func (cs *claimState) unhand(id *ackID) {
 	if id.handed {
 		id.handed = false
 		cs.inflight--
-		if cs.ending && cs.inflight == 0 {
-			select {
-			case <-cs.idle:
-			default:
-				close(cs.idle)
-			}
-		}
 	}
+}
+
+// beginSettle announces a Nack/DeadLetter that writes a copy before it
+// settles; false when the claim is revoked (leave the record for the next
+// owner). endSettle must follow a true.
+func (cs *claimState) beginSettle() bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.revoked {
+		return false
+	}
+	cs.settling++
+	return true
+}
+
+func (cs *claimState) endSettle() {
+	cs.mu.Lock()
+	cs.settling--
+	cs.mu.Unlock()
 }
 
 // settle finishes id; with commit it advances the committable offset and
@@ -99,27 +111,28 @@ func (cs *claimState) settle(id *ackID, commit bool) {
 }
 
 // end gives the claim up: queued records are dropped, records in flight get
-// up to wait to finish (and be marked), then later settlements are ignored.
+// up to wait to finish (and be marked) unless abort is closed, copies being
+// written by Nack/DeadLetter always get up to wait; later settlements are
+// ignored.
 func (cs *claimState) end(wait time.Duration, abort <-chan struct{}) {
 	cs.mu.Lock()
 	cs.ending = true
-	n := cs.inflight
-	if n == 0 {
-		select {
-		case <-cs.idle:
-		default:
-			close(cs.idle)
-		}
-	}
 	cs.mu.Unlock()
-	if n > 0 && wait > 0 {
-		t := time.NewTimer(wait)
+	deadline := time.Now().Add(wait)
+	for {
+		cs.mu.Lock()
+		n, st := cs.inflight, cs.settling
+		cs.mu.Unlock()
+		aborted := false
 		select {
-		case <-cs.idle:
-		case <-t.C:
 		case <-abort:
+			aborted = true
+		default:
 		}
-		t.Stop()
+		if st == 0 && (n == 0 || aborted) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	cs.mu.Lock()
 	cs.revoked = true

@@ -33,7 +33,8 @@ func (s *subscription) startGroup() error {
 	go func() {
 		defer s.wg.Done()
 		for err := range g.Errors() {
-			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: consumer group error",
+			// sarama retries these itself (broker restarts, rebalances)
+			s.c.log.LogAttrs(context.Background(), slog.LevelDebug, "unimq kafka: consumer group error",
 				slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 		}
 	}()

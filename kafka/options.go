@@ -33,8 +33,8 @@ func Partition(n int32) Option { return partitionOpt(n) }
 
 type compressionOpt sarama.CompressionCodec
 
-func (compressionOpt) Backend() string        { return backend }
-func (compressionOpt) kafkaOption()           {}
+func (compressionOpt) Backend() string         { return backend }
+func (compressionOpt) kafkaOption()            {}
 func (o compressionOpt) applyOpen(s *settings) { s.compression = sarama.CompressionCodec(o) }
 
 // Compression sets the producer's compression codec at mq.Open (like the URL
@@ -43,8 +43,8 @@ func Compression(c sarama.CompressionCodec) Option { return compressionOpt(c) }
 
 type tlsOpt struct{ c *tls.Config }
 
-func (tlsOpt) Backend() string        { return backend }
-func (tlsOpt) kafkaOption()           {}
+func (tlsOpt) Backend() string         { return backend }
+func (tlsOpt) kafkaOption()            {}
 func (o tlsOpt) applyOpen(s *settings) { s.tls = o.c }
 
 // TLS connects with c at mq.Open, instead of the tls_* URL parameters.

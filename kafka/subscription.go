@@ -178,6 +178,12 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 	if err != nil {
 		return err
 	}
+	if s.ctx.Err() != nil || !id.cs.beginSettle() {
+		// closing or revoked: leave it uncommitted; it is read again
+		id.cs.release(id)
+		return nil
+	}
+	defer id.cs.endSettle()
 	if s.retryTopic != "" {
 		extra := map[string]string{
 			driver.HeaderAttempt: strconv.Itoa(m.Attempt + 1),
@@ -216,6 +222,10 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	if err != nil {
 		return err
 	}
+	if !id.cs.beginSettle() {
+		return &driver.Error{Code: driver.CodeUnavailable, Op: "dead-letter", Backend: backend, Msg: "partition revoked; the record will be redelivered"}
+	}
+	defer id.cs.endSettle()
 	topic := s.cfg.DeadLetter
 	if topic == "" {
 		topic = DeadLetterTopic(s.cfg.Topic, s.cfg.Group)
