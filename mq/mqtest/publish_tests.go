@@ -25,7 +25,7 @@ func testRoundTrip(e *env) {
 	}
 	sent := []*mq.Message{
 		{ID: "rt-binary", Key: "key-1", Tag: "tag1", Body: all,
-			Headers: map[string]string{"h1": "v1", "x-two": "value with spaces", "empty": ""}},
+			Headers: map[string]string{"h1": "v1", "x-two": "value with spaces", "utf8": "grüße ✓"}},
 		{ID: "rt-empty", Key: "key-2", Tag: "tag2", Body: nil, Headers: map[string]string{"only": "one"}},
 		{ID: "rt-plain", Body: []byte("plain")},
 	}

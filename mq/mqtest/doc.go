@@ -1,0 +1,108 @@
+// Package mqtest is the conformance suite every unimq backend passes.
+//
+// # Using it from an adapter
+//
+// A backend's conformance test is a few lines: a Harness that opens clients
+// of the backend, and a call to Run.
+//
+//	func TestConformance(t *testing.T) {
+//		url := brokertest.KafkaURL(t) // or "memory://conformance"
+//		mqtest.Run(t, mqtest.Harness{
+//			Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
+//				return mq.Open(ctx, url)
+//			},
+//			OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+//				return mq.Open(ctx, url, opts...)
+//			},
+//			NewTopic: createTopic,          // where topics must exist before use
+//			Restart:  restartBroker,        // optional: enables Reconnect
+//			Wait:     30 * time.Second,     // slow route/rebalance brokers
+//			IgnoreGoroutines: []goleak.Option{goleak.IgnoreTopFunction("lib.globalWorker")},
+//			Skip: map[string]string{"Delay": "why this backend cannot run it"},
+//		})
+//	}
+//
+// Run runs one subtest per behaviour (names in TestNames, stable, usable in
+// Harness.Skip and with go test -run 'TestConformance/Pull'). Every subtest
+// uses fresh topics (Harness.NewTopic, else a unique name of letters,
+// digits and '-') and fresh group names, subscribes before it publishes
+// (except StartPosition), waits for conditions with deadlines bounded by
+// Harness.Wait, and watches Harness.Quiet for deliveries that must not
+// happen (a second copy, a filtered message). Reconnect runs first and
+// alone, because it restarts the broker; the others run in parallel (as
+// far as go test -parallel allows) unless Harness.Serial. At the end Run
+// checks with goleak that every goroutine started during the suite has
+// ended (Harness.IgnoreGoroutines lists a client library's process-wide
+// goroutines; "NoGoroutineLeaks" in Skip turns the check off, with a
+// reason). Do not run other tests of the package in parallel with Run.
+//
+// Duplicates: at-least-once allows them after failures, but the suite
+// provokes none in the tests that count deliveries, so there a second copy
+// within the Quiet window is a failure.
+//
+// # What the capabilities switch
+//
+// The suite reads Client.Capabilities. A declared capability is tested for
+// behaviour; an undeclared one must be refused with mq.ErrUnsupported
+// before anything is sent (the core does that for most; see below). Tests
+// are never skipped silently: only Harness.Skip skips, printing the reason.
+//
+//   - CapSyncPublish: required (every test publishes with Publish).
+//   - CapAsyncPublish (AsyncAndOneWay): PublishAsync calls back exactly once
+//     per message, PublishFuture resolves, Client.Close waits for the
+//     callbacks; else both are ErrUnsupported.
+//   - CapOneWay (AsyncAndOneWay): PublishOneWay delivers on a healthy
+//     broker; else ErrUnsupported.
+//   - CapBatch, MaxBatch (Batch): PublishBatch delivers every message once
+//     (batches are at most MaxBatch long).
+//   - MaxMessageSize (LargeAndOversize): a message of min(1 MiB, limit)
+//     round-trips; limit+1 bytes is ErrTooLarge; MaxMessageSize(1024) at
+//     Open (needs Harness.OpenWith) lowers the limit.
+//   - CapDelay, MaxDelay (Delay): Delay and DeliverAt arrive not before the
+//     time and at most DelayTolerance after; over MaxDelay and without
+//     CapDelay, ErrUnsupported and nothing delivered.
+//   - CapTransactions (Transactions): commit delivers (invisible while the
+//     local transaction runs), rollback returns ErrTxRolledBack wrapping the
+//     local error and delivers nothing; else ErrUnsupported, local not run.
+//   - CapTxCheckBack (Transactions): a local outcome of ErrTxUnknown is
+//     returned as ErrTxUnknown and resolved by the TxChecker given with
+//     WithTxChecker (needs Harness.OpenWith) within CheckBackWait.
+//   - CapOrdered (OrderedPerKey): per-key order with in-place retry, a
+//     failing key does not block another key (unless both report the same
+//     Partition); else Ordered is ErrUnsupported.
+//   - CapGroups (CompetingConsumers, GroupsEachGetAll): must be declared;
+//     the core cannot refuse groups, so a backend without them lists these
+//     tests in Skip.
+//   - CapBroadcast (Broadcast): every Broadcast subscriber gets everything;
+//     else ErrUnsupported.
+//   - CapTagFilter (TagFilter), CapPatternFilter (TagPattern): "a || b"
+//     and "*"/"#" patterns select exactly the right tags; else the options
+//     must be ErrUnsupported.
+//   - CapStartOldest, CapStartTime (StartPosition): a new group from Oldest
+//     sees earlier messages, from Newest (the default) it does not; else
+//     StartFrom(Oldest) / StartAt are ErrUnsupported.
+//   - CapDeadLetter (DeadLetter): must be declared; after MaxAttempts (or
+//     NoRetry) the message reaches the DeadLetterTopic with headers
+//     unimq-dead-reason, -topic, -group, -attempts and its own.
+//   - CapPull (Pull): Receive batches of at most max, empty after wait,
+//     explicit Ack, Nack and AckTimeout redeliver with the next Attempt,
+//     Close hands unacked messages to the group; else ErrUnsupported.
+//   - CapPartitions (RoundTrip): received messages carry Partition and
+//     Offset >= 0.
+//   - CapRedeliveryDelay (NackRedelivery): the backoff between attempts is
+//     honoured.
+//   - CapReconnect (Reconnect, with Harness.Restart): publishing and
+//     consuming resume after the broker restarts and every confirmed message
+//     arrives.
+//
+// Always tested: RoundTrip, ConcurrentPublishers, NackRedelivery,
+// HandlerPanic, HandlerTimeout, CloseWhileHandling, UseAfterClose,
+// ContextCancel, BadInput and Capabilities.
+//
+// # Helpers
+//
+// Collector records deliveries (with attempts, times and the handler's
+// result) from any number of subscribers and waits for conditions on them;
+// adapters can use it in their own tests. UniqueName makes broker-safe
+// unique names.
+package mqtest
