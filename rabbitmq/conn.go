@@ -1,0 +1,228 @@
+package rabbitmq
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+func init() {
+	mq.Register("amqp", open)
+	mq.Register("amqps", open)
+}
+
+// MaxMessageSize is the message size limit declared to mq: RabbitMQ 3.10
+// accepts 128 MiB by default, newer brokers 16 MiB; 16 MiB works on both.
+// Raise it with mq.MaxMessageSize when the broker allows more.
+const MaxMessageSize = 16 << 20
+
+// Conn is the driver.Conn of RabbitMQ: two AMQP connections (one for
+// publishing, one for consuming, so that flow control on publishers never
+// stalls consumers' acks), each re-established when lost.
+type Conn struct {
+	cfg *config
+	log *slog.Logger
+
+	pub, sub *link
+	confirms *pool // confirm-mode channels: sync, batch, async
+	oneway   *pool // plain channels: one-way
+	adm      *admin
+	wg       sync.WaitGroup // confirm loops
+
+	defMode    Mode
+	topicModes map[string]Mode
+	openOpts   map[*option]bool
+
+	idPrefix string
+	idSeq    atomic.Uint64
+
+	closed  atomic.Bool
+	asyncMu sync.Mutex
+	async   int           // SendAsync callbacks not yet called
+	idle    chan struct{} // closed when async drops to 0 while closing
+
+	subsMu sync.Mutex
+	subs   map[*subscription]struct{}
+}
+
+func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn, error) {
+	cfg, err := parseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
+		openOpts: map[*option]bool{}, subs: map[*subscription]struct{}{}}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	for _, o := range ours(ocfg.Options) {
+		c.openOpts[o] = true
+		switch {
+		case o.mode != nil && o.topic != "":
+			c.topicModes[o.topic] = *o.mode
+		case o.mode != nil:
+			c.defMode = *o.mode
+		case o.tls != nil:
+			if u.Scheme != "amqps" {
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "WithTLS needs an amqps:// URL")
+			}
+			cfg.tls = o.tls
+		}
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	c.idPrefix = hex.EncodeToString(b[:]) + "-"
+	if c.pub, err = newLink(ctx, cfg, c.log, "pub"); err != nil {
+		return nil, err
+	}
+	if c.sub, err = newLink(ctx, cfg, c.log, "sub"); err != nil {
+		c.pub.close(ctx)
+		return nil, err
+	}
+	closing := c.closed.Load
+	c.confirms = newPool(c.pub, cfg.channels, true, closing, &c.wg)
+	c.oneway = newPool(c.pub, cfg.channels, false, closing, &c.wg)
+	c.adm = &admin{link: c.pub}
+	return c, nil
+}
+
+// Capabilities reports the feature set of the URL's default mode. Simple and
+// worker modes lack broadcast and groups (one queue per topic), exchange
+// modes lack start-from-oldest (a group queue holds what was published
+// after it was created).
+func (c *Conn) Capabilities() driver.Capabilities {
+	f := driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
+		driver.CapDelay | driver.CapOrdered | driver.CapTagFilter | driver.CapPatternFilter |
+		driver.CapDeadLetter | driver.CapPull | driver.CapReconnect | driver.CapRedeliveryDelay
+	if c.defMode.queueMode() {
+		f |= driver.CapStartOldest
+	} else {
+		f |= driver.CapGroups | driver.CapBroadcast
+	}
+	return driver.Capabilities{Backend: backendName, Features: f, MaxMessageSize: MaxMessageSize, MaxDelay: MaxDelay}
+}
+
+// modeFor resolves the mode of topic for a call with opts: the call's
+// WithMode, the call's TopicMode for topic, Open's TopicMode, Open's
+// WithMode, the URL's mode=, topic.
+func (c *Conn) modeFor(topic string, opts []driver.Option) Mode {
+	var call, callTopic *Mode
+	for _, o := range ours(opts) {
+		if c.openOpts[o] || o.mode == nil {
+			continue
+		}
+		if o.topic == "" {
+			call = o.mode
+		} else if o.topic == topic {
+			callTopic = o.mode
+		}
+	}
+	switch {
+	case call != nil:
+		return *call
+	case callTopic != nil:
+		return *callTopic
+	}
+	if m, ok := c.topicModes[topic]; ok {
+		return m
+	}
+	return c.defMode
+}
+
+func (c *Conn) newID() string {
+	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 36)
+}
+
+func (c *Conn) checkOpen(op string) error {
+	if c.closed.Load() {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "client closed"}
+	}
+	return nil
+}
+
+// asyncStart and asyncDone count SendAsync callbacks outstanding, so that
+// Close can wait for them.
+func (c *Conn) asyncStart() {
+	c.asyncMu.Lock()
+	c.async++
+	c.asyncMu.Unlock()
+}
+
+func (c *Conn) asyncDone() {
+	c.asyncMu.Lock()
+	c.async--
+	if c.async == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
+	c.asyncMu.Unlock()
+}
+
+// Close waits for outstanding async sends (bounded by ctx), closes the
+// subscriptions still open and both connections. Sends still unconfirmed
+// then fail with CodeClosed.
+func (c *Conn) Close(ctx context.Context) error {
+	if c.closed.Swap(true) {
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "client already closed"}
+	}
+	var first error
+	c.asyncMu.Lock()
+	var idle chan struct{}
+	if c.async > 0 {
+		idle = make(chan struct{})
+		c.idle = idle
+	}
+	c.asyncMu.Unlock()
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
+		}
+	}
+	c.subsMu.Lock()
+	subs := make([]*subscription, 0, len(c.subs))
+	for s := range c.subs {
+		subs = append(subs, s)
+	}
+	c.subsMu.Unlock()
+	for _, s := range subs {
+		if err := s.Close(ctx); err != nil && first == nil && driver.CodeOf(err) != driver.CodeClosed {
+			first = err
+		}
+	}
+	c.confirms.closeIdle()
+	c.oneway.closeIdle()
+	c.pub.close(ctx)
+	c.sub.close(ctx)
+	c.wg.Wait()
+	return first
+}
+
+// As gives the publishing connection for **amqp091.Connection (nil while
+// reconnecting, then As reports false).
+func (c *Conn) As(target any) bool {
+	switch t := target.(type) {
+	case **amqp.Connection:
+		conn := c.pub.connection()
+		if conn == nil {
+			return false
+		}
+		*t = conn
+		return true
+	case **Conn:
+		*t = c
+		return true
+	}
+	return false
+}

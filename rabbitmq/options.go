@@ -1,0 +1,109 @@
+package rabbitmq
+
+import (
+	"crypto/tls"
+	"fmt"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Mode is how a topic maps onto RabbitMQ: one of the five patterns of the
+// RabbitMQ tutorials (seed 002).
+type Mode int
+
+// Modes. Topic is the default: a topic exchange routes by tag like a direct
+// exchange when the bindings are plain tags, and like a fanout exchange when
+// the binding is "#", so it covers the other exchange modes' semantics for
+// unimq's tag filters and patterns.
+const (
+	Topic  Mode = iota // topic exchange named by the topic; tag = routing key; "*"/"#" bindings
+	Simple             // one durable queue named by the topic; groups make no difference
+	Worker             // same as Simple: competing consumers with prefetch (fair dispatch)
+	Fanout             // fanout exchange; every group queue gets every message
+	Direct             // direct exchange; a group queue gets the tags it names (exact routing keys)
+)
+
+var modeNames = [...]string{Topic: "topic", Simple: "simple", Worker: "worker", Fanout: "fanout", Direct: "direct"}
+
+func (m Mode) String() string {
+	if m >= 0 && int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("mode(%d)", int(m))
+}
+
+// queueMode reports whether topics of this mode are a plain queue (no exchange).
+func (m Mode) queueMode() bool { return m == Simple || m == Worker }
+
+// exchangeKind is the AMQP exchange type of an exchange mode.
+func (m Mode) exchangeKind() string {
+	switch m {
+	case Fanout:
+		return "fanout"
+	case Direct:
+		return "direct"
+	}
+	return "topic"
+}
+
+func parseMode(s string) (Mode, bool) {
+	for i, n := range modeNames {
+		if n == s {
+			return Mode(i), true
+		}
+	}
+	return 0, false
+}
+
+// option is every rabbitmq-specific driver.Option. They are pointers so that
+// the Conn can tell the options given to Open from those given to a call.
+type option struct {
+	name      string
+	mode      *Mode  // WithMode, TopicMode
+	topic     string // TopicMode
+	tls       *tls.Config
+	transient bool
+}
+
+// Backend implements driver.Option.
+func (o *option) Backend() string { return backendName }
+
+func (o *option) String() string { return "rabbitmq." + o.name }
+
+// WithMode sets the mode: given to mq.Open it is the default for every topic
+// (overriding the URL's mode=), given to Publish or Subscribe it applies to
+// that call only. Publisher and subscribers of one topic must agree on its
+// mode; TopicMode at Open is the easiest way to ensure that.
+func WithMode(m Mode) mq.Option {
+	return mq.DriverOption(&option{name: "WithMode", mode: &m})
+}
+
+// TopicMode sets the mode of one topic (mq.Open; also accepted by Publish and
+// Subscribe, where it applies when the topic matches).
+func TopicMode(topic string, m Mode) mq.Option {
+	return mq.DriverOption(&option{name: "TopicMode", mode: &m, topic: topic})
+}
+
+// WithTLS sets the TLS configuration of amqps:// connections (mq.Open). It
+// replaces the tls_* URL parameters.
+func WithTLS(cfg *tls.Config) mq.Option {
+	return mq.DriverOption(&option{name: "WithTLS", tls: cfg})
+}
+
+// Transient publishes with delivery mode 1 (not persisted to disk): faster,
+// lost when the broker restarts (Publish). Default: persistent.
+func Transient() mq.Option {
+	return mq.DriverOption(&option{name: "Transient", transient: true})
+}
+
+// ours returns the rabbitmq options among opts.
+func ours(opts []driver.Option) []*option {
+	var out []*option
+	for _, o := range opts {
+		if r, ok := o.(*option); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}

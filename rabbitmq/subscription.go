@@ -1,0 +1,429 @@
+package rabbitmq
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// subscription consumes one queue on a channel of its own (basic.qos =
+// Prefetch, manual acks). A goroutine (run) moves deliveries into a buffer of
+// Prefetch messages that Receive reads; when the channel or the connection
+// is lost it re-declares the topology and consumes again, until Close.
+type subscription struct {
+	c        *Conn
+	cfg      *driver.SubscriptionConfig
+	mode     Mode
+	queue    string
+	qargs    amqp.Table
+	bindings []string
+	tagKey   bool // the routing key is the tag
+
+	out    chan *driver.Message
+	ctx    context.Context // canceled by Close
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu  sync.Mutex
+	ch  *amqp.Channel // current consuming channel
+	gen uint64        // its connection's generation
+
+	closeOnce sync.Once
+}
+
+// ackRef is a delivery's handle: its tag is only valid on the channel that
+// delivered it.
+type ackRef struct {
+	ch  *amqp.Channel
+	tag uint64
+}
+
+// Subscribe declares the queue (and in exchange modes the exchange and the
+// bindings), sets the prefetch, starts consuming, and returns once that is
+// done, so that a message published afterwards is routed to the queue.
+func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+	if err := c.checkOpen("subscribe"); err != nil {
+		return nil, err
+	}
+	s := &subscription{c: c, cfg: cfg, mode: c.modeFor(cfg.Topic, cfg.Options), done: make(chan struct{})}
+	if err := s.plan(); err != nil {
+		return nil, err
+	}
+	prefetch := max(cfg.Prefetch, 1)
+	s.out = make(chan *driver.Message, prefetch)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	ch, deliveries, err := s.setup(ctx)
+	if err != nil {
+		s.cancel()
+		return nil, err
+	}
+	c.subsMu.Lock()
+	if c.closed.Load() {
+		c.subsMu.Unlock()
+		s.cancel()
+		_ = ch.Close()
+		return nil, c.checkOpen("subscribe")
+	}
+	c.subs[s] = struct{}{}
+	c.subsMu.Unlock()
+	go s.run(ch, deliveries)
+	return s, nil
+}
+
+// plan derives queue, arguments and bindings from the mode and the config.
+func (s *subscription) plan() error {
+	cfg := s.cfg
+	if cfg.Ordered {
+		s.qargs = amqp.Table{"x-single-active-consumer": true}
+	}
+	if s.mode.queueMode() {
+		if cfg.Broadcast {
+			return driver.Errorf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
+		}
+		s.queue = cfg.Topic
+		return nil
+	}
+	s.tagKey = true
+	if cfg.Broadcast {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		s.queue = cfg.Topic + ".broadcast." + hex.EncodeToString(b[:])
+	} else {
+		s.queue = groupQueue(cfg.Topic, cfg.Group)
+	}
+	var tags, patterns []string
+	if cfg.Filter != nil {
+		tags, patterns = cfg.Filter.Tags(), cfg.Filter.Patterns()
+	}
+	switch s.mode {
+	case Fanout:
+		s.bindings = []string{""} // mq filters client-side
+	case Direct:
+		if len(patterns) > 0 {
+			return driver.Errorf(driver.CodeUnsupported, "subscribe", "topic %q is in direct mode: routing keys match exactly, patterns need topic mode", cfg.Topic)
+		}
+		s.bindings = tags
+		if len(s.bindings) == 0 {
+			s.bindings = []string{""} // a direct exchange routes untagged messages only
+		}
+	default:
+		switch {
+		case len(patterns) > 0:
+			s.bindings = patterns
+		case len(tags) > 0:
+			s.bindings = tags
+		default:
+			s.bindings = []string{"#"}
+		}
+	}
+	return nil
+}
+
+// setup opens a channel on the current connection and starts consuming.
+func (s *subscription) setup(ctx context.Context) (*amqp.Channel, <-chan amqp.Delivery, error) {
+	conn, gen, err := s.c.sub.current(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		return nil, nil, classify("subscribe", err)
+	}
+	deliveries, err := s.declare(ch)
+	if err != nil {
+		_ = ch.Close()
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	s.ch, s.gen = ch, gen
+	s.mu.Unlock()
+	return ch, deliveries, nil
+}
+
+func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
+	cfg := s.cfg
+	if s.mode.queueMode() {
+		if err := declareQueue(ch, s.queue, s.qargs); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := declareExchange(ch, cfg.Topic, s.mode); err != nil {
+			return nil, err
+		}
+		if cfg.Broadcast {
+			if _, err := ch.QueueDeclare(s.queue, false, true, true, false, s.qargs); err != nil {
+				return nil, classify("subscribe", err)
+			}
+		} else if err := declareQueue(ch, s.queue, s.qargs); err != nil {
+			return nil, err
+		}
+		for _, key := range s.bindings {
+			if err := ch.QueueBind(s.queue, key, cfg.Topic, false, nil); err != nil {
+				return nil, classify("subscribe", err)
+			}
+		}
+	}
+	if err := ch.Qos(max(cfg.Prefetch, 1), 0, false); err != nil {
+		return nil, classify("subscribe", err)
+	}
+	deliveries, err := ch.Consume(s.queue, "", false, false, false, false, nil)
+	if err != nil {
+		return nil, classify("subscribe", err)
+	}
+	return deliveries, nil
+}
+
+// run forwards deliveries and resumes after a lost channel or connection.
+func (s *subscription) run(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
+	defer close(s.done)
+	for {
+		s.pump(ch, deliveries)
+		// Unacked messages of the old channel go back to the queue when it
+		// closes; the broker redelivers them (Redelivered set).
+		_ = ch.Close()
+		if s.ctx.Err() != nil {
+			return
+		}
+		s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: consumer channel lost; resuming",
+			slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue))
+		for attempt := 1; ; attempt++ {
+			if !sleepCtx(s.ctx, reconnectBackoff(attempt)) {
+				return
+			}
+			var err error
+			ch, deliveries, err = s.setup(s.ctx)
+			if err == nil {
+				s.c.log.LogAttrs(context.Background(), slog.LevelInfo, "unimq rabbitmq: consumer resumed",
+					slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue), slog.Int("attempts", attempt))
+				break
+			}
+			if s.ctx.Err() != nil {
+				return
+			}
+			if attempt == 1 || attempt%10 == 0 {
+				s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: resuming consumer failed; retrying",
+					slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue), slog.Int("attempt", attempt), slog.String("error", err.Error()))
+			}
+		}
+	}
+}
+
+func (s *subscription) pump(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
+	for {
+		select {
+		case d, ok := <-deliveries:
+			if !ok {
+				return
+			}
+			m := received(&d, s.cfg.Topic, s.tagKey)
+			m.AckID = &ackRef{ch: ch, tag: d.DeliveryTag}
+			select {
+			case s.out <- m:
+			case <-s.ctx.Done():
+				return
+			}
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// Receive returns the buffered deliveries, waiting for the first one.
+func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message, error) {
+	var first *driver.Message
+	select {
+	case first = <-s.out:
+	case <-ctx.Done():
+		return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
+	case <-s.ctx.Done():
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
+	}
+	out := make([]*driver.Message, 1, max)
+	out[0] = first
+	for len(out) < max {
+		select {
+		case m := <-s.out:
+			out = append(out, m)
+		default:
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+func ref(m *driver.Message) (*ackRef, error) {
+	r, ok := m.AckID.(*ackRef)
+	if !ok || r == nil {
+		return nil, driver.Errorf(driver.CodeInvalidArgument, "ack", "message was not received from this subscription")
+	}
+	return r, nil
+}
+
+// Ack acknowledges each message on the channel that delivered it. A
+// message whose channel was lost cannot be acknowledged any more (the broker
+// redelivers it): that is a CodeUnavailable error.
+func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
+	var first error
+	for _, m := range msgs {
+		r, err := ref(m)
+		if err == nil {
+			err = r.ch.Ack(r.tag, false)
+		}
+		if err != nil && first == nil {
+			first = staleErr("ack", err)
+		}
+	}
+	return first
+}
+
+func staleErr(op string, err error) error {
+	if driver.CodeOf(err) != driver.CodeUnknown {
+		return err
+	}
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backendName,
+		Msg: "the delivering channel is gone; the broker redelivers the message", Err: err}
+}
+
+// settleByRepublish publishes a copy of m (confirmed), then acks the
+// original. When the copy fails the original is requeued (basic.nack with
+// requeue), so the message is never lost.
+func (s *subscription) settleByRepublish(ctx context.Context, op string, m *driver.Message, exchange, key string, p *amqp.Publishing) error {
+	r, err := ref(m)
+	if err != nil {
+		return err
+	}
+	if r.ch.IsClosed() {
+		return staleErr(op, amqp.ErrClosed)
+	}
+	if err := s.c.publishConfirmed(ctx, exchange, key, p); err != nil {
+		if nerr := r.ch.Nack(r.tag, false, true); nerr != nil {
+			s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: requeue after a failed "+op+" failed; the broker redelivers the message when the channel closes",
+				slog.String("queue", s.queue), slog.String("error", nerr.Error()))
+		}
+		return err
+	}
+	if err := r.ch.Ack(r.tag, false); err != nil {
+		// The copy is stored; the original comes back too: a duplicate,
+		// never a loss.
+		return staleErr(op, err)
+	}
+	return nil
+}
+
+// Nack republishes m with attempt+1: at once to the queue for delay <= 0,
+// else through the retry queue of the delay's bucket, whose TTL dead-letters
+// it back to this queue only (not to other groups).
+func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.Duration) error {
+	if err := s.closedErr("nack"); err != nil {
+		return err
+	}
+	key := s.queue
+	if delay > 0 {
+		rq, err := s.c.retryTarget(ctx, s.queue, bucket(delay))
+		if err != nil {
+			return s.requeue(m, err)
+		}
+		key = rq
+	}
+	extra := map[string]string{driver.HeaderAttempt: strconv.Itoa(max(m.Attempt, 1) + 1)}
+	p := publishing(m, true, true, extra, m.PublishTime)
+	return s.settleByRepublish(ctx, "nack", m, "", key, &p)
+}
+
+// DeadLetter publishes m with the dead-letter headers to cfg.DeadLetter (a
+// topic, published like Send in its mode) or, by default or when that topic
+// routes it nowhere, to the durable queue "<queue>.dlq"; then acks it.
+func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason string) error {
+	if err := s.closedErr("dead-letter"); err != nil {
+		return err
+	}
+	h := driver.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
+	dm := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: m.Body}
+	if dl := s.cfg.DeadLetter; dl != "" {
+		mode := s.c.modeFor(dl, s.cfg.Options)
+		r, err := s.c.routeFor(ctx, dl, mode, dm, time.Now())
+		if err == nil {
+			p := publishing(dm, true, r.tagHeader, nil, m.PublishTime)
+			err = s.settleByRepublish(ctx, "dead-letter", m, r.exchange, r.key, &p)
+			if driver.CodeOf(err) != driver.CodeUnroutable {
+				return err
+			}
+		}
+		s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: dead-letter topic unusable; using the dead-letter queue",
+			slog.String("topic", dl), slog.String("queue", dlqName(s.queue)), slog.String("error", err.Error()))
+	}
+	q, err := s.c.dlqTarget(ctx, s.queue)
+	if err != nil {
+		return s.requeue(m, err)
+	}
+	p := publishing(dm, true, true, nil, m.PublishTime)
+	return s.settleByRepublish(ctx, "dead-letter", m, "", q, &p)
+}
+
+// requeue returns m to its queue after a failure to settle it otherwise.
+func (s *subscription) requeue(m *driver.Message, cause error) error {
+	if r, err := ref(m); err == nil {
+		_ = r.ch.Nack(r.tag, false, true)
+	}
+	return cause
+}
+
+func (s *subscription) closedErr(op string) error {
+	if s.ctx.Err() != nil {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "subscription closed"}
+	}
+	return nil
+}
+
+// Close stops consuming and closes the channel: the broker requeues every
+// unacknowledged delivery of this subscriber (to this queue).
+func (s *subscription) Close(ctx context.Context) error {
+	first := false
+	s.closeOnce.Do(func() { first = true })
+	if !first {
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "subscription already closed"}
+	}
+	s.cancel()
+	s.c.subsMu.Lock()
+	delete(s.c.subs, s)
+	s.c.subsMu.Unlock()
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		// The connection close in Conn.Close ends run for sure.
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Err: ctx.Err()}
+	}
+}
+
+// As gives the current consuming channel for **amqp091.Channel and its
+// connection for **amqp091.Connection.
+func (s *subscription) As(target any) bool {
+	s.mu.Lock()
+	ch := s.ch
+	s.mu.Unlock()
+	switch t := target.(type) {
+	case **amqp.Channel:
+		if ch == nil || ch.IsClosed() {
+			return false
+		}
+		*t = ch
+		return true
+	case **amqp.Connection:
+		conn := s.c.sub.connection()
+		if conn == nil {
+			return false
+		}
+		*t = conn
+		return true
+	}
+	return false
+}
