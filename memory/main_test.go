@@ -106,3 +106,7 @@ func bodies(ms []*mq.Message) []string {
 	}
 	return out
 }
+
+// quietUnit scales the windows in which tests watch for deliveries that
+// must not happen.
+const quietUnit = time.Millisecond
