@@ -10,6 +10,7 @@
 #   restart  stop and start one broker KEEPING its data (for reliability tests).
 #   status   print each broker's state.
 #   logs     tail the broker's logs.
+#   install  only download/install what is missing (no start).
 #
 # Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
 # as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
@@ -296,6 +297,8 @@ kafka_status() {
   else echo "kafka     down"; fi
 }
 
+kafka_install() { install_jars kafka; need_java; }
+
 kafka_logs() { tail -n "${LINES_:-100}" "$KD/logs/kafka.log"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -488,6 +491,8 @@ rocketmq_status() {
   else echo "rocketmq  broker    down"; fi
 }
 
+rocketmq_install() { install_jars rocketmq; need_java; }
+
 rocketmq_logs() { local f; for f in $(rmq_logfiles); do [[ -f $f ]] && { echo "==> $f <=="; tail -n "${LINES_:-100}" "$f"; }; done; return 0; }
 
 # ---------------------------------------------------------------------------------------------
@@ -644,6 +649,8 @@ rabbitmq_status() {
   else echo "rabbitmq  down"; fi
 }
 
+rabbitmq_install() { rabbit_install; }
+
 rabbitmq_logs() {
   local f
   for f in "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; do
@@ -655,7 +662,7 @@ rabbitmq_logs() {
 # ---------------------------------------------------------------------------------------------
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -682,7 +689,7 @@ main() {
   mkdir -p "$B"
   local b start=$SECONDS
   case $cmd in
-    up | down | restart)
+    up | down | restart | install)
       # One run at a time per broker (tests call `restart` while others may call `up`).
       command -v flock >/dev/null || die "flock (util-linux) is needed"
       ;;
@@ -691,6 +698,10 @@ main() {
     up)
       for b in "${brokers[@]}"; do locked "$b" "${b}_up"; done
       log "up ${what} done in $((SECONDS - start))s"
+      ;;
+    install)
+      for b in "${brokers[@]}"; do locked "$b" "${b}_install"; done
+      log "install ${what} done in $((SECONDS - start))s"
       ;;
     down) for b in "${brokers[@]}"; do locked "$b" "${b}_down"; done ;;
     restart)
