@@ -217,6 +217,9 @@ func testReconnect(e *env) {
 	e.publish(c, topic, msgs(before)...)
 	col.WaitDone(e.t, e.h.Wait, before...)
 
+	// Confirmed just before the restart, maybe not consumed yet.
+	pending := ids("pending", 5)
+	e.publish(c, topic, msgs(pending)...)
 	if err := e.h.Restart(e.ctx, e.t); err != nil {
 		e.t.Fatalf("Restart: %v", err)
 	}
@@ -238,7 +241,7 @@ func testReconnect(e *env) {
 			<-retry.C
 		}
 	}
-	col.WaitDone(e.t, 2*e.h.Wait, append(before, after...)...)
+	col.WaitDone(e.t, 2*e.h.Wait, append(append(before, pending...), after...)...)
 	e.checkBodies(col)
 }
 
