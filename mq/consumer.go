@@ -107,9 +107,10 @@ func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]
 func (k *Consumer) track(m *Message) *receipt {
 	r := &receipt{c: k}
 	if d := k.set.ackTimeout; d > 0 {
+		// The timer is created and stored under k.mu, and settle reads it
+		// under k.mu, so a timer firing at once sees it.
 		k.mu.Lock()
 		k.inflight[r] = struct{}{}
-		k.mu.Unlock()
 		r.timer = time.AfterFunc(d, func() {
 			if r.settle() {
 				err := k.st.fail(context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
@@ -117,6 +118,7 @@ func (k *Consumer) track(m *Message) *receipt {
 				k.st.logErr("redeliver", m.d, err)
 			}
 		})
+		k.mu.Unlock()
 	}
 	return r
 }
@@ -126,12 +128,12 @@ func (r *receipt) settle() bool {
 	if !r.settled.CompareAndSwap(false, true) {
 		return false
 	}
+	r.c.mu.Lock()
 	if r.timer != nil {
 		r.timer.Stop()
-		r.c.mu.Lock()
 		delete(r.c.inflight, r)
-		r.c.mu.Unlock()
 	}
+	r.c.mu.Unlock()
 	return true
 }
 

@@ -326,7 +326,15 @@ func (s *Subscriber) Close(ctx context.Context) error {
 		s.closing.Store(true)
 		s.stopIntake()
 		s.closeErr = s.drain(ctx)
-		if err := s.sub.Close(ctx); err != nil && s.closeErr == nil {
+		// The driver settles what finished (commits offsets, flushes acks)
+		// even when ctx ran out while waiting for handlers.
+		cctx := ctx
+		if ctx.Err() != nil {
+			var cancel context.CancelFunc
+			cctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeGrace)
+			defer cancel()
+		}
+		if err := s.sub.Close(cctx); err != nil && s.closeErr == nil {
 			s.closeErr = err
 		}
 		s.stopWork()
@@ -353,6 +361,9 @@ func (s *Subscriber) drain(ctx context.Context) error {
 		return ctxErr("close", ctx.Err())
 	}
 }
+
+// closeGrace bounds a driver's Close when the caller's ctx is already done.
+const closeGrace = 5 * time.Second
 
 // sleepCtx waits d or until ctx is done; it reports whether d passed.
 func sleepCtx(ctx context.Context, d time.Duration) bool {

@@ -22,8 +22,8 @@ const (
 	CapOrdered                                // per-key order for Ordered subscribers
 	CapGroups                                 // competing consumers in a group, all groups get all
 	CapBroadcast                              // every subscriber instance gets every message
-	CapTagFilter                              // tag expressions ("a || b"); server or client side
-	CapPatternFilter                          // "*"/"#" patterns on tags
+	CapTagFilter                              // tag expressions ("a || b") filtered by the broker; mq filters client-side anyway
+	CapPatternFilter                          // "*"/"#" tag patterns filtered by the broker; mq filters client-side anyway
 	CapStartOldest                            // a new group can start from the oldest retained message
 	CapStartTime                              // a new group can start from a timestamp
 	CapDeadLetter                             // dead letters after MaxAttempts
