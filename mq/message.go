@@ -85,7 +85,13 @@ func (m *Message) size() int {
 }
 
 func (m *Message) toDriver(now time.Time) *driver.Message {
-	dm := &driver.Message{
+	dm := new(driver.Message)
+	m.fill(dm, now)
+	return dm
+}
+
+func (m *Message) fill(dm *driver.Message, now time.Time) {
+	*dm = driver.Message{
 		ID:        m.ID,
 		Key:       m.Key,
 		Tag:       m.Tag,
@@ -97,7 +103,20 @@ func (m *Message) toDriver(now time.Time) *driver.Message {
 	if dm.DeliverAt.IsZero() && m.Delay > 0 {
 		dm.DeliverAt = now.Add(m.Delay)
 	}
-	return dm
+}
+
+// single holds one driver message and the one-element batch that points to
+// it, so a single Publish costs one allocation for both.
+type single struct {
+	m     driver.Message
+	batch [1]*driver.Message
+}
+
+func (m *Message) toSingle(now time.Time) *single {
+	s := new(single)
+	m.fill(&s.m, now)
+	s.batch[0] = &s.m
+	return s
 }
 
 // confirmed copies what a confirmed send reported back to the user's message.

@@ -92,12 +92,11 @@ func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...
 	if err := c.validate("publish", m, now); err != nil {
 		return err
 	}
-	dm := m.toDriver(now)
-	one := [1]*driver.Message{dm}
-	if err := c.conn.Send(ctx, topic, one[:], so); err != nil {
+	one := m.toSingle(now)
+	if err := c.conn.Send(ctx, topic, one.batch[:], so); err != nil {
 		return driver.Wrap(driver.CodeUnavailable, "publish", err)
 	}
-	m.confirmed(dm)
+	m.confirmed(&one.m)
 	return nil
 }
 
@@ -223,8 +222,8 @@ func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, op
 		return err
 	}
 	so.Mode = driver.OneWay
-	dm := m.toDriver(now)
-	if err := c.conn.Send(ctx, topic, []*driver.Message{dm}, so); err != nil {
+	one := m.toSingle(now)
+	if err := c.conn.Send(ctx, topic, one.batch[:], so); err != nil {
 		return driver.Wrap(driver.CodeUnavailable, "publish one-way", err)
 	}
 	return nil
