@@ -97,7 +97,8 @@ start_bg() {
   local pidfile=$1 logfile=$2; shift 2
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
   printf '\n===== %s start: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logfile"
-  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  # 9>&-: the broker must not inherit the lock held by `locked` (it would keep it forever)
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
 }
 
@@ -669,10 +670,11 @@ usage() {
 # locked NAME CMD...: run CMD holding the lock of broker NAME (waits up to 15 min for it).
 locked() {
   local name=$1; shift
+  mkdir -p "$B/locks"
   (
-    flock -w 900 9 || die "could not lock $B/.$name.lock in 15 min (another brokers.sh still running?)"
+    flock -w 900 9 || die "could not lock $B/locks/$name in 15 min (another brokers.sh still running?)"
     "$@"
-  ) 9>"$B/.$name.lock"
+  ) 9>"$B/locks/$name"
 }
 
 main() {
