@@ -1,0 +1,42 @@
+package memory_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/unimq/unimq/memory"
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/mqtest"
+)
+
+// TestConformance runs the shared suite against a named broker held by
+// NewBroker for the whole run, so state survives clients coming and going
+// as on a real broker. txcheck is short so check-back tests are quick.
+const conformanceURL = "memory://conformance?txcheck=50ms"
+
+func TestConformance(t *testing.T) {
+	b, err := memory.NewBroker("conformance", memory.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mqtest.Run(t, mqtest.Harness{
+		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
+			return mq.Open(ctx, conformanceURL)
+		},
+		OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+			return mq.Open(ctx, conformanceURL, opts...)
+		},
+		// A restart of the in-memory broker is a dropped connection: data
+		// stays, every subscription loses its deliveries in flight and
+		// resumes.
+		Restart: func(ctx context.Context, t testing.TB) error {
+			b.DropConnections()
+			return nil
+		},
+		Wait:           5 * time.Second,
+		Quiet:          300 * time.Millisecond,
+		DelayTolerance: 500 * time.Millisecond,
+	})
+}
