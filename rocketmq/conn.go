@@ -1,0 +1,221 @@
+package rocketmq
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	rmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/apache/rocketmq-client-go/v2/producer"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+func init() {
+	mq.Register("rocketmq", open)
+}
+
+var instanceSeq atomic.Int64
+
+// Conn is the driver connection: one producer (plus a transaction producer
+// once transactions are used) and a push consumer per subscription.
+type Conn struct {
+	cfg     *config
+	log     *slog.Logger
+	checker driver.TxChecker
+
+	prod rmq.Producer
+
+	topicsMu sync.Mutex
+	topics   map[string]bool // created or known routable by this Conn
+
+	txMu   sync.Mutex
+	tx     *txProducer
+	closed atomic.Bool
+
+	subsMu sync.Mutex
+	subs   map[*subscription]struct{}
+
+	pending sync.WaitGroup // async sends not yet called back
+}
+
+var (
+	_ driver.Conn       = (*Conn)(nil)
+	_ driver.Transactor = (*Conn)(nil)
+)
+
+func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, error) {
+	cfg, err := parseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range oc.Options {
+		switch o := o.(type) {
+		case credentialsOpt:
+			cfg.creds.AccessKey, cfg.creds.SecretKey = o.AccessKey, o.SecretKey
+		case producerGroupOpt:
+			if o == "" {
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "empty producer group")
+			}
+			cfg.group = string(o)
+		case delayLevelOpt:
+			// a Publish option given at Open: applies to nothing.
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq.DelayLevel is a Publish option")
+		}
+	}
+	routeClientLog(oc.Logger)
+	// Reachability: the name server must answer (the template topic may
+	// be unknown when autoCreateTopicEnable is off; that is fine).
+	if _, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey); err != nil {
+		if ctx.Err() != nil {
+			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
+		}
+		return nil, &driver.Error{Code: driver.CodeUnavailable, Op: "open", Backend: backend,
+			Msg: "name server " + driver.Redact(u) + " unreachable", Err: err}
+	}
+	c := &Conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
+	p, err := rmq.NewProducer(c.producerOptions(cfg.group, "p")...)
+	if err != nil {
+		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
+	}
+	if err := p.Start(); err != nil {
+		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
+	}
+	c.prod = p
+	if c.checker != nil {
+		// Check-backs of transactions left unknown by an earlier run of
+		// this service arrive as soon as the transaction producer is up.
+		if _, err := c.txProducer(); err != nil {
+			_ = p.Shutdown()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Conn) producerOptions(group, kind string) []producer.Option {
+	opts := []producer.Option{
+		producer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
+		producer.WithGroupName(group),
+		producer.WithInstanceName(c.cfg.instanceName(kind)),
+		producer.WithRetry(c.cfg.retries),
+		producer.WithSendMsgTimeout(c.cfg.sendTimeout),
+		producer.WithQueueSelector(&queueSelector{}),
+		producer.WithDefaultTopicQueueNums(c.cfg.queues),
+	}
+	if c.cfg.namespace != "" {
+		opts = append(opts, producer.WithNamespace(c.cfg.namespace))
+	}
+	if c.cfg.creds.AccessKey != "" {
+		opts = append(opts, producer.WithCredentials(c.cfg.creds))
+	}
+	return opts
+}
+
+// Capabilities of RocketMQ through rocketmq-client-go v2.1.2.
+func (c *Conn) Capabilities() driver.Capabilities {
+	maxDelay := delayLevels[MaxDelayLevel-1]
+	if c.cfg.timerDelay {
+		maxDelay = timerMaxDelay
+	}
+	return driver.Capabilities{
+		Backend: backend,
+		Features: driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
+			driver.CapDelay | driver.CapTransactions | driver.CapTxCheckBack | driver.CapOrdered |
+			driver.CapGroups | driver.CapBroadcast | driver.CapTagFilter | driver.CapPatternFilter |
+			driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter | driver.CapPull |
+			driver.CapPartitions | driver.CapReconnect | driver.CapRedeliveryDelay,
+		MaxMessageSize: 4 << 20, // broker maxMessageSize default (4 MiB)
+		MaxDelay:       maxDelay,
+	}
+}
+
+// As gives this *Conn (for CreateTopic), the client's producer: *rmq.Producer (github.com/apache/rocketmq-client-go/v2
+// Producer interface) and, once transactions were used or a TxChecker was
+// set, *rmq.TransactionProducer.
+func (c *Conn) As(target any) bool {
+	switch t := target.(type) {
+	case **Conn:
+		*t = c
+		return true
+	case *rmq.Producer:
+		*t = c.prod
+		return true
+	case *rmq.TransactionProducer:
+		c.txMu.Lock()
+		defer c.txMu.Unlock()
+		if c.tx == nil {
+			return false
+		}
+		*t = c.tx.p
+		return true
+	}
+	return false
+}
+
+func (c *Conn) checkOpen(op string) error {
+	if c.closed.Load() {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+	}
+	return nil
+}
+
+// Close closes the subscriptions still open, waits (bounded by ctx) for
+// async sends to be called back, and shuts the producers down.
+func (c *Conn) Close(ctx context.Context) error {
+	if c.closed.Swap(true) {
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "connection already closed"}
+	}
+	c.subsMu.Lock()
+	subs := make([]*subscription, 0, len(c.subs))
+	for s := range c.subs {
+		subs = append(subs, s)
+	}
+	c.subsMu.Unlock()
+	var errs []error
+	for _, s := range subs {
+		if err := s.Close(ctx); err != nil && driver.CodeOf(err) != driver.CodeClosed {
+			errs = append(errs, err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { c.pending.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, driver.Wrap(driver.CodeTimeout, "close", ctx.Err()))
+		// The client calls every async callback within its send timeout
+		// (3s); wait for that so that no callback runs after Close.
+		<-done
+	}
+	if err := c.prod.Shutdown(); err != nil {
+		errs = append(errs, err)
+	}
+	c.txMu.Lock()
+	if c.tx != nil {
+		c.tx.shutdown()
+	}
+	c.txMu.Unlock()
+	if len(errs) > 0 {
+		return driver.Wrap(driver.CodeUnavailable, "close", errors.Join(errs...))
+	}
+	return nil
+}
+
+// wait sleeps d or until ctx is done.
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,169 @@
+package rocketmq
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Property names unimq writes besides the native ones.
+const (
+	// PropertyID carries Message.ID (RocketMQ's own message id is the
+	// client-generated UNIQ_KEY, reported as BrokerID).
+	PropertyID = driver.HeaderID
+	// Timer properties of RocketMQ 5.x (arbitrary delivery time).
+	propTimerDeliverMS = "TIMER_DELIVER_MS"
+	// RocketMQ cannot carry an empty body (the broker refuses it) nor a
+	// property with an empty value (the broker drops it). unimq sends an
+	// empty body as one zero byte with UNIMQ_EMPTY_BODY=1, and lists the
+	// headers whose value is empty in UNIMQ_EMPTY_HEADERS (newline
+	// separated); the receiving side restores both.
+	propEmptyBody    = "UNIMQ_EMPTY_BODY"
+	propEmptyHeaders = "UNIMQ_EMPTY_HEADERS"
+)
+
+// reserved are RocketMQ's system property names (Java MessageConst). A
+// header with one of these names would change how the broker treats the
+// message, so Publish rejects it; on receipt they are not copied to Headers.
+var reserved = map[string]bool{}
+
+func init() {
+	for _, k := range []string{
+		primitive.PropertyKeys, primitive.PropertyTags, primitive.PropertyWaitStoreMsgOk,
+		primitive.PropertyDelayTimeLevel, primitive.PropertyRetryTopic, primitive.PropertyRealTopic,
+		primitive.PropertyRealQueueId, primitive.PropertyTransactionPrepared, primitive.PropertyProducerGroup,
+		primitive.PropertyMinOffset, primitive.PropertyMaxOffset, primitive.PropertyBuyerId,
+		primitive.PropertyOriginMessageId, primitive.PropertyTransferFlag, primitive.PropertyCorrectionFlag,
+		primitive.PropertyMQ2Flag, primitive.PropertyReconsumeTime, primitive.PropertyMsgRegion,
+		primitive.PropertyTraceSwitch, primitive.PropertyUniqueClientMessageIdKeyIndex,
+		primitive.PropertyMaxReconsumeTimes, primitive.PropertyConsumeStartTime,
+		primitive.PropertyTranscationPreparedQueueOffset, primitive.PropertyTranscationCheckTimes,
+		primitive.PropertyCheckImmunityTimeInSeconds, primitive.PropertyShardingKey,
+		primitive.PropertyTransactionID, primitive.PropertyCorrelationID, primitive.PropertyMessageReplyToClient,
+		primitive.PropertyMessageTTL, primitive.PropertyReplyMessageArriveTime, primitive.PropertyMsgType,
+		primitive.PropertyCluster,
+		"__STARTDELIVERTIME", "TIMER_DELIVER_MS", "TIMER_DELAY_SEC", "TIMER_DELAY_MS", "TIMER_OUT_MS",
+		"TIMER_ENQUEUE_MS", "TIMER_DEQUEUE_MS", "TIMER_ROLL_TIMES", "TIMER_DEL_UNIQKEY",
+		"INNER_NUM", "INNER_BASE", "INNER_MULTI_DISPATCH", "INNER_MULTI_QUEUE_OFFSET", "TRACE_CONTEXT",
+		"bname", "DUP_INFO", "EXTEND_UNIQ_INFO", "POP_CK", "POP_CK_OFFSET", "1ST_POP_TIME",
+		"INSTANCE_ID", "CONSUME_CONTEXT", "__RMQ.TRANSIENT.MSG_TYPE__", "MSG_TYPE",
+		"TRAN_PREPARED_QUEUE_OFFSET", "CRC32", propEmptyBody, propEmptyHeaders,
+	} {
+		reserved[k] = true
+	}
+}
+
+// toPrimitive builds the client message for dm. level > 0 sets a delay
+// level; timer sets the 5.x delivery-time property for dm.DeliverAt.
+func toPrimitive(topic string, dm *driver.Message) *primitive.Message {
+	body := dm.Body
+	props := make(map[string]string, len(dm.Headers)+4)
+	var empty []string
+	for k, v := range dm.Headers {
+		if v == "" {
+			empty = append(empty, k)
+			continue
+		}
+		props[k] = v
+	}
+	if len(empty) > 0 {
+		sort.Strings(empty)
+		props[propEmptyHeaders] = strings.Join(empty, "\n")
+	}
+	if len(body) == 0 {
+		body = []byte{0}
+		props[propEmptyBody] = "1"
+	}
+	m := primitive.NewMessage(topic, body)
+	m.WithProperties(props)
+	if dm.Tag != "" {
+		m.WithTag(dm.Tag)
+	}
+	if dm.Key != "" {
+		m.WithKeys([]string{dm.Key})
+		m.WithShardingKey(dm.Key)
+	}
+	if dm.ID != "" {
+		m.WithProperty(PropertyID, dm.ID)
+	}
+	if dm.Partition >= 0 {
+		m.Queue = &primitive.MessageQueue{Topic: topic, QueueId: int(dm.Partition)}
+	}
+	return m
+}
+
+// checkHeaders rejects headers named like a RocketMQ system property, and
+// empty values (RocketMQ drops properties with an empty value).
+func checkHeaders(op string, dm *driver.Message) error {
+	for k, v := range dm.Headers {
+		if reserved[k] || k == PropertyID {
+			return driver.Errorf(driver.CodeInvalidArgument, op, "header %q is a RocketMQ system property name; use another name", k)
+		}
+		if strings.ContainsAny(k, "\x01\x02") || strings.ContainsAny(v, "\x01\x02") {
+			return driver.Errorf(driver.CodeInvalidArgument, op, "header %q contains the property separators \\x01 or \\x02", k)
+		}
+	}
+	if strings.ContainsAny(dm.Tag, "\x01\x02|") {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "tag %q contains '|' or a property separator", dm.Tag)
+	}
+	return nil
+}
+
+// fromExt converts a received message. namespace is stripped from the topic.
+func fromExt(me *primitive.MessageExt, namespace string) *driver.Message {
+	props := me.GetProperties()
+	dm := &driver.Message{
+		Topic:       stripNamespace(me.Topic, namespace),
+		Body:        me.Body,
+		Tag:         props[primitive.PropertyTags],
+		Key:         props[primitive.PropertyShardingKey],
+		ID:          props[PropertyID],
+		Offset:      me.QueueOffset,
+		Attempt:     int(me.ReconsumeTimes) + 1,
+		PublishTime: time.UnixMilli(me.BornTimestamp),
+		BrokerID:    me.MsgId,
+		Partition:   -1,
+	}
+	if me.Queue != nil {
+		dm.Partition = int32(me.Queue.QueueId)
+	}
+	if dm.Key == "" {
+		dm.Key = props[primitive.PropertyKeys]
+	}
+	if dm.ID == "" {
+		dm.ID = me.MsgId
+	}
+	if props[propEmptyBody] != "" {
+		dm.Body = nil
+	}
+	if e := props[propEmptyHeaders]; e != "" {
+		dm.Headers = make(map[string]string, len(props))
+		for _, k := range strings.Split(e, "\n") {
+			dm.Headers[k] = ""
+		}
+	}
+	for k, v := range props {
+		if reserved[k] || k == PropertyID {
+			continue
+		}
+		if dm.Headers == nil {
+			dm.Headers = make(map[string]string, len(props))
+		}
+		dm.Headers[k] = v
+	}
+	return dm
+}
+
+func stripNamespace(topic, ns string) string {
+	if ns != "" {
+		return strings.TrimPrefix(topic, ns+"%")
+	}
+	return topic
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

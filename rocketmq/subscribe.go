@@ -1,0 +1,398 @@
+package rocketmq
+
+import (
+	"context"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	rmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/consumer"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// subscription is one push consumer. The client calls consume (from its
+// own goroutines: up to Prefetch at once in concurrent mode, one per queue
+// in orderly mode); consume hands each message to Receive through ch and
+// waits until it is settled, then tells the client the outcome:
+//
+//	Ack                 -> ConsumeSuccess (offset moves past it)
+//	Nack(delay)         -> clustering, concurrent: ConsumeRetryLater with the
+//	                       delay level not shorter than delay (the broker's
+//	                       %RETRY%<group> topic, ReconsumeTimes+1);
+//	                       orderly or broadcasting: redelivered in place after
+//	                       delay (blocking only that queue), Attempt+1
+//	DeadLetter(reason)  -> published to %DLQ%<group> (or DeadLetterTopic)
+//	                       with the reason headers, then ConsumeSuccess
+//	Close               -> the consumer is shut down first (its queues are
+//	                       dropped and offsets persisted below every
+//	                       unsettled message), then waiting callbacks return
+//	                       and their results are ignored: redelivered.
+type subscription struct {
+	c       *Conn
+	cfg     *driver.SubscriptionConfig
+	group   string
+	ordered bool
+	bcast   bool
+	pc      rmq.PushConsumer
+
+	ch      chan *delivery
+	closing chan struct{}
+	closed  atomic.Bool
+	once    sync.Once
+	dlqOnce sync.Once
+	dlqErr  error
+}
+
+type outcome int
+
+const (
+	outAck outcome = iota
+	outRetry
+)
+
+type delivery struct {
+	dm      *driver.Message
+	me      *primitive.MessageExt
+	res     chan settle
+	settled atomic.Bool
+}
+
+type settle struct {
+	out   outcome
+	delay time.Duration
+}
+
+var validGroup = regexp.MustCompile(`^[%|a-zA-Z0-9_-]{1,255}$`)
+
+// Subscribe starts a push consumer for cfg and returns once it was assigned
+// its queues (so a message published afterwards is received).
+func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+	const op = "subscribe"
+	if err := c.checkOpen(op); err != nil {
+		return nil, err
+	}
+	group := cfg.Group
+	if cfg.Broadcast && group == "" {
+		group = "unimq_bcast_" + c.cfg.instanceName("b")
+	}
+	group = strings.NewReplacer(".", "_", ":", "_", "/", "_").Replace(group)
+	if !validGroup.MatchString(group) {
+		return nil, driver.Errorf(driver.CodeInvalidArgument, op, "RocketMQ group %q: want letters, digits, '%%', '|', '_' or '-'", cfg.Group)
+	}
+	if err := c.ensureTopic(ctx, op, cfg.Topic, c.cfg.queues); err != nil {
+		return nil, err
+	}
+	if !cfg.Broadcast {
+		// The broker creates the retry topic at the consumer's first
+		// heartbeat, but until the clients see its route their rebalance
+		// fails for it (and logs so): create it up front.
+		if err := c.ensureTopic(ctx, op, "%RETRY%"+group, 1); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.presetOffsets(ctx, group, cfg); err != nil {
+		return nil, c.routeErr(ctx, op, cfg.Topic, err)
+	}
+	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast,
+		ch: make(chan *delivery), closing: make(chan struct{})}
+	prefetch := max(cfg.Prefetch, 1)
+	maxAttempts := max(cfg.MaxAttempts, 1)
+	opts := []consumer.Option{
+		consumer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
+		consumer.WithGroupName(group),
+		consumer.WithInstance(c.cfg.instanceName("c")),
+		consumer.WithConsumerOrder(cfg.Ordered),
+		consumer.WithConsumeMessageBatchMaxSize(1),
+		consumer.WithConsumeGoroutineNums(prefetch),
+		consumer.WithMaxReconsumeTimes(int32(maxAttempts + 1)),
+		consumer.WithPullThresholdForQueue(int64(max(64, prefetch*4))),
+	}
+	if cfg.Broadcast {
+		opts = append(opts, consumer.WithConsumerModel(consumer.BroadCasting))
+	} else {
+		opts = append(opts, consumer.WithConsumerModel(consumer.Clustering))
+	}
+	switch cfg.Start.Kind {
+	case driver.StartOldest:
+		opts = append(opts, consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+	case driver.StartAtTime:
+		opts = append(opts, consumer.WithConsumeFromWhere(consumer.ConsumeFromTimestamp),
+			consumer.WithConsumeTimestamp(cfg.Start.Time.UTC().Format("20060102150405")))
+	default:
+		opts = append(opts, consumer.WithConsumeFromWhere(consumer.ConsumeFromLastOffset))
+	}
+	if c.cfg.namespace != "" {
+		opts = append(opts, consumer.WithNamespace(c.cfg.namespace))
+	}
+	if c.cfg.creds.AccessKey != "" {
+		opts = append(opts, consumer.WithCredentials(c.cfg.creds))
+	}
+	pc, err := rmq.NewPushConsumer(opts...)
+	if err != nil {
+		return nil, driver.Wrap(driver.CodeUnavailable, op, err)
+	}
+	expr := "*"
+	if f := cfg.Filter; f != nil && f.Patterns() == nil {
+		if tags := f.Tags(); len(tags) > 0 {
+			expr = strings.Join(tags, " || ")
+		}
+	}
+	if err := pc.Subscribe(cfg.Topic, consumer.MessageSelector{Type: consumer.TAG, Expression: expr}, s.consume); err != nil {
+		_ = pc.Shutdown()
+		return nil, driver.Wrap(driver.CodeUnavailable, op, err)
+	}
+	if err := pc.Start(); err != nil {
+		_ = pc.Shutdown()
+		return nil, driver.Wrap(driver.CodeUnavailable, op, err)
+	}
+	s.pc = pc
+	c.subsMu.Lock()
+	if c.closed.Load() {
+		c.subsMu.Unlock()
+		s.shutdown()
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+	}
+	c.subs[s] = struct{}{}
+	c.subsMu.Unlock()
+	if err := s.waitAssigned(ctx); err != nil {
+		_ = s.Close(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitAssigned waits until the consumer holds at least one queue of the
+// topic (its start offsets are then fixed). A group with more consumers
+// than queues leaves some consumers without queues: after a few seconds
+// Subscribe returns anyway.
+func (s *subscription) waitAssigned(ctx context.Context) error {
+	table := processQueues(s.pc)
+	if table == nil {
+		return nil // unknown client layout: nothing to wait on
+	}
+	full := s.c.fullTopic(s.cfg.Topic)
+	deadline := time.Now().Add(s.c.cfg.routeWait)
+	for {
+		n := 0
+		table.Range(func(k, _ any) bool {
+			if mq, ok := k.(primitive.MessageQueue); ok && mq.Topic == full {
+				n++
+			}
+			return true
+		})
+		if n > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.c.log.Warn("unimq: rocketmq consumer got no queue of the topic (more consumers than queues?)",
+				"topic", full, "group", s.group)
+			return nil
+		}
+		if err := wait(ctx, 20*time.Millisecond); err != nil {
+			return &driver.Error{Code: driver.CodeOf(err), Op: "subscribe", Backend: backend, Msg: "waiting for queue assignment", Err: err}
+		}
+	}
+}
+
+// processQueues reads the push consumer's table of assigned queues
+// (consumer.defaultConsumer.processQueueTable of rocketmq-client-go v2.1.2,
+// a sync.Map keyed by primitive.MessageQueue). The client exports no way to
+// know when the rebalance has assigned queues. Nil if the layout differs.
+func processQueues(pc rmq.PushConsumer) *sync.Map {
+	v := reflect.ValueOf(pc)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	dc := v.Elem().FieldByName("defaultConsumer")
+	if !dc.IsValid() || dc.Kind() != reflect.Pointer || dc.IsNil() {
+		return nil
+	}
+	f := dc.Elem().FieldByName("processQueueTable")
+	if !f.IsValid() || f.Type() != reflect.TypeOf(sync.Map{}) || !f.CanAddr() {
+		return nil
+	}
+	return (*sync.Map)(unsafe.Pointer(f.UnsafeAddr()))
+}
+
+// consume is the client's callback.
+func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+	ok := true
+	for _, me := range msgs {
+		if !s.handle(ctx, me) {
+			ok = false
+		}
+	}
+	if ok {
+		return consumer.ConsumeSuccess, nil
+	}
+	if s.ordered {
+		if oc, has := primitive.GetOrderlyCtx(ctx); has {
+			oc.SuspendCurrentQueueTimeMillis = 1000
+		}
+		return consumer.SuspendCurrentQueueAMoment, nil
+	}
+	return consumer.ConsumeRetryLater, nil
+}
+
+// handle delivers me until it is settled; it reports whether the client may
+// count it as consumed.
+func (s *subscription) handle(ctx context.Context, me *primitive.MessageExt) bool {
+	dm := fromExt(me, s.c.cfg.namespace)
+	for {
+		d := &delivery{dm: dm, me: me, res: make(chan settle, 1)}
+		dm.AckID = d
+		select {
+		case s.ch <- d:
+		case <-s.closing:
+			return false
+		}
+		var st settle
+		select {
+		case st = <-d.res:
+		case <-s.closing:
+			return false
+		}
+		if st.out == outAck {
+			return true
+		}
+		if !s.ordered && !s.bcast {
+			if cc, has := primitive.GetConcurrentlyCtx(ctx); has {
+				cc.DelayLevelWhenNextConsume = retryLevel(st.delay)
+			}
+			return false
+		}
+		// Orderly (the queue waits) and broadcasting (the client drops
+		// failed broadcast messages): redeliver here after the delay.
+		t := time.NewTimer(st.delay)
+		select {
+		case <-t.C:
+		case <-s.closing:
+			t.Stop()
+			return false
+		}
+		next := *dm
+		next.Attempt++
+		dm = &next
+	}
+}
+
+// Receive returns up to max delivered messages, blocking for the first.
+func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message, error) {
+	if s.closed.Load() {
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+	}
+	var out []*driver.Message
+	select {
+	case d := <-s.ch:
+		out = append(out, d.dm)
+	case <-ctx.Done():
+		return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backend, Err: ctx.Err()}
+	case <-s.closing:
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+	}
+	for len(out) < max {
+		select {
+		case d := <-s.ch:
+			out = append(out, d.dm)
+		default:
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+func (s *subscription) settle(op string, m *driver.Message, st settle) error {
+	d, ok := m.AckID.(*delivery)
+	if !ok {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "message was not received from this backend")
+	}
+	if !d.settled.CompareAndSwap(false, true) {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "message %s already settled", m.BrokerID)
+	}
+	if s.closed.Load() {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+	}
+	d.res <- st
+	return nil
+}
+
+// Ack settles msgs as consumed.
+func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
+	var first error
+	for _, m := range msgs {
+		if err := s.settle("ack", m, settle{out: outAck}); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Nack asks for redelivery after delay (see the type comment).
+func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.Duration) error {
+	return s.settle("nack", m, settle{out: outRetry, delay: delay})
+}
+
+// DeadLetter publishes m to the dead-letter topic with the reason headers
+// and settles it as consumed; if that publish fails the message is
+// redelivered instead.
+func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason string) error {
+	const op = "dead-letter"
+	topic := s.cfg.DeadLetter
+	if topic == "" {
+		topic = "%DLQ%" + s.group
+	}
+	err := s.c.ensureTopic(ctx, op, topic, 1)
+	if err == nil {
+		dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
+			Headers: driver.DeadLetterHeaders(m, m.Topic, s.group, reason)}
+		pm := toPrimitive(topic, dl)
+		res, serr := s.c.prod.SendSync(ctx, pm)
+		err = checkResult(ctx, op, res, serr)
+	}
+	if err != nil {
+		_ = s.settle(op, m, settle{out: outRetry, delay: time.Second})
+		return err
+	}
+	return s.settle(op, m, settle{out: outAck})
+}
+
+// Close shuts the consumer down; unsettled messages are redelivered.
+func (s *subscription) Close(ctx context.Context) error {
+	first := false
+	s.once.Do(func() {
+		first = true
+		s.closed.Store(true)
+		s.shutdown()
+		s.c.subsMu.Lock()
+		delete(s.c.subs, s)
+		s.c.subsMu.Unlock()
+	})
+	if !first {
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "subscription already closed"}
+	}
+	return nil
+}
+
+func (s *subscription) shutdown() {
+	// Shut down first: the client drops the queues and persists offsets
+	// below every unsettled message; only then release the waiting
+	// callbacks, whose results the client ignores for dropped queues.
+	_ = s.pc.Shutdown()
+	close(s.closing)
+}
+
+// As gives the client's push consumer (*rmq.PushConsumer).
+func (s *subscription) As(target any) bool {
+	if t, ok := target.(*rmq.PushConsumer); ok {
+		*t = s.pc
+		return true
+	}
+	return false
+}

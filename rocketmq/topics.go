@@ -1,0 +1,134 @@
+package rocketmq
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/admin"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// fullTopic is topic as the broker names it (with the namespace prefix).
+func (c *Conn) fullTopic(topic string) string {
+	if c.cfg.namespace != "" {
+		return c.cfg.namespace + "%" + topic
+	}
+	return topic
+}
+
+// ensureTopic makes sure the name server has a route for topic, creating the
+// topic on every broker of the cluster when it has none (and create_topics
+// is on), then waiting until the route is published. Without this, a first
+// consumer would not find the topic and a first producer would depend on the
+// broker's auto-creation, whose route the clients only see after their 30 s
+// refresh.
+func (c *Conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
+	full := c.fullTopic(topic)
+	c.topicsMu.Lock()
+	known := c.topics[full]
+	c.topicsMu.Unlock()
+	if known {
+		return nil
+	}
+	r, err := queryRoute(ctx, c.cfg.nameServers, full)
+	if err != nil {
+		return c.routeErr(ctx, op, full, err)
+	}
+	if r == nil || r.queues == 0 {
+		if !c.cfg.createTopics {
+			return driver.Errorf(driver.CodeNotFound, op, "topic %q does not exist (create_topics=false)", full)
+		}
+		if err := c.createTopic(ctx, op, full, queues); err != nil {
+			return err
+		}
+		deadline := time.Now().Add(c.cfg.routeWait)
+		for {
+			r, err = queryRoute(ctx, c.cfg.nameServers, full)
+			if err != nil {
+				return c.routeErr(ctx, op, full, err)
+			}
+			if r != nil && r.queues > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return driver.Errorf(driver.CodeUnavailable, op, "topic %q created but its route did not appear within %v", full, c.cfg.routeWait)
+			}
+			if err := wait(ctx, 100*time.Millisecond); err != nil {
+				return c.routeErr(ctx, op, full, err)
+			}
+		}
+	}
+	c.topicsMu.Lock()
+	c.topics[full] = true
+	c.topicsMu.Unlock()
+	return nil
+}
+
+func (c *Conn) routeErr(ctx context.Context, op, topic string, err error) error {
+	if ctx.Err() != nil {
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: "waiting for the route of " + topic, Err: ctx.Err()}
+	}
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend, Msg: "route of " + topic, Err: err}
+}
+
+// createTopic creates full (read/write, queues queues) on the master brokers
+// that serve the template topic TBW102, i.e. every broker of a cluster
+// started with autoCreateTopicEnable; else on the brokers of any topic the
+// Conn already knows.
+func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) error {
+	r, err := queryRoute(ctx, c.cfg.nameServers, defaultTopicKey)
+	if err != nil {
+		return c.routeErr(ctx, op, defaultTopicKey, err)
+	}
+	var addrs []string
+	if r != nil {
+		addrs = r.brokerAddrs
+	}
+	if len(addrs) == 0 {
+		c.topicsMu.Lock()
+		for t := range c.topics {
+			if tr, err := queryRoute(ctx, c.cfg.nameServers, t); err == nil && tr != nil && len(tr.brokerAddrs) > 0 {
+				addrs = tr.brokerAddrs
+				break
+			}
+		}
+		c.topicsMu.Unlock()
+	}
+	if len(addrs) == 0 {
+		return driver.Errorf(driver.CodeNotFound, op, "topic %q does not exist and no broker address is known to create it (create it with mqadmin updateTopic)", full)
+	}
+	opts := []admin.AdminOption{admin.WithResolver(primitive.NewPassthroughResolver(c.cfg.nameServers))}
+	if c.cfg.creds.AccessKey != "" {
+		opts = append(opts, admin.WithCredentials(c.cfg.creds))
+	}
+	a, err := admin.NewAdmin(opts...)
+	if err != nil {
+		return driver.Wrap(driver.CodeUnavailable, op, err)
+	}
+	defer a.Close()
+	for _, addr := range addrs {
+		err := a.CreateTopic(ctx, admin.WithTopicCreate(full), admin.WithBrokerAddrCreate(addr),
+			admin.WithReadQueueNums(queues), admin.WithWriteQueueNums(queues), admin.WithPerm(6))
+		if err != nil {
+			return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend,
+				Msg: fmt.Sprintf("create topic %q on broker %s", full, addr), Err: err}
+		}
+	}
+	c.log.Debug("unimq: rocketmq topic created", "topic", full, "queues", queues, "brokers", addrs)
+	return nil
+}
+
+// CreateTopic creates topic with queues queues on every broker (if it does
+// not exist yet) and waits until its route is published, so that producers
+// and consumers started afterwards find it at once. Subscribe and the first
+// Publish to a topic do this by themselves unless the URL says
+// create_topics=false; call it for topics whose queue count matters.
+func (c *Conn) CreateTopic(ctx context.Context, topic string, queues int) error {
+	if queues < 1 {
+		queues = c.cfg.queues
+	}
+	return c.ensureTopic(ctx, "create topic", topic, queues)
+}

@@ -1,0 +1,235 @@
+package rocketmq
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	rmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Transactions use the client's TransactionProducer, in its own producer
+// group "<group>-tx" (the broker sends check-backs to any producer of the
+// group, and only a transaction producer can answer them).
+//
+// The client sends one half message per SendMessageInTransaction and runs
+// the listener's ExecuteLocalTransaction inside that call. SendTx with
+// several messages nests the calls: the listener of message i sends message
+// i+1, and the listener of the last message runs the local function; every
+// level then ends its half message with the same outcome. The listener is
+// per producer, so each half message carries the property UNIMQ_TX
+// ("<run>:<index>") that finds its run.
+
+const propTx = "UNIMQ_TX"
+
+var txSeq atomic.Int64
+
+func init() { reserved[propTx] = true }
+
+type txProducer struct {
+	c *Conn
+	p rmq.TransactionProducer
+
+	mu   sync.Mutex
+	runs map[string]*txRun // in progress
+	done map[string]txDone // finished recently, for check-backs
+}
+
+type txDone struct {
+	state driver.TxState
+	at    time.Time
+}
+
+type txRun struct {
+	id    string
+	ctx   context.Context
+	msgs  []*primitive.Message
+	local func(ctx context.Context) driver.TxState
+	state driver.TxState
+	ran   bool
+	err   error
+	res   []*primitive.TransactionSendResult
+}
+
+// txDoneTTL is how long the outcome of a finished transaction is remembered
+// to answer check-backs (the broker checks after transactionTimeout, 6 s by
+// default, and transactionCheckInterval).
+const txDoneTTL = 10 * time.Minute
+
+func (c *Conn) txProducer() (*txProducer, error) {
+	c.txMu.Lock()
+	defer c.txMu.Unlock()
+	if c.tx != nil {
+		return c.tx, nil
+	}
+	t := &txProducer{c: c, runs: map[string]*txRun{}, done: map[string]txDone{}}
+	p, err := rmq.NewTransactionProducer(t, c.producerOptions(c.cfg.group+"-tx", "tx")...)
+	if err != nil {
+		return nil, driver.Wrap(driver.CodeUnavailable, "publish tx", err)
+	}
+	if err := p.Start(); err != nil {
+		return nil, driver.Wrap(driver.CodeUnavailable, "publish tx", err)
+	}
+	t.p = p
+	c.tx = t
+	return t, nil
+}
+
+func (t *txProducer) shutdown() { _ = t.p.Shutdown() }
+
+// SendTx sends msgs as half messages, runs local once all are stored, and
+// ends them all with its outcome.
+func (c *Conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message, local func(ctx context.Context) driver.TxState, opts driver.SendOptions) (driver.TxState, error) {
+	const op = "publish tx"
+	if err := c.checkOpen(op); err != nil {
+		return driver.TxRollback, err
+	}
+	p, err := c.plan(op, opts)
+	if err != nil {
+		return driver.TxRollback, err
+	}
+	if p.level > 0 {
+		return driver.TxRollback, driver.Errorf(driver.CodeUnsupported, op, "RocketMQ transactional messages cannot be delayed")
+	}
+	for _, dm := range msgs {
+		if err := checkHeaders(op, dm); err != nil {
+			return driver.TxRollback, err
+		}
+		if !dm.DeliverAt.IsZero() {
+			return driver.TxRollback, driver.Errorf(driver.CodeUnsupported, op, "RocketMQ transactional messages cannot be delayed")
+		}
+	}
+	if err := c.ensureTopic(ctx, op, topic, c.cfg.queues); err != nil {
+		return driver.TxRollback, err
+	}
+	t, err := c.txProducer()
+	if err != nil {
+		return driver.TxRollback, err
+	}
+	run := &txRun{id: strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(txSeq.Add(1), 36),
+		ctx: ctx, local: local, state: driver.TxRollback, res: make([]*primitive.TransactionSendResult, len(msgs))}
+	for i, dm := range msgs {
+		pm := toPrimitive(topic, dm)
+		pm.WithProperty(propTx, run.id+":"+strconv.Itoa(i))
+		run.msgs = append(run.msgs, pm)
+	}
+	t.mu.Lock()
+	t.runs[run.id] = run
+	t.mu.Unlock()
+	_ = t.send(run, 0) // a failure is recorded in run.err
+	t.mu.Lock()
+	delete(t.runs, run.id)
+	now := time.Now()
+	for k, d := range t.done {
+		if now.Sub(d.at) > txDoneTTL {
+			delete(t.done, k)
+		}
+	}
+	t.done[run.id] = txDone{state: run.state, at: now}
+	t.mu.Unlock()
+	if run.err != nil {
+		// A half message could not be sent: the ones before it were
+		// rolled back (local did not run, or its outcome was overridden).
+		return driver.TxRollback, run.err
+	}
+	for i, r := range run.res {
+		if r != nil && r.SendResult != nil {
+			confirm(msgs[i], r.MsgID, r.SendResult, 0)
+		}
+	}
+	return run.state, nil
+}
+
+// send sends half message i; its listener call sends i+1 or runs local.
+func (t *txProducer) send(run *txRun, i int) error {
+	res, err := t.p.SendMessageInTransaction(run.ctx, run.msgs[i])
+	if err != nil {
+		if run.err == nil {
+			run.err = sendErr(run.ctx, "publish tx", err)
+		}
+		run.state = driver.TxRollback
+		return err
+	}
+	run.res[i] = res
+	if res.Status != primitive.SendOK {
+		run.state = driver.TxRollback
+		if run.err == nil {
+			run.err = checkResult(run.ctx, "publish tx", res.SendResult, nil)
+		}
+	}
+	return nil
+}
+
+// ExecuteLocalTransaction implements primitive.TransactionListener: it runs
+// inside SendMessageInTransaction, once the half message is stored.
+func (t *txProducer) ExecuteLocalTransaction(m *primitive.Message) primitive.LocalTransactionState {
+	id, i, ok := splitTx(m.GetProperty(propTx))
+	if !ok {
+		return primitive.UnknowState
+	}
+	t.mu.Lock()
+	run := t.runs[id]
+	t.mu.Unlock()
+	if run == nil {
+		return primitive.UnknowState
+	}
+	if i+1 < len(run.msgs) {
+		if err := t.send(run, i+1); err != nil || run.err != nil {
+			run.state = driver.TxRollback
+			return primitive.RollbackMessageState
+		}
+		return toLocalState(run.state)
+	}
+	run.ran = true
+	run.state = run.local(run.ctx)
+	return toLocalState(run.state)
+}
+
+// CheckLocalTransaction implements primitive.TransactionListener: the
+// broker asks about a half message whose outcome it does not know. Runs of
+// this Conn answer from memory; others go to OpenConfig.TxChecker.
+func (t *txProducer) CheckLocalTransaction(me *primitive.MessageExt) primitive.LocalTransactionState {
+	if id, _, ok := splitTx(me.GetProperty(propTx)); ok {
+		t.mu.Lock()
+		_, running := t.runs[id]
+		d, finished := t.done[id]
+		t.mu.Unlock()
+		if running {
+			return primitive.UnknowState
+		}
+		if finished && d.state != driver.TxUnknown {
+			return toLocalState(d.state)
+		}
+	}
+	if t.c.checker == nil {
+		return primitive.UnknowState
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return toLocalState(t.c.checker(ctx, fromExt(me, t.c.cfg.namespace)))
+}
+
+func toLocalState(s driver.TxState) primitive.LocalTransactionState {
+	switch s {
+	case driver.TxCommit:
+		return primitive.CommitMessageState
+	case driver.TxRollback:
+		return primitive.RollbackMessageState
+	}
+	return primitive.UnknowState
+}
+
+func splitTx(v string) (string, int, bool) {
+	for j := len(v) - 1; j >= 0; j-- {
+		if v[j] == ':' {
+			i, err := strconv.Atoi(v[j+1:])
+			return v[:j], i, err == nil
+		}
+	}
+	return "", 0, false
+}
