@@ -45,12 +45,20 @@ func (clientLog) log(level slog.Level, msg string, fields map[string]interface{}
 	l.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
-func (c clientLog) Debug(msg string, fields map[string]interface{}) { c.log(slog.LevelDebug, msg, fields) }
-func (c clientLog) Info(msg string, fields map[string]interface{})  { c.log(slog.LevelDebug, msg, fields) }
+func (c clientLog) Debug(msg string, fields map[string]interface{}) {
+	c.log(slog.LevelDebug, msg, fields)
+}
+func (c clientLog) Info(msg string, fields map[string]interface{}) {
+	c.log(slog.LevelDebug, msg, fields)
+}
 func (c clientLog) Warning(msg string, fields map[string]interface{}) {
 	c.log(slog.LevelWarn, msg, fields)
 }
-func (c clientLog) Error(msg string, fields map[string]interface{}) { c.log(slog.LevelError, msg, fields) }
-func (c clientLog) Fatal(msg string, fields map[string]interface{}) { c.log(slog.LevelError, msg, fields) }
-func (clientLog) Level(string)                                     {}
-func (clientLog) OutputPath(string) error                          { return nil }
+func (c clientLog) Error(msg string, fields map[string]interface{}) {
+	c.log(slog.LevelError, msg, fields)
+}
+func (c clientLog) Fatal(msg string, fields map[string]interface{}) {
+	c.log(slog.LevelError, msg, fields)
+}
+func (clientLog) Level(string)            {}
+func (clientLog) OutputPath(string) error { return nil }
