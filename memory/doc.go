@@ -85,10 +85,14 @@
 //     message serves the broker, so a long delay never holds up a short one.
 //   - Publish: Sync and OneWay store the message before returning; a batch
 //     is appended atomically and in order. The stored message is the
-//     driver.Message mq hands over (no copy of the body): do not modify a
-//     Body or Headers map after publishing it. PublishAsync stores like
-//     Publish, then calls the callback from a goroutine of the client
-//     (started on demand, ended when idle, waited for by Close).
+//     driver.Message mq hands over and its Body is not copied: do not
+//     modify the bytes of a Body after publishing it (reusing a buffer that
+//     a real broker would already have serialized), and treat a received
+//     Body as read-only, since every group shares it. Headers are copied
+//     when stored and on each delivery, so publishers may reuse their maps
+//     and handlers may modify theirs. PublishAsync stores like Publish,
+//     then calls the callback from a goroutine of the client (started on
+//     demand, ended when idle, waited for by Close).
 //   - Transactions (CapTransactions, CapTxCheckBack): half messages are held
 //     invisibly while the local transaction runs; commit appends them
 //     atomically, rollback discards them, unknown leaves them to check-backs:
@@ -108,8 +112,9 @@
 //
 // # What blocks
 //
-// Publish blocks only on a full partition with full=block (until room,
-// ctx done or the client closes). Receive blocks until a message is ready
+// Publish, PublishBatch, PublishAsync and PublishTx (when it commits) block
+// only on a full partition with full=block (until room, ctx done or the
+// client closes). Receive blocks until a message is ready
 // for the group, ctx is done, the subscription closes or its connection is
 // dropped. Everything else returns at once. Close waits for running
 // check-backs and async callbacks.

@@ -124,3 +124,19 @@ func TestErrorsCarryCodes(t *testing.T) {
 	var e *mq.Error
 	require.True(t, errors.As(err, &e))
 }
+
+func TestHeadersAreCopied(t *testing.T) {
+	c := open(t, uniqueURL(t, ""))
+	ctx := ctxT(t)
+	k1, err := c.NewConsumer(ctx, "t", mq.Group("g1"))
+	require.NoError(t, err)
+	k2, err := c.NewConsumer(ctx, "t", mq.Group("g2"))
+	require.NoError(t, err)
+	h := map[string]string{"v": "1"}
+	pub(t, c, "t", &mq.Message{Headers: h})
+	h["v"] = "changed after publish"
+	m1 := recv(t, k1, 1)[0]
+	m1.SetHeader("v", "changed by a handler")
+	m2 := recv(t, k2, 1)[0]
+	require.Equal(t, "1", m2.Header("v"))
+}

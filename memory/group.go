@@ -153,6 +153,10 @@ func (g *group) popReady() (readyItem, bool) {
 	g.rhead++
 	if g.rhead == len(g.ready) {
 		g.ready, g.rhead = g.ready[:0], 0
+	} else if g.rhead >= 1024 && g.rhead*2 >= len(g.ready) {
+		n := copy(g.ready, g.ready[g.rhead:])
+		clear(g.ready[n:])
+		g.ready, g.rhead = g.ready[:n], 0
 	}
 	return it, true
 }

@@ -62,11 +62,19 @@ func (s *subscription) deliver(out []*driver.Message, m *driver.Message, attempt
 	d := &delivery{msg: *m, sub: s, src: m, attempt: attempt}
 	d.msg.Attempt = attempt
 	d.msg.AckID = d
+	if len(m.Headers) > 0 {
+		// Each delivery owns its headers, as if decoded from the wire: a
+		// handler may modify them.
+		d.msg.Headers = cloneHeaders(m.Headers)
+	}
 	s.link(d)
 	out = appendOut(out, &d.msg, max)
 	if s.t.b.takeDup() {
 		x := &delivery{msg: d.msg, sub: s, src: m, attempt: attempt, dup: true}
 		x.msg.AckID = x
+		if len(m.Headers) > 0 {
+			x.msg.Headers = cloneHeaders(m.Headers)
+		}
 		if len(out) < max {
 			out = append(out, &x.msg)
 		} else {

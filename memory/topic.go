@@ -286,7 +286,19 @@ func (t *topic) appendLocked(m *driver.Message, now time.Time) {
 	m.Attempt = 0
 	m.AckID = nil
 	m.BrokerID = t.brokerID(pi, off)
+	if len(m.Headers) > 0 {
+		// The publisher may reuse its map; a broker keeps what was sent.
+		m.Headers = cloneHeaders(m.Headers)
+	}
 	p.push(m)
+}
+
+func cloneHeaders(h map[string]string) map[string]string {
+	c := make(map[string]string, len(h))
+	for k, v := range h {
+		c[k] = v
+	}
+	return c
 }
 
 // brokerID returns "topic/partition@offset". The strings are cut from an
@@ -313,6 +325,9 @@ func (t *topic) brokerID(pi int32, off int64) string {
 // copy gets its offset when it becomes visible. Caller holds mu.
 func (t *topic) schedule(m *driver.Message) {
 	cp := *m
+	if len(cp.Headers) > 0 {
+		cp.Headers = cloneHeaders(cp.Headers)
+	}
 	m.Topic = t.name
 	m.Offset = -1
 	m.BrokerID = t.name + "/delayed-" + strconv.FormatUint(t.b.seq.Add(1), 10)

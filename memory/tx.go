@@ -46,6 +46,9 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 	for i, m := range msgs {
 		cp := *m
 		cp.Topic = topic
+		if len(cp.Headers) > 0 {
+			cp.Headers = cloneHeaders(cp.Headers)
+		}
 		half[i] = &cp
 	}
 	switch state := c.runLocal(ctx, local); state {
