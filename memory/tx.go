@@ -71,9 +71,23 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 	return driver.TxUnknown, nil
 }
 
-// scheduleCheck arms the next check-back of tx. Caller holds c.mu.
+// scheduleCheck arms the next check-back of tx. Caller holds c.mu. The
+// check-back runs on a goroutine of the connection (waited for by Close),
+// so a slow checker or a commit blocked on a full partition never holds up
+// the broker's other timers.
 func (c *conn) scheduleCheck(tx *pendingTx) {
-	tx.task = c.b.sched.add(time.Now().Add(c.txCheck), func() { c.checkBack(tx) })
+	tx.task = c.b.sched.add(time.Now().Add(c.txCheck), func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, ok := c.txs[tx]; !ok || c.closed {
+			return
+		}
+		c.checks.Add(1)
+		go func() {
+			defer c.checks.Done()
+			c.checkBack(tx)
+		}()
+	})
 }
 
 func (c *conn) runLocal(ctx context.Context, local func(ctx context.Context) driver.TxState) (state driver.TxState) {
@@ -102,18 +116,9 @@ func (c *conn) askChecker(tx *pendingTx) (state driver.TxState) {
 	return c.checker(c.ctx, &cp)
 }
 
-// checkBack runs on the broker's timer: it asks the checker about tx and
+// checkBack asks the checker about tx and
 // commits, rolls back, or re-arms.
 func (c *conn) checkBack(tx *pendingTx) {
-	c.mu.Lock()
-	if _, ok := c.txs[tx]; !ok || c.closed {
-		c.mu.Unlock()
-		return
-	}
-	c.checks.Add(1)
-	c.mu.Unlock()
-	defer c.checks.Done()
-
 	tx.checks++
 	state := c.askChecker(tx)
 	if state == driver.TxUnknown && tx.checks >= c.txChecks {
