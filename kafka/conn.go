@@ -78,10 +78,13 @@ func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn,
 	return c, nil
 }
 
+// Capabilities: everything but delay (no delay topics: delayed messages get
+// ErrUnsupported), transaction check-back (Kafka has none) and broker-side
+// tag filtering (tags are a header; mq filters client-side and the adapter
+// commits what it skips).
 func (c *conn) Capabilities() driver.Capabilities {
 	f := driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
-		driver.CapOrdered | driver.CapGroups | driver.CapBroadcast | driver.CapTagFilter |
-		driver.CapPatternFilter | driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter |
+		driver.CapOrdered | driver.CapGroups | driver.CapBroadcast | driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter |
 		driver.CapPull | driver.CapPartitions | driver.CapReconnect | driver.CapRedeliveryDelay
 	if c.set.transactions {
 		f |= driver.CapTransactions

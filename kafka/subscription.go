@@ -168,11 +168,15 @@ func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
 }
 
 // Nack redelivers m with Attempt+1 not before delay. In a group with retry
-// topics on: a copy goes to the group's retry topic (headers unimq-attempt,
-// unimq-not-before), confirmed, then the original is committed; the group
-// holds the copy in memory until its time. Otherwise (Broadcast, Ordered,
-// retry_topics=false, or the retry topic cannot be written) the record is
-// redelivered in place after delay, holding back its partition's commits.
+// topics on, when every earlier record of its partition has finished: a copy
+// goes to the group's retry topic (headers unimq-attempt, unimq-not-before),
+// confirmed, then the original is committed; the group holds the copy in
+// memory until its time. Otherwise (an earlier record still running,
+// Broadcast, Ordered, retry_topics=false, or the retry topic cannot be
+// written) the record is redelivered in place after delay, holding back its
+// partition's commits. The first rule means a failover never redelivers both
+// a record and its retry copy: the copy exists only once the commit passes
+// the original.
 func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.Duration) error {
 	id, err := ackOf("nack", m)
 	if err != nil {
@@ -184,7 +188,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 		return nil
 	}
 	defer id.cs.endSettle()
-	if s.retryTopic != "" {
+	if s.retryTopic != "" && id.cs.tracker.Committable(id.cs.partition) == id.offset {
 		extra := map[string]string{
 			driver.HeaderAttempt: strconv.Itoa(m.Attempt + 1),
 			headerNotBefore:      strconv.FormatInt(time.Now().Add(delay).UnixMilli(), 10),
