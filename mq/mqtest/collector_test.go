@@ -119,14 +119,14 @@ func TestUniqueNameIsBrokerSafe(t *testing.T) {
 func TestNamesAreKnown(t *testing.T) {
 	for _, n := range []string{"RoundTrip", "Batch", "LargeAndOversize", "ConcurrentPublishers", "CompetingConsumers",
 		"GroupsEachGetAll", "Broadcast", "OrderedPerKey", "NackRedelivery", "DeadLetter", "HandlerPanic",
-		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition",
+		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
 		"Capabilities", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) != 26 {
+	if len(TestNames()) != 27 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }

@@ -78,9 +78,12 @@
 //   - CapTagFilter (TagFilter), CapPatternFilter (TagPattern): "a || b"
 //     and "*"/"#" patterns select exactly the right tags; else the options
 //     must be ErrUnsupported.
-//   - CapStartOldest, CapStartTime (StartPosition): a new group from Oldest
-//     sees earlier messages, from Newest (the default) it does not; else
-//     StartFrom(Oldest) / StartAt are ErrUnsupported.
+//   - CapStartOldest (StartPosition): a new group from Oldest sees earlier
+//     messages, from Newest (the default) it does not; else StartFrom(Oldest)
+//     is ErrUnsupported.
+//   - CapStartTime (StartTime): a new group with StartAt(t) gets what was
+//     published from t on, nothing from the whole clock second before; else
+//     StartAt is ErrUnsupported.
 //   - CapDeadLetter (DeadLetter): must be declared; after MaxAttempts (or
 //     NoRetry) the message reaches the DeadLetterTopic with headers
 //     unimq-dead-reason, -topic, -group, -attempts and its own.

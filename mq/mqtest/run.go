@@ -45,6 +45,7 @@ var tests = []test{
 	{name: "Transactions", fn: testTransactions},
 	{name: "Pull", fn: testPull},
 	{name: "StartPosition", fn: testStartPosition},
+	{name: "StartTime", fn: testStartTime},
 	{name: "CloseWhileHandling", fn: testCloseWhileHandling},
 	{name: "UseAfterClose", fn: testUseAfterClose},
 	{name: "ContextCancel", fn: testContextCancel},
