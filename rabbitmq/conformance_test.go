@@ -33,11 +33,5 @@ func TestConformance(t *testing.T) {
 		Quiet:            500 * time.Millisecond,
 		DelayTolerance:   2 * time.Second,
 		IgnoreGoroutines: leakOpts,
-		Skip: map[string]string{
-			// Remove once fixed: the data race is in mq/consumer.go (AckTimeout
-			// timer), reported in /work/coord/core-requests.md; the test passes
-			// without -race.
-			"Pull": "mq.Consumer AckTimeout has a data race in the core (mq/consumer.go track/settle) that -race reports",
-		},
 	})
 }

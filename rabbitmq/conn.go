@@ -99,15 +99,23 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 // Capabilities reports the feature set of the URL's default mode. Simple and
 // worker modes lack broadcast and groups (one queue per topic), exchange
 // modes lack start-from-oldest (a group queue holds what was published
-// after it was created).
+// after it was created). The broker filters tags in direct mode (binding
+// keys) and tags and patterns in topic mode; elsewhere mq filters
+// client-side.
 func (c *Conn) Capabilities() driver.Capabilities {
 	f := driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
-		driver.CapDelay | driver.CapOrdered | driver.CapTagFilter | driver.CapPatternFilter |
-		driver.CapDeadLetter | driver.CapPull | driver.CapReconnect | driver.CapRedeliveryDelay
+		driver.CapDelay | driver.CapOrdered | driver.CapDeadLetter | driver.CapPull |
+		driver.CapReconnect | driver.CapRedeliveryDelay
 	if c.defMode.queueMode() {
 		f |= driver.CapStartOldest
 	} else {
 		f |= driver.CapGroups | driver.CapBroadcast
+	}
+	switch c.defMode {
+	case Topic:
+		f |= driver.CapTagFilter | driver.CapPatternFilter
+	case Direct:
+		f |= driver.CapTagFilter
 	}
 	return driver.Capabilities{Backend: backendName, Features: f, MaxMessageSize: MaxMessageSize, MaxDelay: MaxDelay}
 }
