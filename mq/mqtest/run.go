@@ -88,6 +88,7 @@ func Run(t *testing.T, h Harness) {
 		if t.Failed() {
 			// A failed test may leave a stuck handler behind; the leak
 			// report would only repeat it.
+			t.Log("mqtest: goroutine leak check not run because a subtest failed")
 			return
 		}
 		goleak.VerifyNone(t, leakOpts...)
