@@ -41,6 +41,11 @@ type Config struct {
 	MaxBacklog     int      // messages retained per partition (default 100000)
 	Full           FullMode // backpressure when a partition is full (default Block)
 	MaxMessageSize int      // largest message, body+key+tag+id+headers (default 4 MiB)
+	// CopyBodies copies each Body when it is stored and on each delivery, as
+	// a real broker's wire does, for code that reuses its buffers or
+	// modifies received bodies. Off by default: bodies are shared
+	// (read-only) for speed.
+	CopyBodies bool
 }
 
 func (c Config) withDefaults() Config {
@@ -160,6 +165,9 @@ func (b *Broker) agrees(cfg Config, explicit map[string]bool) error {
 	}
 	if explicit["maxsize"] && cfg.MaxMessageSize != have.MaxMessageSize {
 		bad = append(bad, fmt.Sprintf("maxsize=%d", have.MaxMessageSize))
+	}
+	if explicit["copybodies"] && cfg.CopyBodies != have.CopyBodies {
+		bad = append(bad, fmt.Sprintf("copybodies=%v", have.CopyBodies))
 	}
 	if len(bad) > 0 {
 		return driver.Errorf(driver.CodeInvalidOption, "open", "memory broker %q already exists with %v", b.name, bad)

@@ -24,10 +24,12 @@
 //	                     or fail (publish returns an error matching mq.ErrFull)
 //	maxsize     4194304  largest message in bytes (body+key+tag+id+headers);
 //	                     reported as Capabilities().MaxMessageSize
+//	copybodies  false    true: copy each body when stored and on each delivery,
+//	                     as a broker's wire does (see Publish below)
 //	txcheck     1s       interval of transaction check-backs (this client)
 //	txchecks    15       check-backs before an unknown transaction is rolled back
 //
-// partitions, maxbacklog, full and maxsize shape the broker and are fixed by
+// partitions, maxbacklog, full, maxsize and copybodies shape the broker and are fixed by
 // whoever creates it (the first Open of the name, or NewBroker); a later
 // Open that sets one of them to a different value fails. txcheck and
 // txchecks belong to the client.
@@ -88,7 +90,9 @@
 //     driver.Message mq hands over and its Body is not copied: do not
 //     modify the bytes of a Body after publishing it (reusing a buffer that
 //     a real broker would already have serialized), and treat a received
-//     Body as read-only, since every group shares it. Headers are copied
+//     Body as read-only, since every group shares it; or open the broker
+//     with copybodies=true (Config.CopyBodies) for code that does either,
+//     at the cost of a copy per publish and per delivery. Headers are copied
 //     when stored and on each delivery, so publishers may reuse their maps
 //     and handlers may modify theirs. PublishAsync stores like Publish,
 //     then calls the callback from a goroutine of the client (started on

@@ -140,3 +140,20 @@ func TestHeadersAreCopied(t *testing.T) {
 	m2 := recv(t, k2, 1)[0]
 	require.Equal(t, "1", m2.Header("v"))
 }
+
+func TestCopyBodies(t *testing.T) {
+	c := open(t, uniqueURL(t, "copybodies=true"))
+	ctx := ctxT(t)
+	require.True(t, brokerOf(t, c).Config().CopyBodies)
+	k1, err := c.NewConsumer(ctx, "t", mq.Group("g1"))
+	require.NoError(t, err)
+	k2, err := c.NewConsumer(ctx, "t", mq.Group("g2"))
+	require.NoError(t, err)
+	buf := []byte("original")
+	pub(t, c, "t", &mq.Message{Body: buf})
+	copy(buf, "REUSED!!") // a publisher reusing its buffer
+	m1 := recv(t, k1, 1)[0]
+	require.Equal(t, "original", string(m1.Body))
+	copy(m1.Body, "modified") // a handler decoding in place
+	require.Equal(t, "original", string(recv(t, k2, 1)[0].Body))
+}

@@ -58,6 +58,7 @@ func parseURL(u *url.URL) (*options, error) {
 		o.cfg.Full = Fail
 	}
 	o.cfg.MaxMessageSize = p.Int("maxsize", DefaultMaxMessageSize)
+	o.cfg.CopyBodies = p.Bool("copybodies", false)
 	o.txCheck = p.Duration("txcheck", DefaultTxCheck)
 	o.txChecks = p.Int("txchecks", DefaultTxChecks)
 	if err := p.Err(); err != nil {

@@ -67,6 +67,10 @@ func (s *subscription) deliver(out []*driver.Message, m *driver.Message, attempt
 		// handler may modify them.
 		d.msg.Headers = cloneHeaders(m.Headers)
 	}
+	copyBodies := s.t.b.cfg.CopyBodies
+	if copyBodies && m.Body != nil {
+		d.msg.Body = append([]byte(nil), m.Body...)
+	}
 	s.link(d)
 	out = appendOut(out, &d.msg, max)
 	if s.t.b.takeDup() {
@@ -74,6 +78,9 @@ func (s *subscription) deliver(out []*driver.Message, m *driver.Message, attempt
 		x.msg.AckID = x
 		if len(m.Headers) > 0 {
 			x.msg.Headers = cloneHeaders(m.Headers)
+		}
+		if copyBodies && m.Body != nil {
+			x.msg.Body = append([]byte(nil), m.Body...)
 		}
 		if len(out) < max {
 			out = append(out, &x.msg)

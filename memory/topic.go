@@ -290,6 +290,9 @@ func (t *topic) appendLocked(m *driver.Message, now time.Time) {
 		// The publisher may reuse its map; a broker keeps what was sent.
 		m.Headers = cloneHeaders(m.Headers)
 	}
+	if t.b.cfg.CopyBodies && m.Body != nil {
+		m.Body = append([]byte(nil), m.Body...)
+	}
 	p.push(m)
 }
 
@@ -327,6 +330,9 @@ func (t *topic) schedule(m *driver.Message) {
 	cp := *m
 	if len(cp.Headers) > 0 {
 		cp.Headers = cloneHeaders(cp.Headers)
+	}
+	if t.b.cfg.CopyBodies && cp.Body != nil {
+		cp.Body = append([]byte(nil), cp.Body...)
 	}
 	m.Topic = t.name
 	m.Offset = -1

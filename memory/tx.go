@@ -49,6 +49,9 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 		if len(cp.Headers) > 0 {
 			cp.Headers = cloneHeaders(cp.Headers)
 		}
+		if c.b.cfg.CopyBodies && cp.Body != nil {
+			cp.Body = append([]byte(nil), cp.Body...)
+		}
 		half[i] = &cp
 	}
 	switch state := c.runLocal(ctx, local); state {

@@ -19,6 +19,7 @@ func TestBadURLs(t *testing.T) {
 		"memory://x?maxbacklog=0",
 		"memory://x?full=sometimes",
 		"memory://x?maxsize=0",
+		"memory://x?copybodies=maybe",
 		"memory://x?txcheck=fast",
 		"memory://x?txcheck=0s",
 		"memory://x?txchecks=0",
