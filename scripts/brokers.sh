@@ -67,8 +67,30 @@ wait_port_closed() {
 
 # marker_pids MARKER: pids of processes whose command line carries "unimq.broker=MARKER"
 # (every JVM this script starts has -Dunimq.broker=NAME, the Erlang VM has -unimq_broker NAME).
+# Only processes of this PID namespace count (a test run in its own namespace is left alone).
 marker_pids() {
-  pgrep -f -- "unimq[._]broker[= ]$1( |\$)" || true
+  pgrep --ns $$ --nslist pid -f -- "unimq[._]broker[= ]$1( |\$)" || true
+}
+
+# foreign_pids MARKER: unimq brokers started from another state folder (another checkout, e.g.
+# CI's fresh clone while a developer's brokers run). `up` stops them and starts its own, since
+# the ports are the machine's.
+foreign_pids() {
+  local p
+  for p in $(marker_pids "$1"); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$B/" || echo "$p"
+  done
+}
+
+# take_over NAME MARKER PORT...: stop the foreign unimq brokers of MARKER.
+take_over() {
+  local name=$1 marker=$2 f p; shift 2
+  f=$(foreign_pids "$marker" | tr '\n' ' ')
+  [[ -n ${f// /} ]] || return 0
+  log "$name: a unimq broker of another folder runs (pid ${f% }): stopping it to run the one of $B"
+  # shellcheck disable=SC2086
+  stop_pids "$name" $f
+  for p in "$@"; do wait_port_closed "$p" 15 || true; done
 }
 
 # stop_pids NAME PIDS...: TERM, wait up to 30 s, then KILL.
@@ -268,6 +290,7 @@ kafka_wait_ready() {
 }
 
 kafka_up() {
+  take_over kafka kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT
   if [[ -n "$(kafka_pids)" ]] || port_open $KAFKA_PORT; then
     install_jars kafka; kafka_write_conf
     if kafka_quick_check; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
@@ -457,6 +480,8 @@ rmq_wait_ready() {
 }
 
 rocketmq_up() {
+  take_over rocketmq-broker rocketmq-broker $RMQ_BROKER_PORT
+  take_over rocketmq-namesrv rocketmq-namesrv $NAMESRV_PORT
   if [[ -n "$(rmq_pids | tr -d ' ')" ]] || port_open $NAMESRV_PORT || port_open $RMQ_BROKER_PORT; then
     install_jars rocketmq; rmq_write_conf
     if rmq_quick_check; then log "rocketmq already up on $HOST:$NAMESRV_PORT / $HOST:$RMQ_BROKER_PORT"; return 0; fi
@@ -607,6 +632,10 @@ rabbit_wait_ready() {
 }
 
 rabbitmq_up() {
+  if [[ -n "$(foreign_pids rabbitmq)" ]]; then
+    rabbitmqctl_ stop >/dev/null 2>&1 || true # same node name and cookie: a clean stop
+    take_over rabbitmq rabbitmq $RABBIT_PORT
+  fi
   if [[ -n "$(rabbit_pids)" ]] || port_open $RABBIT_PORT; then
     rabbit_install; rabbit_write_conf
     if rabbit_quick_check; then log "rabbitmq already up on $HOST:$RABBIT_PORT"; return 0; fi
