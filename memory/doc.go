@@ -13,7 +13,9 @@
 //
 // memory:// reaches the default broker, memory://NAME the broker called
 // NAME, shared by every client of the process opened with that name and
-// isolated from every other. Query parameters (unknown ones are an error
+// isolated from every other. NAME is everything between "//" and "?" (one
+// trailing slash ignored), so "memory://"+t.Name() gives each test, subtests
+// included, its own broker. Query parameters (unknown ones are an error
 // matching mq.ErrInvalidOption):
 //
 //	parameter   default  meaning

@@ -24,7 +24,6 @@ func TestBadURLs(t *testing.T) {
 		"memory://x?txcheck=0s",
 		"memory://x?txchecks=0",
 		"memory://x?partitions=1&partitions=2",
-		"memory://x/path",
 		"memory://user:secret@x",
 		"memory:opaque",
 		"memory://x#frag",
@@ -74,6 +73,15 @@ func TestNamedBrokersAreIsolated(t *testing.T) {
 	pub(t, a, "t", &mq.Message{Body: []byte("for a")})
 	require.Equal(t, []string{"for a"}, bodies(recv(t, ka, 1)))
 	quiet(t, kb, 100*quietUnit)
+}
+
+func TestNameFromTestName(t *testing.T) {
+	t.Run("sub/test", func(t *testing.T) {
+		c := open(t, "memory://"+t.Name())
+		require.Equal(t, "TestNameFromTestName/sub/test", brokerOf(t, c).Name())
+		c2 := open(t, "memory://"+t.Name()+"/")
+		require.Same(t, brokerOf(t, c), brokerOf(t, c2))
+	})
 }
 
 func TestDefaultBroker(t *testing.T) {
