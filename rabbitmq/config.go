@@ -57,7 +57,7 @@ func parseURL(u *url.URL) (*config, error) {
 		return nil, err
 	}
 	if c.channels < 1 {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
+		return nil, errf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
 	}
 	if c.connectTimeout == 0 {
 		c.connectTimeout = 10 * time.Second
@@ -71,27 +71,27 @@ func parseURL(u *url.URL) (*config, error) {
 		if ca != "" {
 			pem, err := os.ReadFile(ca)
 			if err != nil {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca: %w", err)
+				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca: %w", err)
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca %s holds no PEM certificate", ca)
+				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca %s holds no PEM certificate", ca)
 			}
 			t.RootCAs = pool
 		}
 		if (cert == "") != (key == "") {
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
+			return nil, errf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
 		}
 		if cert != "" {
 			kp, err := tls.LoadX509KeyPair(cert, key)
 			if err != nil {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
+				return nil, errf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
 			}
 			t.Certificates = []tls.Certificate{kp}
 		}
 		c.tls = t
 	} else if tlsParams {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
+		return nil, errf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
 	}
 	bare := *u
 	bare.RawQuery = ""
@@ -99,7 +99,7 @@ func parseURL(u *url.URL) (*config, error) {
 	c.amqpURL = bare.String()
 	if _, err := amqp.ParseURI(c.amqpURL); err != nil {
 		// amqp091's message may quote the URL: never echo it.
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL %s", c.redacted)
+		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL %s", c.redacted)
 	}
 	return c, nil
 }
@@ -132,7 +132,7 @@ func (c *config) dial(ctx context.Context, suffix string) (*amqp.Connection, err
 	}
 	conn, err := amqp.DialConfig(c.amqpURL, cfg)
 	if err != nil {
-		return nil, driver.Errorf(driver.CodeUnavailable, "connect", "%s: %w", c.redacted, err)
+		return nil, errf(driver.CodeUnavailable, "connect", "%s: %w", c.redacted, err)
 	}
 	return conn, nil
 }

@@ -74,7 +74,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 			c.defMode = *o.mode
 		case o.tls != nil:
 			if u.Scheme != "amqps" {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "WithTLS needs an amqps:// URL")
+				return nil, errf(driver.CodeInvalidOption, "open", "WithTLS needs an amqps:// URL")
 			}
 			cfg.tls = o.tls
 		}

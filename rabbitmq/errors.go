@@ -37,3 +37,10 @@ func classify(op string, err error) error {
 	}
 	return &driver.Error{Code: code, Op: op, Backend: backendName, Err: err}
 }
+
+// errf is driver.Errorf with the backend set.
+func errf(c driver.Code, op, format string, args ...any) *driver.Error {
+	e := driver.Errorf(c, op, format, args...)
+	e.Backend = backendName
+	return e
+}

@@ -55,7 +55,7 @@ func (l *link) current(ctx context.Context) (*amqp.Connection, uint64, error) {
 		conn, gen, up := l.conn, l.gen, l.up
 		l.mu.Unlock()
 		if l.ctx.Err() != nil {
-			return nil, 0, driver.Errorf(driver.CodeClosed, "connect", "client closed")
+			return nil, 0, errf(driver.CodeClosed, "connect", "client closed")
 		}
 		if conn != nil && !conn.IsClosed() {
 			return conn, gen, nil

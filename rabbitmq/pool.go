@@ -112,9 +112,9 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 	var err error
 	switch {
 	case !c.Ack:
-		err = driver.Errorf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key)
+		err = errf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key)
 	case p.returned != nil:
-		err = driver.Errorf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe first so that the queue exists",
+		err = errf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe first so that the queue exists",
 			p.exchange, p.key, p.returned.ReplyCode, p.returned.ReplyText)
 	}
 	p.cb(err)
@@ -137,7 +137,7 @@ func (pc *pubChan) failAll(reason *amqp.Error) {
 	if reason != nil {
 		why = reason.Error()
 	}
-	err := driver.Errorf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
+	err := errf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
 	for _, p := range lost {
 		p.cb(err)
 	}
@@ -157,7 +157,7 @@ func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publi
 	pc.mu.Lock()
 	if pc.dead {
 		pc.mu.Unlock()
-		return driver.Errorf(driver.CodeUnavailable, "publish", "channel closed")
+		return errf(driver.CodeUnavailable, "publish", "channel closed")
 	}
 	pc.pending[seq] = &pendingPub{exchange: exchange, key: key, id: msg.MessageId, cb: cb}
 	pc.mu.Unlock()

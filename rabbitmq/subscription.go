@@ -86,7 +86,7 @@ func (s *subscription) plan() error {
 	}
 	if s.mode.queueMode() {
 		if cfg.Broadcast {
-			return driver.Errorf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
+			return errf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
 		}
 		s.queue = cfg.Topic
 		return nil
@@ -108,7 +108,7 @@ func (s *subscription) plan() error {
 		s.bindings = []string{""} // mq filters client-side
 	case Direct:
 		if len(patterns) > 0 {
-			return driver.Errorf(driver.CodeUnsupported, "subscribe", "topic %q is in direct mode: routing keys match exactly, patterns need topic mode", cfg.Topic)
+			return errf(driver.CodeUnsupported, "subscribe", "topic %q is in direct mode: routing keys match exactly, patterns need topic mode", cfg.Topic)
 		}
 		s.bindings = tags
 		if len(s.bindings) == 0 {
@@ -246,7 +246,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 	case <-s.ctx.Done():
 		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
 	}
-	out := make([]*driver.Message, 1, max)
+	out := make([]*driver.Message, 1, min(max, 1+len(s.out)))
 	out[0] = first
 	for len(out) < max {
 		select {
@@ -262,7 +262,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 func ref(m *driver.Message) (*ackRef, error) {
 	r, ok := m.AckID.(*ackRef)
 	if !ok || r == nil {
-		return nil, driver.Errorf(driver.CodeInvalidArgument, "ack", "message was not received from this subscription")
+		return nil, errf(driver.CodeInvalidArgument, "ack", "message was not received from this subscription")
 	}
 	return r, nil
 }
