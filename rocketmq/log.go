@@ -52,8 +52,25 @@ func (c clientLog) Info(msg string, fields map[string]interface{}) {
 	c.log(slog.LevelDebug, msg, fields)
 }
 func (c clientLog) Warning(msg string, fields map[string]interface{}) {
+	if quiet[msg] {
+		c.log(slog.LevelDebug, msg, fields)
+		return
+	}
 	c.log(slog.LevelWarn, msg, fields)
 }
+
+// quiet are client warnings that are expected in normal operation under
+// unimq (closing a subscription drops its queues with messages unsettled on
+// purpose, so that they are redelivered): logged at Debug.
+var quiet = map[string]bool{
+	"processQueue is dropped without process consume result.":            true,
+	"the message queue not be able to consume, because it was dropped":   true,
+	"the message queue not be able to consume, because it's dropped.":    true,
+	"the cached message count exceeds the threshold, so do flow control": true,
+	"the queue's messages span too long, so do flow control":             true,
+	"the cached message size exceeds the threshold, so do flow control":  true,
+}
+
 func (c clientLog) Error(msg string, fields map[string]interface{}) {
 	c.log(slog.LevelError, msg, fields)
 }

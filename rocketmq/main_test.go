@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/unimq/unimq/internal/brokertest"
 )
 
@@ -27,6 +29,14 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 && raceEnabled && os.Getenv(childEnv) == "" {
 		code = runChild()
+	}
+	if code == 0 {
+		// Every goroutine of the adapter has ended; the client's own
+		// (clientGoroutines) may linger.
+		if err := goleak.Find(clientGoroutines...); err != nil {
+			fmt.Fprintf(os.Stderr, "rocketmq: goroutines left behind: %v\n", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

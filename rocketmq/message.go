@@ -79,6 +79,9 @@ func toPrimitive(topic string, dm *driver.Message) *primitive.Message {
 		body = []byte{0}
 		props[propEmptyBody] = "1"
 	}
+	// The client sets UNIQ_KEY (the msgId) itself, except inside a batch;
+	// set it here so that every message of a batch has its id too.
+	props[primitive.PropertyUniqueClientMessageIdKeyIndex] = primitive.CreateUniqID()
 	m := primitive.NewMessage(topic, body)
 	m.WithProperties(props)
 	if dm.Tag != "" {

@@ -102,11 +102,10 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		if err := checkResult(ctx, op, res, err); err != nil {
 			return err
 		}
-		ids := strings.Split(res.MsgID, ",")
+		// The batch went to one queue, stored contiguously; the ids are
+		// the UNIQ_KEYs toPrimitive gave each message.
 		for i, dm := range msgs {
-			if i < len(ids) {
-				confirm(dm, ids[i], res, int64(i))
-			}
+			confirm(dm, pms[i].GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex), res, int64(i))
 		}
 		return nil
 	}

@@ -110,8 +110,14 @@ func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) err
 	}
 	defer a.Close()
 	for _, addr := range addrs {
-		err := a.CreateTopic(ctx, admin.WithTopicCreate(full), admin.WithBrokerAddrCreate(addr),
-			admin.WithReadQueueNums(queues), admin.WithWriteQueueNums(queues), admin.WithPerm(6))
+		var err error
+		for attempt := 0; attempt < 3 && ctx.Err() == nil; attempt++ {
+			// A busy broker may let the request time out (5 s): ask again.
+			if err = a.CreateTopic(ctx, admin.WithTopicCreate(full), admin.WithBrokerAddrCreate(addr),
+				admin.WithReadQueueNums(queues), admin.WithWriteQueueNums(queues), admin.WithPerm(6)); err == nil {
+				break
+			}
+		}
 		if err != nil {
 			return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend,
 				Msg: fmt.Sprintf("create topic %q on broker %s", full, addr), Err: err}

@@ -1,0 +1,304 @@
+package rocketmq_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/mqtest"
+	"github.com/unimq/unimq/rocketmq"
+)
+
+// The scenarios of seeds 000, 001, 003 and 004 through the portable API.
+
+const wait = 30 * time.Second
+
+func openClient(t *testing.T, opts ...mq.Option) *mq.Client {
+	t.Helper()
+	url := brokerURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := mq.Open(ctx, url, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, c.Close(ctx))
+	})
+	return c
+}
+
+func subscribe(t *testing.T, c *mq.Client, topic string, h mq.Handler, opts ...mq.Option) {
+	t.Helper()
+	s, err := c.Subscribe(t.Context(), topic, h, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+}
+
+func msg(id, tag, key string) *mq.Message {
+	return &mq.Message{ID: id, Tag: tag, Key: key, Body: []byte("body-" + id)}
+}
+
+// Seed 000/003: tags with a selector expression ("TagA || TagC").
+func TestSeedTags(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	topic := mqtest.UniqueName("seed-tags")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-tags")), mq.TagFilter("TagA || TagC"))
+	for _, tag := range []string{"TagA", "TagB", "TagC"} {
+		require.NoError(t, c.Publish(t.Context(), topic, msg("m-"+tag, tag, "")))
+	}
+	col.WaitDone(t, wait, "m-TagA", "m-TagC")
+	col.ExpectExactlyOnce(t, time.Second, "m-TagA", "m-TagC")
+	require.Empty(t, col.Of("m-TagB"), "TagB was delivered")
+}
+
+// Seed 000/003: sync (send status), async (callback), one-way and batch sends.
+func TestSeedSendModes(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	topic := mqtest.UniqueName("seed-modes")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-modes")))
+
+	m := msg("sync", "TagA", "order-1")
+	require.NoError(t, c.Publish(t.Context(), topic, m))
+	require.NotEmpty(t, m.BrokerID, "the broker's msgId")
+	require.GreaterOrEqual(t, m.Partition, int32(0))
+
+	done := make(chan error, 1)
+	require.NoError(t, c.PublishAsync(t.Context(), topic, msg("async", "TagA", ""), func(m *mq.Message, err error) {
+		if err == nil && m.BrokerID == "" {
+			err = fmt.Errorf("no BrokerID in the async result")
+		}
+		done <- err
+	}))
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(wait):
+		t.Fatal("async callback not called")
+	}
+	require.NoError(t, c.PublishOneWay(t.Context(), topic, msg("oneway", "TagA", "")))
+	batch := []*mq.Message{msg("b1", "TagB", ""), msg("b2", "TagB", ""), msg("b3", "TagB", "")}
+	require.NoError(t, c.PublishBatch(t.Context(), topic, batch))
+	for _, b := range batch {
+		require.NotEmpty(t, b.BrokerID)
+	}
+	col.WaitDone(t, wait, "sync", "async", "oneway", "b1", "b2", "b3")
+	got := col.Of("sync")[0].Msg
+	require.Equal(t, m.BrokerID, got.BrokerID)
+	require.Equal(t, "order-1", got.Key)
+	require.Equal(t, "TagA", got.Tag)
+}
+
+// Seed 003: delay level 2 (5 s); the portable Delay through the 5.x timer.
+func TestSeedDelay(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	topic := mqtest.UniqueName("seed-delay")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-delay")))
+	start := time.Now()
+	require.NoError(t, c.Publish(t.Context(), topic, msg("level2", "", ""), mq.DriverOption(rocketmq.DelayLevel(2))))
+	timer := msg("timer3s", "", "")
+	timer.Delay = 3 * time.Second
+	require.NoError(t, c.Publish(t.Context(), topic, timer))
+	col.WaitDone(t, wait, "level2", "timer3s")
+	l2 := col.Of("level2")[0].Start.Sub(start)
+	t3 := col.Of("timer3s")[0].Start.Sub(start)
+	t.Logf("delay level 2 arrived after %v, Delay 3s after %v", l2, t3)
+	require.GreaterOrEqual(t, l2, 4500*time.Millisecond)
+	require.Less(t, l2, 9*time.Second)
+	require.GreaterOrEqual(t, t3, 2500*time.Millisecond)
+	require.Less(t, t3, 7*time.Second)
+
+	err := c.Publish(t.Context(), topic, msg("bad", "", ""), mq.DriverOption(rocketmq.DelayLevel(19)))
+	require.ErrorIs(t, err, mq.ErrInvalidOption)
+}
+
+// Seed 003: transactions: commit, rollback, and unknown resolved by the
+// broker's check-back (the checker answers from the message's header).
+func TestSeedTransactions(t *testing.T) {
+	t.Parallel()
+	var checks atomic.Int32
+	c := openClient(t, mq.WithTxChecker(func(ctx context.Context, m *mq.Message) mq.TxState {
+		checks.Add(1)
+		switch m.Header("order-state") {
+		case "paid":
+			return mq.TxCommit
+		case "cancelled":
+			return mq.TxRollback
+		}
+		return mq.TxUnknown
+	}))
+	topic := mqtest.UniqueName("seed-tx")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-tx")))
+	txm := func(id, state string) []*mq.Message {
+		m := msg(id, "", "")
+		m.SetHeader("order-state", state)
+		return []*mq.Message{m}
+	}
+	require.NoError(t, c.PublishTx(t.Context(), topic, txm("commit", "paid"), func(context.Context) error { return nil }))
+	errLocal := fmt.Errorf("stock exhausted")
+	err := c.PublishTx(t.Context(), topic, txm("rollback", "x"), func(context.Context) error { return errLocal })
+	require.ErrorIs(t, err, mq.ErrTxRolledBack)
+	err = c.PublishTx(t.Context(), topic, txm("unknown-commit", "paid"), func(context.Context) error { return mq.ErrTxUnknown })
+	require.ErrorIs(t, err, mq.ErrTxUnknown)
+	err = c.PublishTx(t.Context(), topic, txm("unknown-rollback", "cancelled"), func(context.Context) error { return mq.ErrTxUnknown })
+	require.ErrorIs(t, err, mq.ErrTxUnknown)
+	col.WaitDone(t, wait, "commit")
+	col.WaitDone(t, 60*time.Second, "unknown-commit")
+	require.Eventually(t, func() bool { return checks.Load() >= 2 }, 60*time.Second, 100*time.Millisecond, "both unknown transactions checked back")
+	col.Never(t, 2*time.Second, "a rolled-back message was delivered", func(ds []mqtest.Delivery) bool {
+		for _, d := range ds {
+			if d.Msg.ID == "rollback" || d.Msg.ID == "unknown-rollback" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// Seed 001/003/004: per-key order with an orderly subscriber.
+func TestSeedOrderly(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	topic := mqtest.UniqueName("seed-order")
+	var mu sync.Mutex
+	seen := map[string][]int{}
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", func(_ context.Context, m *mq.Message) error {
+		var n int
+		fmt.Sscanf(m.Header("seq"), "%d", &n)
+		mu.Lock()
+		seen[m.Key] = append(seen[m.Key], n)
+		mu.Unlock()
+		return nil
+	}), mq.Group(mqtest.UniqueName("g-order")), mq.Ordered(), mq.Concurrency(4))
+	keys := []string{"order-1", "order-2", "order-3"}
+	const per = 15
+	var wg sync.WaitGroup
+	var ids []string
+	for _, k := range keys {
+		for i := 0; i < per; i++ {
+			ids = append(ids, fmt.Sprintf("%s-%d", k, i))
+		}
+		wg.Add(1)
+		go func(k string) {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				m := msg(fmt.Sprintf("%s-%d", k, i), "", k)
+				m.SetHeader("seq", fmt.Sprint(i))
+				if err := c.Publish(context.Background(), topic, m); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(k)
+	}
+	wg.Wait()
+	col.WaitDone(t, wait, ids...)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range keys {
+		for i, n := range seen[k] {
+			require.Equal(t, i, n, "key %s out of order: %v", k, seen[k])
+		}
+	}
+}
+
+// Seed 000/001: broadcasting: every instance gets every message.
+func TestSeedBroadcast(t *testing.T) {
+	t.Parallel()
+	topic := mqtest.UniqueName("seed-bcast")
+	cols := []*mqtest.Collector{mqtest.NewCollector(), mqtest.NewCollector()}
+	var pub *mq.Client
+	for i, col := range cols {
+		c := openClient(t)
+		pub = c
+		subscribe(t, c, topic, col.Handler(fmt.Sprint(i), nil), mq.Broadcast(), mq.Group("g-bcast"))
+	}
+	for i := 0; i < 5; i++ {
+		require.NoError(t, pub.Publish(t.Context(), topic, msg(fmt.Sprint("b", i), "", "")))
+	}
+	for _, col := range cols {
+		col.WaitDone(t, wait, "b0", "b1", "b2", "b3", "b4")
+	}
+}
+
+// Seed 004: pull a batch of up to 16 with a wait, ack by receipt;
+// what is not acked in time is delivered again.
+func TestSeedPull(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	topic := mqtest.UniqueName("seed-pull")
+	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Concurrency(32))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close(context.Background()) })
+	// Nothing there: Receive returns after the wait with no messages.
+	start := time.Now()
+	got, err := k.Receive(t.Context(), 16, time.Second)
+	require.NoError(t, err)
+	require.Empty(t, got)
+	require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+
+	for i := 0; i < 20; i++ {
+		require.NoError(t, c.Publish(t.Context(), topic, msg(fmt.Sprint("p", i), "", "")))
+	}
+	var all []*mq.Message
+	var skipped *mq.Message
+	deadline := time.Now().Add(wait)
+	for len(all) < 20 && time.Now().Before(deadline) {
+		batch, err := k.Receive(t.Context(), 16, 2*time.Second)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(batch), 16)
+		for _, m := range batch {
+			all = append(all, m)
+			if skipped == nil {
+				skipped = m // never acked: redelivered after AckTimeout
+				continue
+			}
+			require.NoError(t, m.Ack(t.Context()))
+		}
+	}
+	require.Len(t, all, 20)
+	deadline = time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		batch, err := k.Receive(t.Context(), 16, 2*time.Second)
+		require.NoError(t, err)
+		for _, m := range batch {
+			require.NoError(t, m.Ack(t.Context()))
+			if m.ID == skipped.ID {
+				require.Equal(t, 2, m.Attempt)
+				return
+			}
+			t.Errorf("unexpected redelivery of %s", m.ID)
+		}
+	}
+	t.Fatalf("%s was not redelivered after its ack timeout", skipped.ID)
+}
+
+// As: the client's own types.
+func TestAs(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	var conn *rocketmq.Conn
+	require.True(t, c.As(&conn))
+	topic := mqtest.UniqueName("as")
+	require.NoError(t, conn.CreateTopic(t.Context(), topic, 2))
+	var s *mq.Subscriber
+	s, err := c.Subscribe(t.Context(), topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("g-as")))
+	require.NoError(t, err)
+	defer s.Close(context.Background())
+	require.True(t, strings.HasPrefix(c.String(), "rocketmq://"))
+}

@@ -1,0 +1,158 @@
+package rocketmq
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+func TestParseURL(t *testing.T) {
+	u, _ := url.Parse("rocketmq://10.0.0.1;10.0.0.2:9876?group=orders&retries=5&access_key=AK&secret_key=SK&namespace=ns&instance=svc&send_timeout=5s&queues=8&delay=levels")
+	c, err := parseURL(u)
+	require.NoError(t, err)
+	require.Equal(t, []string{"10.0.0.1:9876", "10.0.0.2:9876"}, c.nameServers)
+	require.Equal(t, "orders", c.group)
+	require.Equal(t, 5, c.retries)
+	require.Equal(t, "AK", c.creds.AccessKey)
+	require.Equal(t, "SK", c.creds.SecretKey)
+	require.Equal(t, "ns", c.namespace)
+	require.Equal(t, 5*time.Second, c.sendTimeout)
+	require.Equal(t, 8, c.queues)
+	require.False(t, c.timerDelay)
+	require.True(t, strings.HasPrefix(c.instanceName("p"), "svc-p-"))
+	require.NotEqual(t, c.instanceName("p"), c.instanceName("p"))
+
+	red := driver.Redact(u)
+	require.NotContains(t, red, "SK")
+	require.Contains(t, red, "secret_key=xxxxx")
+
+	for _, bad := range []string{
+		"rocketmq://h:9876?bogus=1",
+		"rocketmq://h:9876?retries=x",
+		"rocketmq://h:9876?delay=sometimes",
+		"rocketmq://h:9876?access_key=only",
+		"rocketmq:///?group=x",
+		"rocketmq://h:9876/path",
+		"rocketmq://h:9876?queues=0",
+	} {
+		u, _ := url.Parse(bad)
+		_, err := parseURL(u)
+		require.Error(t, err, bad)
+		require.True(t, errors.Is(err, driver.ErrInvalidOption), "%s: %v", bad, err)
+		require.NotContains(t, err.Error(), "SK")
+	}
+	u, _ = url.Parse("rocketmq://h:9876?access_key=AK&secret_key=TOPSECRET&bogus=1")
+	_, err = parseURL(u)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "TOPSECRET")
+
+	u, _ = url.Parse("rocketmq://AK:SK@h:9876")
+	c, err = parseURL(u)
+	require.NoError(t, err)
+	require.Equal(t, "AK", c.creds.AccessKey)
+	require.Equal(t, "SK", c.creds.SecretKey)
+	require.NotContains(t, driver.Redact(u), "SK@")
+}
+
+func TestDelayLevels(t *testing.T) {
+	require.Equal(t, 18, MaxDelayLevel)
+	d, err := DelayLevelDuration(2)
+	require.NoError(t, err)
+	require.Equal(t, 5*time.Second, d)
+	_, err = DelayLevelDuration(19)
+	require.Error(t, err)
+	for _, c := range []struct {
+		d    time.Duration
+		want int
+	}{{0, 0}, {time.Millisecond, 1}, {time.Second, 1}, {1001 * time.Millisecond, 2}, {30 * time.Minute, 16}, {90 * time.Minute, 18}, {5 * time.Hour, 18}} {
+		require.Equal(t, c.want, levelNotShorter(c.d), c.d)
+	}
+	require.Equal(t, 1, retryLevel(100*time.Millisecond))
+	require.Equal(t, 3, retryLevel(7*time.Second))
+}
+
+func TestMessageMapping(t *testing.T) {
+	dm := &driver.Message{ID: "id-1", Key: "k", Tag: "TagA", Partition: -1,
+		Headers: map[string]string{"a": "1", "empty": ""}, Body: nil}
+	require.NoError(t, checkHeaders("publish", dm))
+	pm := toPrimitive("t", dm)
+	require.Equal(t, "TagA", pm.GetTags())
+	require.Equal(t, "k", pm.GetKeys())
+	require.Equal(t, "k", pm.GetShardingKey())
+	require.Equal(t, "id-1", pm.GetProperty(PropertyID))
+	require.NotEmpty(t, pm.Body, "RocketMQ refuses empty bodies")
+
+	me := &primitive.MessageExt{MsgId: "BROKER-ID", QueueOffset: 7, ReconsumeTimes: 2, BornTimestamp: 1700000000000}
+	me.Topic = "ns%t"
+	me.Body = pm.Body
+	me.WithProperties(pm.GetProperties())
+	me.Queue = &primitive.MessageQueue{Topic: "ns%t", QueueId: 3}
+	me.WithProperty(primitive.PropertyReconsumeTime, "2")
+	got := fromExt(me, "ns")
+	require.Equal(t, "t", got.Topic)
+	require.Equal(t, "id-1", got.ID)
+	require.Equal(t, "k", got.Key)
+	require.Equal(t, "TagA", got.Tag)
+	require.Equal(t, map[string]string{"a": "1", "empty": ""}, got.Headers)
+	require.Empty(t, got.Body)
+	require.Equal(t, 3, got.Attempt)
+	require.Equal(t, int32(3), got.Partition)
+	require.Equal(t, int64(7), got.Offset)
+	require.Equal(t, "BROKER-ID", got.BrokerID)
+
+	for _, bad := range []*driver.Message{
+		{Headers: map[string]string{"KEYS": "x"}},
+		{Headers: map[string]string{"DELAY": "3"}},
+		{Headers: map[string]string{PropertyID: "x"}},
+		{Headers: map[string]string{"a\x01": "x"}},
+		{Tag: "a||b"},
+	} {
+		err := checkHeaders("publish", bad)
+		require.True(t, errors.Is(err, driver.ErrInvalidArgument), "%v: %v", bad, err)
+	}
+}
+
+func TestSelector(t *testing.T) {
+	mqs := []*primitive.MessageQueue{{Topic: "t", BrokerName: "b", QueueId: 0}, {Topic: "t", BrokerName: "b", QueueId: 1},
+		{Topic: "t", BrokerName: "b", QueueId: 2}, {Topic: "t", BrokerName: "b", QueueId: 3}}
+	s := &queueSelector{}
+	m := primitive.NewMessage("t", []byte("x")).WithShardingKey("order-42")
+	first := s.Select(m, mqs, "")
+	for i := 0; i < 10; i++ {
+		require.Same(t, first, s.Select(m, mqs, ""), "same key, same queue")
+	}
+	m.Queue = &primitive.MessageQueue{QueueId: 2}
+	require.Equal(t, 2, s.Select(m, mqs, "").QueueId)
+	seen := map[int]bool{}
+	for i := 0; i < 8; i++ {
+		seen[s.Select(primitive.NewMessage("t", nil), mqs, "").QueueId] = true
+	}
+	require.Len(t, seen, 4, "round robin without a key")
+}
+
+func TestParseRoute(t *testing.T) {
+	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"c"},` +
+		`{"brokerAddrs":{"0":"10.0.0.2:10911"},"brokerName":"broker-b","cluster":"c"}],` +
+		`"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4},` +
+		`{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`)
+	r := parseRoute(body)
+	require.Equal(t, []string{"127.0.0.1:10911", "10.0.0.2:10911"}, r.brokerAddrs)
+	require.Equal(t, 6, r.queues)
+	require.Equal(t, map[string]int{"127.0.0.1:10911": 4, "10.0.0.2:10911": 2}, r.perBroker)
+}
+
+func TestSendStatusError(t *testing.T) {
+	err := checkResult(t.Context(), "publish", &primitive.SendResult{Status: primitive.SendFlushSlaveTimeout, MsgID: "M1"}, nil)
+	require.True(t, errors.Is(err, driver.ErrRejected), "%v", err)
+	var se *SendStatusError
+	require.True(t, errors.As(err, &se))
+	require.Equal(t, primitive.SendFlushSlaveTimeout, se.Status)
+	require.Contains(t, err.Error(), "FLUSH_SLAVE_TIMEOUT")
+}
