@@ -72,9 +72,9 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 			c.topicModes[o.topic] = *o.mode
 		case o.mode != nil:
 			c.defMode = *o.mode
-		case o.tls != nil:
-			if u.Scheme != "amqps" {
-				return nil, errf(driver.CodeInvalidOption, "open", "WithTLS needs an amqps:// URL")
+		case o.isTLS:
+			if u.Scheme != "amqps" || o.tls == nil {
+				return nil, errf(driver.CodeInvalidOption, "open", "WithTLS needs a non-nil *tls.Config and an amqps:// URL")
 			}
 			cfg.tls = o.tls
 		}

@@ -63,6 +63,7 @@ type option struct {
 	mode      *Mode  // WithMode, TopicMode
 	topic     string // TopicMode
 	tls       *tls.Config
+	isTLS     bool
 	transient bool
 }
 
@@ -88,7 +89,7 @@ func TopicMode(topic string, m Mode) mq.Option {
 // WithTLS sets the TLS configuration of amqps:// connections (mq.Open). It
 // replaces the tls_* URL parameters.
 func WithTLS(cfg *tls.Config) mq.Option {
-	return mq.DriverOption(&option{name: "WithTLS", tls: cfg})
+	return mq.DriverOption(&option{name: "WithTLS", tls: cfg, isTLS: true})
 }
 
 // Transient publishes with delivery mode 1 (not persisted to disk): faster,

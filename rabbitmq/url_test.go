@@ -1,0 +1,69 @@
+package rabbitmq_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/mqtest"
+	"github.com/unimq/unimq/rabbitmq"
+)
+
+func TestURLErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, u := range []string{
+		"amqp://u:s3cret@127.0.0.1:5672/?bogus=1",
+		"amqp://u:s3cret@127.0.0.1:5672/?mode=queue",
+		"amqp://u:s3cret@127.0.0.1:5672/?heartbeat=often",
+		"amqp://u:s3cret@127.0.0.1:5672/?tls_ca=/x.pem",
+		"amqps://u:s3cret@127.0.0.1:5671/?tls_ca=/does/not/exist.pem",
+		"amqps://u:s3cret@127.0.0.1:5671/?tls_cert=/c.pem",
+		"amqp://u:s3cret@127.0.0.1:5672/?channels=0",
+	} {
+		_, err := mq.Open(ctx, u)
+		require.ErrorIs(t, err, mq.ErrInvalidOption, u)
+		require.NotContains(t, err.Error(), "s3cret", u)
+	}
+	// Unreachable: unavailable, password redacted.
+	_, err := mq.Open(ctx, "amqp://u:s3cret@127.0.0.1:1/?connect_timeout=1s")
+	require.ErrorIs(t, err, mq.ErrUnavailable)
+	require.NotContains(t, err.Error(), "s3cret")
+	require.True(t, strings.Contains(err.Error(), "xxxxx"), err.Error())
+	_, err = mq.Open(ctx, "amqp://u:s3cret@127.0.0.1:1/", rabbitmq.WithTLS(nil))
+	require.ErrorIs(t, err, mq.ErrInvalidOption)
+}
+
+func TestModesByOption(t *testing.T) {
+	topic := unique("opt")
+	// TopicMode at Open: this topic is a simple queue, everything else topic.
+	c := open(t, "", rabbitmq.TopicMode(topic, rabbitmq.Simple))
+	require.True(t, c.Capabilities().Has(mq.CapBroadcast), "the default mode stays topic")
+	_, err := c.Subscribe(ctxT(t), topic, mqtest.NewCollector().Handler("b", nil), mq.Broadcast())
+	require.ErrorIs(t, err, mq.ErrUnsupported, "no broadcast on a queue")
+
+	// A per-call WithMode wins over TopicMode.
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("fan", nil), mq.Broadcast(), rabbitmq.WithMode(rabbitmq.Fanout))
+	other := unique("opt-other")
+	_, err = c.Subscribe(ctxT(t), topic, col.Handler("x", nil), mq.Group("g"), rabbitmq.WithMode(rabbitmq.Direct))
+	require.ErrorIs(t, err, mq.ErrInvalidOption, "the exchange exists as fanout")
+	require.NoError(t, c.Publish(ctxT(t), topic, msg("m", "", "x"), rabbitmq.WithMode(rabbitmq.Fanout)))
+	col.WaitDone(t, wait, "m")
+
+	// Simple mode from the URL: caps say so.
+	s := open(t, "mode=simple&heartbeat=5s&connection_name=test&channels=2")
+	caps := s.Capabilities()
+	require.True(t, caps.Has(mq.CapStartOldest))
+	require.False(t, caps.Has(mq.CapGroups|mq.CapBroadcast))
+	require.NoError(t, s.Publish(ctxT(t), other, msg("q", "", "x"), rabbitmq.Transient()))
+
+	var conn *amqp.Connection
+	require.True(t, c.As(&conn))
+	require.False(t, conn.IsClosed())
+}
