@@ -75,9 +75,11 @@
 //     tests in Skip.
 //   - CapBroadcast (Broadcast): every Broadcast subscriber gets everything;
 //     else ErrUnsupported.
-//   - CapTagFilter (TagFilter), CapPatternFilter (TagPattern): "a || b"
-//     and "*"/"#" patterns select exactly the right tags; else the options
-//     must be ErrUnsupported.
+//   - CapTagFilter, CapPatternFilter: informative only (the broker filters
+//     server-side); TagFilter and TagPattern run on every backend, because
+//     mq filters client-side what the broker does not: "a || b" and "*"/"#"
+//     patterns ("#" zero words, "*" exactly one) select exactly the right
+//     tags.
 //   - CapStartOldest (StartPosition): a new group from Oldest sees earlier
 //     messages, from Newest (the default) it does not; else StartFrom(Oldest)
 //     is ErrUnsupported.
@@ -99,8 +101,8 @@
 //     arrives.
 //
 // Always tested: RoundTrip, ConcurrentPublishers, NackRedelivery,
-// HandlerPanic, HandlerTimeout, CloseWhileHandling, UseAfterClose,
-// ContextCancel, BadInput and Capabilities.
+// HandlerPanic, HandlerTimeout, TagFilter, TagPattern, CloseWhileHandling,
+// UseAfterClose, ContextCancel, BadInput and Capabilities.
 //
 // # Helpers
 //
