@@ -1,0 +1,22 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/unimq/unimq/internal/brokertest"
+)
+
+// The example runs to completion against the test broker.
+func TestExample(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	exchange += "-test-" + time.Now().Format("150405.000000")
+	var out bytes.Buffer
+	if err := run(ctx, brokertest.AMQPURL(t), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	t.Log(out.String())
+}
