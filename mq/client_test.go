@@ -183,3 +183,45 @@ func TestExponentialBackoff(t *testing.T) {
 		assert.LessOrEqual(t, d, want+want/5, "attempt %d", attempt)
 	}
 }
+
+func TestHooksSeePublishesAndSettlements(t *testing.T) {
+	var mu sync.Mutex
+	kinds := map[mq.EventKind]int{}
+	var deadErr error
+	c := open(t, mq.WithHook(func(ctx context.Context, e mq.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		kinds[e.Kind]++
+		if e.Kind == mq.EventDeadLettered {
+			deadErr = e.Err
+		}
+	}))
+	ctx := context.Background()
+	_, err := c.Subscribe(ctx, "t", func(ctx context.Context, m *mq.Message) error {
+		if m.Tag == "bad" {
+			return errors.New("poison")
+		}
+		return nil
+	}, mq.MaxAttempts(2), mq.WithBackoff(mq.ConstantBackoff(time.Millisecond)), mq.TagFilter("good || bad"))
+	require.NoError(t, err)
+	require.NoError(t, c.Publish(ctx, "t", &mq.Message{Tag: "good"}))
+	require.NoError(t, c.Publish(ctx, "t", &mq.Message{Tag: "bad"}))
+	require.NoError(t, c.Publish(ctx, "t", &mq.Message{Tag: "other"}))
+	// The "other" message is skipped by the broker (memory filters
+	// server-side), so no EventSkipped reaches the hook here.
+	want := map[mq.EventKind]int{mq.EventPublished: 3, mq.EventAcked: 1, mq.EventRetried: 1, mq.EventDeadLettered: 1, mq.EventSkipped: 0}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for k, n := range want {
+			if kinds[k] != n {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 5*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.EqualError(t, deadErr, "poison")
+	assert.Equal(t, "dead-lettered", mq.EventDeadLettered.String())
+}

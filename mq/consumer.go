@@ -31,6 +31,7 @@ type receipt struct {
 	c       *Consumer
 	settled atomic.Bool
 	timer   *time.Timer
+	start   time.Time
 }
 
 // NewConsumer opens a pull consumer on topic. Options: Group, Broadcast,
@@ -46,7 +47,7 @@ func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) 
 		return nil, err
 	}
 	k := &Consumer{c: c, topic: topic, set: set, sub: sub,
-		st:       settler{sub: sub, set: set, log: c.log, topic: topic},
+		st:       settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
 		inflight: map[*receipt]struct{}{}}
 	if !c.track(k) {
 		_ = sub.Close(ctx)
@@ -89,7 +90,7 @@ func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]
 		out := make([]*Message, 0, len(dms))
 		for _, dm := range dms {
 			if f := k.set.filter; f != nil && !f.Match(dm.Tag) {
-				if err := k.st.ack(context.Background(), dm); err != nil {
+				if err := k.st.ack(context.Background(), EventSkipped, dm, time.Time{}); err != nil {
 					k.st.logErr("ack", dm, err)
 				}
 				continue
@@ -105,7 +106,7 @@ func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]
 }
 
 func (k *Consumer) track(m *Message) *receipt {
-	r := &receipt{c: k}
+	r := &receipt{c: k, start: time.Now()}
 	if d := k.set.ackTimeout; d > 0 {
 		// The timer is created and stored under k.mu, and settle reads it
 		// under k.mu, so a timer firing at once sees it.
@@ -114,7 +115,7 @@ func (k *Consumer) track(m *Message) *receipt {
 		r.timer = time.AfterFunc(d, func() {
 			if r.settle() {
 				err := k.st.fail(context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
-					Msg: fmt.Sprintf("not acknowledged within %v", d)})
+					Msg: fmt.Sprintf("not acknowledged within %v", d)}, r.start)
 				k.st.logErr("redeliver", m.d, err)
 			}
 		})
@@ -144,7 +145,7 @@ func (k *Consumer) ack(ctx context.Context, m *Message) error {
 	if !m.r.settle() {
 		return invalid("ack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.ack(ctx, m.d)
+	return k.st.ack(ctx, EventAcked, m.d, m.r.start)
 }
 
 func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
@@ -154,7 +155,7 @@ func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
 	if !m.r.settle() {
 		return invalid("nack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.fail(ctx, m.d, reason)
+	return k.st.fail(ctx, m.d, reason, m.r.start)
 }
 
 // Ack acknowledges several received messages at once.

@@ -44,12 +44,12 @@ type Option struct {
 // settings is the union of every configurable value.
 type settings struct {
 	// Open
-	logger       *slog.Logger
-	txChecker    TxChecker
-	maxSize      int
-	middleware   []func(Handler) Handler
-	driverOpts   []driver.Option
-	closeTimeout time.Duration
+	logger     *slog.Logger
+	txChecker  TxChecker
+	maxSize    int
+	middleware []func(Handler) Handler
+	driverOpts []driver.Option
+	hooks      []Hook
 
 	// Subscribe / Consumer
 	group          string

@@ -93,11 +93,14 @@ func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...
 		return err
 	}
 	one := m.toSingle(now)
-	if err := c.conn.Send(ctx, topic, one.batch[:], so); err != nil {
-		return driver.Wrap(driver.CodeUnavailable, "publish", err)
+	err = c.conn.Send(ctx, topic, one.batch[:], so)
+	if err != nil {
+		err = driver.Wrap(driver.CodeUnavailable, "publish", err)
+	} else {
+		m.confirmed(&one.m)
 	}
-	m.confirmed(&one.m)
-	return nil
+	c.published(ctx, topic, m, 1, err, now)
+	return err
 }
 
 // PublishBatch sends msgs to topic in one round trip where the backend can
@@ -129,12 +132,14 @@ func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message
 		}
 	}
 	if err != nil {
-		return driver.Wrap(driver.CodeUnavailable, "publish batch", err)
+		err = driver.Wrap(driver.CodeUnavailable, "publish batch", err)
+	} else {
+		for i, m := range msgs {
+			m.confirmed(dms[i])
+		}
 	}
-	for i, m := range msgs {
-		m.confirmed(dms[i])
-	}
-	return nil
+	c.published(ctx, topic, msgs[0], len(msgs), err, now)
+	return err
 }
 
 // PublishAsync queues m for topic and returns without waiting for the
@@ -161,6 +166,7 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 		} else {
 			err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
 		}
+		c.published(ctx, topic, m, 1, err, now)
 		done(m, err)
 		c.pending.Done()
 	})
@@ -223,8 +229,10 @@ func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, op
 	}
 	so.Mode = driver.OneWay
 	one := m.toSingle(now)
-	if err := c.conn.Send(ctx, topic, one.batch[:], so); err != nil {
-		return driver.Wrap(driver.CodeUnavailable, "publish one-way", err)
+	err = c.conn.Send(ctx, topic, one.batch[:], so)
+	if err != nil {
+		err = driver.Wrap(driver.CodeUnavailable, "publish one-way", err)
 	}
-	return nil
+	c.published(ctx, topic, m, 1, err, now)
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/unimq/unimq/mq/driver"
 )
@@ -15,6 +16,7 @@ type settler struct {
 	set   *settings
 	log   *slog.Logger
 	topic string
+	hooks []Hook
 }
 
 // reason describes a failed attempt for the dead letter's headers.
@@ -27,25 +29,38 @@ func reason(err error) string {
 
 // fail settles a failed attempt of dm: redeliver after backoff, or
 // dead-letter when attempts are exhausted or err is NoRetry.
-func (s *settler) fail(ctx context.Context, dm *driver.Message, err error) error {
+func (s *settler) fail(ctx context.Context, dm *driver.Message, err error, start time.Time) error {
 	var p permanent
 	if dm.Attempt >= s.set.maxAttempts || errors.As(err, &p) {
-		return s.deadLetter(ctx, dm, err)
+		return s.deadLetter(ctx, dm, err, start)
 	}
-	return s.sub.Nack(ctx, dm, s.set.backoff(max(dm.Attempt, 1)))
+	serr := s.sub.Nack(ctx, dm, s.set.backoff(max(dm.Attempt, 1)))
+	if serr == nil {
+		s.settled(ctx, EventRetried, dm, err, start)
+	}
+	return serr
 }
 
-func (s *settler) deadLetter(ctx context.Context, dm *driver.Message, err error) error {
+func (s *settler) deadLetter(ctx context.Context, dm *driver.Message, err error, start time.Time) error {
 	r := reason(err)
 	s.log.LogAttrs(ctx, slog.LevelWarn, "unimq: message dead-lettered",
 		slog.String("topic", s.topic), slog.String("group", s.set.group),
 		slog.String("id", dm.ID), slog.Int("attempt", dm.Attempt), slog.String("reason", r))
-	return s.sub.DeadLetter(ctx, dm, r)
+	serr := s.sub.DeadLetter(ctx, dm, r)
+	if serr == nil {
+		s.settled(ctx, EventDeadLettered, dm, err, start)
+	}
+	return serr
 }
 
-// ack settles dms as processed.
-func (s *settler) ack(ctx context.Context, dms ...*driver.Message) error {
-	return s.sub.Ack(ctx, dms)
+// ack settles dm as processed (kind EventAcked) or filtered out (EventSkipped).
+func (s *settler) ack(ctx context.Context, kind EventKind, dm *driver.Message, start time.Time) error {
+	one := [1]*driver.Message{dm}
+	err := s.sub.Ack(ctx, one[:])
+	if err == nil {
+		s.settled(ctx, kind, dm, nil, start)
+	}
+	return err
 }
 
 func (s *settler) logErr(op string, dm *driver.Message, err error) {

@@ -71,7 +71,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	}
 	s := &Subscriber{
 		c: c, topic: topic, set: set, h: h, sub: sub,
-		st:       settler{sub: sub, set: set, log: c.log, topic: topic},
+		st:       settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
 		slots:    make(chan struct{}, set.concurrency),
 		loopDone: make(chan struct{}),
 		lanes:    map[string]*lane{},
@@ -249,14 +249,15 @@ func (s *Subscriber) process(dm *driver.Message) {
 		return
 	}
 	ctx := context.Background()
+	start := time.Now()
 	if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
-		s.report("ack", dm, s.st.ack(ctx, dm))
+		s.report("ack", dm, s.st.ack(ctx, EventSkipped, dm, start))
 		return
 	}
 	for {
 		err := s.invoke(dm)
 		if err == nil {
-			s.report("ack", dm, s.st.ack(ctx, dm))
+			s.report("ack", dm, s.st.ack(ctx, EventAcked, dm, start))
 			return
 		}
 		var p permanent
@@ -269,7 +270,7 @@ func (s *Subscriber) process(dm *driver.Message) {
 			dm.Attempt++
 			continue
 		}
-		s.report("nack", dm, s.st.fail(ctx, dm, err))
+		s.report("nack", dm, s.st.fail(ctx, dm, err, start))
 		return
 	}
 }

@@ -1,0 +1,97 @@
+package mq
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// Event kinds.
+const (
+	EventPublished    EventKind = iota // a publish finished (Err set when it failed)
+	EventAcked                         // a received message was acknowledged
+	EventRetried                       // a failed attempt was sent back for redelivery
+	EventDeadLettered                  // a message went to the dead letter
+	EventSkipped                       // a message was filtered out and acknowledged
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventPublished:
+		return "published"
+	case EventAcked:
+		return "acked"
+	case EventRetried:
+		return "retried"
+	case EventDeadLettered:
+		return "dead-lettered"
+	case EventSkipped:
+		return "skipped"
+	}
+	return fmt.Sprintf("event(%d)", int(k))
+}
+
+// Event is what a Hook sees: enough for metrics (count by Kind and Topic,
+// observe Duration), logs and trace spans. It is passed by value; hooks must
+// not block.
+type Event struct {
+	Kind     EventKind
+	Topic    string
+	Group    string // "" for publishes
+	ID       string
+	Key      string
+	Tag      string
+	Attempt  int           // delivery attempt (received messages)
+	Count    int           // messages in the publish (batch size), 1 otherwise
+	Err      error         // the publish error, or the handler error that caused a retry / dead letter
+	Duration time.Duration // publish: until confirmed; settle: since the message was received
+}
+
+// Hook observes publishes and settlements. Set it with WithHook at Open.
+type Hook func(ctx context.Context, e Event)
+
+// WithHook adds a hook called after every publish and every settlement
+// (ack, retry, dead letter, skip), from the goroutine that did it (Open).
+// Use it for metrics, logs and tracing; it must be fast and must not block.
+func WithHook(h Hook) Option {
+	return Option{"WithHook", forOpen, func(s *settings) error {
+		if h == nil {
+			return fmt.Errorf("nil hook")
+		}
+		s.hooks = append(s.hooks, h)
+		return nil
+	}}
+}
+
+func (c *Client) published(ctx context.Context, topic string, m *Message, n int, err error, start time.Time) {
+	if len(c.set.hooks) == 0 {
+		return
+	}
+	e := Event{Kind: EventPublished, Topic: topic, Count: n, Err: err, Duration: time.Since(start)}
+	if m != nil {
+		e.ID, e.Key, e.Tag = m.ID, m.Key, m.Tag
+	}
+	for _, h := range c.set.hooks {
+		h(ctx, e)
+	}
+}
+
+// settled reports a settlement of dm by a Subscriber or Consumer.
+func (s *settler) settled(ctx context.Context, kind EventKind, dm *driver.Message, err error, start time.Time) {
+	if len(s.hooks) == 0 {
+		return
+	}
+	e := Event{Kind: kind, Topic: s.topic, Group: s.set.group, ID: dm.ID, Key: dm.Key, Tag: dm.Tag,
+		Attempt: dm.Attempt, Count: 1, Err: err}
+	if !start.IsZero() {
+		e.Duration = time.Since(start)
+	}
+	for _, h := range s.hooks {
+		h(ctx, e)
+	}
+}
