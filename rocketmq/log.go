@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +30,9 @@ func routeClientLog(l *slog.Logger) {
 type clientLog struct{}
 
 func (clientLog) log(level slog.Level, msg string, fields map[string]interface{}) {
+	if level > slog.LevelDebug && (quiet[msg] || closing(fields)) {
+		level = slog.LevelDebug
+	}
 	l := clientLogger.Load()
 	if l == nil || !l.Enabled(context.Background(), level) {
 		return
@@ -52,17 +56,30 @@ func (c clientLog) Info(msg string, fields map[string]interface{}) {
 	c.log(slog.LevelDebug, msg, fields)
 }
 func (c clientLog) Warning(msg string, fields map[string]interface{}) {
-	if quiet[msg] {
-		c.log(slog.LevelDebug, msg, fields)
-		return
-	}
 	c.log(slog.LevelWarn, msg, fields)
 }
 
-// quiet are client warnings that are expected in normal operation under
-// unimq (closing a subscription drops its queues with messages unsettled on
-// purpose, so that they are redelivered): logged at Debug.
+// closing reports whether a log line is about a connection the client
+// itself closed at Shutdown.
+func closing(fields map[string]interface{}) bool {
+	for _, v := range fields {
+		if err, ok := v.(error); ok && strings.Contains(err.Error(), "use of closed network connection") {
+			return true
+		}
+		if s, ok := v.(string); ok && strings.Contains(s, "use of closed network connection") {
+			return true
+		}
+	}
+	return false
+}
+
+// quiet are client warnings and errors that are expected in normal
+// operation under unimq (closing a subscription drops its queues with
+// messages unsettled on purpose, so that they are redelivered; a local
+// transaction that rolls back or stays unknown is not an error): logged at
+// Debug.
 var quiet = map[string]bool{
+	"executeLocalTransaction but state unexpected":                       true,
 	"processQueue is dropped without process consume result.":            true,
 	"the message queue not be able to consume, because it was dropped":   true,
 	"the message queue not be able to consume, because it's dropped.":    true,

@@ -1,0 +1,65 @@
+// Command oneway is seed 003's one-way send (SendOneWay): no answer from the
+// broker, the fastest and a lossy mode (logs, metrics). A nil error only
+// means the message left the process.
+//
+//	go run ./examples/rocketmq/oneway
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/unimq/unimq/mq"
+	_ "github.com/unimq/unimq/rocketmq"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "oneway:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
+	if err != nil {
+		return err
+	}
+	defer client.Close(context.Background())
+
+	const topic = "example_oneway"
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	got := make(chan string, 5)
+	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
+		if m.Header("run") == run {
+			got <- string(m.Body)
+		}
+		return nil
+	}, mq.Group("example_oneway_consumer"))
+	if err != nil {
+		return err
+	}
+	defer sub.Close(context.Background())
+	for i := 0; i < 5; i++ {
+		m := &mq.Message{Tag: "log", Body: []byte("log line " + strconv.Itoa(i))}
+		m.SetHeader("run", run)
+		if err := client.PublishOneWay(ctx, topic, m); err != nil {
+			return err
+		}
+	}
+	fmt.Println("5 log lines sent one-way")
+	for i := 0; i < 5; i++ {
+		select {
+		case b := <-got:
+			fmt.Println("received:", b)
+		case <-ctx.Done():
+			return fmt.Errorf("one-way is lossy, but on a healthy broker all 5 arrive: %w", ctx.Err())
+		}
+	}
+	return nil
+}
