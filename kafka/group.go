@@ -103,7 +103,7 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 func (h *groupHandler) startOffset(topic string, p int32) (int64, error) {
 	s := h.s
 	if topic == s.retryTopic {
-		return s.client.GetOffset(topic, p, sarama.OffsetOldest)
+		return getOffset(s.client, topic, p, sarama.OffsetOldest)
 	}
 	return startOffset(s.client, topic, p, s.cfg.Start)
 }
@@ -111,14 +111,29 @@ func (h *groupHandler) startOffset(topic string, p int32) (int64, error) {
 func startOffset(client sarama.Client, topic string, p int32, start driver.StartPosition) (int64, error) {
 	switch start.Kind {
 	case driver.StartOldest:
-		return client.GetOffset(topic, p, sarama.OffsetOldest)
+		return getOffset(client, topic, p, sarama.OffsetOldest)
 	case driver.StartAtTime:
-		off, err := client.GetOffset(topic, p, start.Time.UnixMilli())
+		off, err := getOffset(client, topic, p, start.Time.UnixMilli())
 		if err != nil || off >= 0 {
 			return off, err
 		}
 	}
-	return client.GetOffset(topic, p, sarama.OffsetNewest)
+	return getOffset(client, topic, p, sarama.OffsetNewest)
+}
+
+// getOffset is client.GetOffset retried over stale metadata (a leader that
+// moved or a broker that just restarted).
+func getOffset(client sarama.Client, topic string, p int32, at int64) (int64, error) {
+	var err error
+	for i := 0; i < 10; i++ {
+		var off int64
+		if off, err = client.GetOffset(topic, p, at); err == nil {
+			return off, nil
+		}
+		time.Sleep(time.Duration(50*(i+1)) * time.Millisecond)
+		_ = client.RefreshMetadata(topic)
+	}
+	return -1, err
 }
 
 func (h *groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
