@@ -40,7 +40,16 @@ func publishing(m *driver.Message, persistent, tagHeader bool, extra map[string]
 	if !persistent {
 		p.DeliveryMode = amqp.Transient
 	}
-	n := len(m.Headers) + len(extra) + 2
+	n := len(m.Headers) + len(extra)
+	if m.Key != "" {
+		n++
+	}
+	if tagHeader && m.Tag != "" {
+		n++
+	}
+	if n == 0 {
+		return p
+	}
 	h := make(amqp.Table, n)
 	for k, v := range m.Headers {
 		switch k {

@@ -1,0 +1,244 @@
+package rabbitmq_test
+
+// Benchmarks of the adapter against the raw amqp091-go client, in the same
+// run, on the same broker, with the same settings: a durable topic exchange
+// and a durable classic queue bound with "#", persistent 256-byte messages,
+// the mandatory flag, publisher confirms, the same confirm window and the
+// same prefetch. See docs/benchmarks-rabbitmq.md for the figures and the
+// command.
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/unimq/unimq/internal/brokertest"
+	"github.com/unimq/unimq/mq"
+)
+
+const (
+	benchBody     = 256
+	benchWindow   = 256 // confirms in flight for pipelined publishing
+	benchPrefetch = 64
+)
+
+var payload = make([]byte, benchBody)
+
+// benchTopic declares topic exchange + queue "<topic>.g" bound with "#",
+// exactly what a unimq subscriber of group "g" declares.
+func benchTopic(b *testing.B, ch *amqp.Channel) (topic, queue string) {
+	b.Helper()
+	topic = unique("bench")
+	queue = topic + ".g"
+	must(b, ch.ExchangeDeclare(topic, "topic", true, false, false, false, nil))
+	_, err := ch.QueueDeclare(queue, true, false, false, false, nil)
+	must(b, err)
+	must(b, ch.QueueBind(queue, "#", topic, false, nil))
+	b.Cleanup(func() { _, _ = ch.QueueDelete(queue, false, false, false) })
+	return topic, queue
+}
+
+func must(b *testing.B, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func rawConn(b *testing.B) (*amqp.Connection, *amqp.Channel) {
+	b.Helper()
+	conn, err := amqp.Dial(brokertest.AMQPURI(b))
+	must(b, err)
+	b.Cleanup(func() { _ = conn.Close() })
+	ch, err := conn.Channel()
+	must(b, err)
+	return conn, ch
+}
+
+func benchClient(b *testing.B) *mq.Client {
+	b.Helper()
+	c, err := mq.Open(context.Background(), brokertest.AMQPURL(b))
+	must(b, err)
+	b.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
+func rawPublishing() amqp.Publishing {
+	return amqp.Publishing{Body: payload, DeliveryMode: amqp.Persistent, MessageId: "m", Timestamp: time.Now()}
+}
+
+// Sync: one message, wait for its confirm, next.
+
+func BenchmarkPublishSync(b *testing.B) {
+	b.Run("raw", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		ch, err := conn.Channel()
+		must(b, err)
+		must(b, ch.Confirm(false))
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, topic, "a.b", true, false, rawPublishing())
+			must(b, err)
+			if ok, err := dc.WaitContext(ctx); err != nil || !ok {
+				b.Fatal("not confirmed", err)
+			}
+		}
+	})
+	b.Run("unimq", func(b *testing.B) {
+		_, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		c := benchClient(b)
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			must(b, c.Publish(ctx, topic, &mq.Message{Tag: "a.b", Body: payload}))
+		}
+	})
+}
+
+// Pipelined: up to benchWindow unconfirmed messages in flight.
+
+func BenchmarkPublishAsync(b *testing.B) {
+	b.Run("raw", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		ch, err := conn.Channel()
+		must(b, err)
+		must(b, ch.Confirm(false))
+		confirms := ch.NotifyPublish(make(chan amqp.Confirmation, benchWindow))
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		inflight := 0
+		for i := 0; i < b.N; i++ {
+			if inflight == benchWindow {
+				if c := <-confirms; !c.Ack {
+					b.Fatal("nack")
+				}
+				inflight--
+			}
+			must(b, ch.PublishWithContext(ctx, topic, "a.b", true, false, rawPublishing()))
+			inflight++
+		}
+		for ; inflight > 0; inflight-- {
+			if c := <-confirms; !c.Ack {
+				b.Fatal("nack")
+			}
+		}
+	})
+	b.Run("unimq", func(b *testing.B) {
+		_, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		c := benchClient(b)
+		ctx := context.Background()
+		window := make(chan struct{}, benchWindow)
+		var failed atomic.Value
+		var wg sync.WaitGroup
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			window <- struct{}{}
+			wg.Add(1)
+			err := c.PublishAsync(ctx, topic, &mq.Message{Tag: "a.b", Body: payload}, func(_ *mq.Message, err error) {
+				if err != nil {
+					failed.Store(err)
+				}
+				<-window
+				wg.Done()
+			})
+			must(b, err)
+		}
+		wg.Wait()
+		if err := failed.Load(); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// Consume: b.N messages waiting in the queue, consumed with manual acks and
+// a prefetch of benchPrefetch.
+
+func fill(b *testing.B, conn *amqp.Connection, topic string, n int) {
+	b.Helper()
+	ch, err := conn.Channel()
+	must(b, err)
+	defer ch.Close()
+	must(b, ch.Confirm(false))
+	confirms := ch.NotifyPublish(make(chan amqp.Confirmation, n+1))
+	for i := 0; i < n; i++ {
+		must(b, ch.Publish(topic, "a.b", true, false, rawPublishing()))
+	}
+	for i := 0; i < n; i++ {
+		<-confirms
+	}
+}
+
+func BenchmarkConsume(b *testing.B) {
+	b.Run("raw", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, queue := benchTopic(b, adm)
+		fill(b, conn, topic, b.N)
+		ch, err := conn.Channel()
+		must(b, err)
+		must(b, ch.Qos(benchPrefetch, 0, false))
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		ds, err := ch.Consume(queue, "", false, false, false, false, nil)
+		must(b, err)
+		for i := 0; i < b.N; i++ {
+			d := <-ds
+			must(b, d.Ack(false))
+		}
+		b.StopTimer()
+		_ = ch.Close()
+	})
+	b.Run("unimq", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		fill(b, conn, topic, b.N)
+		c := benchClient(b)
+		var n atomic.Int64
+		done := make(chan struct{})
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
+			if n.Add(1) == int64(b.N) {
+				close(done)
+			}
+			return nil
+		}, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		must(b, err)
+		<-done
+		b.StopTimer()
+		_ = s.Close(context.Background())
+	})
+	b.Run("unimq-pull", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		fill(b, conn, topic, b.N)
+		c := benchClient(b)
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		must(b, err)
+		for got := 0; got < b.N; {
+			ms, err := k.Receive(ctx, benchPrefetch, 0)
+			must(b, err)
+			for _, m := range ms {
+				must(b, m.Ack(ctx))
+			}
+			got += len(ms)
+		}
+		b.StopTimer()
+		_ = k.Close(ctx)
+	})
+}
