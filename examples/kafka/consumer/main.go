@@ -1,0 +1,75 @@
+// Command consumer is seed 002's Kafka consumer through unimq: one consumer
+// per partition, starting from the newest offset. In unimq that is a
+// Broadcast subscriber (no group, every partition, StartNewest by default).
+// To stay bounded it publishes a few records itself and exits once it has
+// printed them.
+//
+//	go run ./examples/kafka/consumer
+//	MQ_URL=kafka://10.0.0.5:9092 go run ./examples/kafka/consumer
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/unimq/unimq/kafka"
+	"github.com/unimq/unimq/mq"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "consumer:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client, err := mq.OpenEnv(ctx, "kafka://127.0.0.1:9092")
+	if err != nil {
+		return err
+	}
+	defer client.Close(context.Background())
+
+	const topic = "web_log"
+	parts, err := kafka.Partitions(ctx, client, topic)
+	if err != nil {
+		return err
+	}
+	fmt.Println(parts)
+
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	const n = 5
+	got := make(chan struct{}, n)
+	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
+		fmt.Printf("Partition:%d Offset:%d Key:%v Value:%s\n", m.Partition, m.Offset, m.Key, m.Body)
+		if m.Header("run") == run {
+			got <- struct{}{}
+		}
+		return nil
+	}, mq.Broadcast(), mq.StartFrom(mq.Newest))
+	if err != nil {
+		return err
+	}
+	defer sub.Close(context.Background())
+
+	for i := 0; i < n; i++ {
+		m := &mq.Message{Key: fmt.Sprintf("host-%d", i), Body: []byte(fmt.Sprintf("log line %d", i))}
+		m.SetHeader("run", run)
+		if err := client.Publish(ctx, topic, m); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case <-got:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
