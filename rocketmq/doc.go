@@ -1,0 +1,122 @@
+// Package rocketmq is the unimq backend for Apache RocketMQ, on
+// github.com/apache/rocketmq-client-go/v2 v2.1.2 (the remoting protocol to
+// name servers and brokers; RocketMQ 4.x and 5.x brokers, no 5.x proxy).
+// Import it for its side effect and open a rocketmq:// URL:
+//
+//	import _ "github.com/unimq/unimq/rocketmq"
+//
+//	client, err := mq.Open(ctx, "rocketmq://10.0.0.5:9876;10.0.0.6:9876?group=order_producer")
+//
+// # URL
+//
+// rocketmq://host:9876;host2:9876?param=value... (',' also separates name
+// servers; a missing port is 9876). Parameters, all optional; any other is
+// an ErrInvalidOption:
+//
+//	group          producer group (default unimq_producer); transactions use "<group>-tx"
+//	retries        SendSync / SendOneWay retries on another queue (default 2)
+//	access_key     ACL access key (also rocketmq://AK:SK@host); redacted when printed
+//	secret_key     ACL secret key; redacted when printed
+//	security_token ACL security token
+//	namespace      RocketMQ namespace (topics and groups become "ns%name")
+//	instance       prefix of the client instance names (default unimq)
+//	send_timeout   producer send timeout (default 3s)
+//	queues         queues of topics the adapter creates (default 4)
+//	create_topics  create missing topics on the brokers (default true)
+//	route_wait     how long to wait for a new topic's route / a consumer's queues (default 15s)
+//	delay          "timer" (default): Delay/DeliverAt via RocketMQ 5.x timer
+//	               messages (TIMER_DELIVER_MS, up to 3 days, ~1 s precision);
+//	               "levels": the nearest of the 18 delay levels not shorter
+//	               (for 4.x brokers; up to 2h)
+//
+// Open options (mq.DriverOption): WithCredentials, ProducerGroup. Publish
+// option: DelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
+// 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h).
+//
+// # Mapping
+//
+//	Publish          SendSync; a status other than SEND_OK is ErrRejected with a *SendStatusError cause
+//	PublishAsync     SendAsync with callback (Close waits for outstanding callbacks)
+//	PublishOneWay    SendOneWay (no confirmation, lossy)
+//	PublishBatch     one SendSync batch when no message has a Key, an explicit queue or a delay; else one SendSync each
+//	Message.Tag      tag (TAGS); a subscriber's TagFilter "a || b" is the broker-side selector expression;
+//	                 TagPattern subscribes "*" and mq filters client-side
+//	Message.Key      KEYS and SHARDING_KEY; the queue is chosen by FNV-1a hash of the key (as the client's
+//	                 NewHashQueueSelector), so one key stays in one queue and an Ordered subscriber sees publish order
+//	Message.ID       property "unimq-id" (absent: the msgId); BrokerID is the msgId (UNIQ_KEY, what
+//	                 the console and "query by message id" use); Partition/Offset are queue id and queue offset
+//	Headers          user properties. Names of RocketMQ system properties (KEYS, TAGS, DELAY, UNIQ_KEY,
+//	                 TIMER_*, ...) are refused with ErrInvalidArgument. RocketMQ cannot carry an empty
+//	                 body nor an empty property value: an empty body travels as one zero byte marked
+//	                 UNIMQ_EMPTY_BODY=1, empty header values are listed in UNIMQ_EMPTY_HEADERS
+//	Group            consumer group, clustering model; Broadcast: broadcasting model (offsets in the
+//	                 client's local offset store)
+//	Ordered          the client's orderly push consumer (queue locks at the broker)
+//	Start            ConsumeFromFirstOffset / LastOffset / Timestamp; a new group's start offsets are
+//	                 committed before it starts (RocketMQ 5 would otherwise start a new group at 0
+//	                 while the queue's head is in memory)
+//	Nack(delay)      ConsumeRetryLater with the delay level not shorter than delay: the broker's
+//	                 %RETRY%<group> topic, Attempt = ReconsumeTimes+1. Orderly and broadcasting
+//	                 subscriptions redeliver in place instead (the client would otherwise move an
+//	                 orderly message out of order, and drops failed broadcast messages)
+//	DeadLetter       published by the adapter to %DLQ%<group> (or DeadLetterTopic), created readable,
+//	                 with the reason headers (unimq-dead-*), then acknowledged
+//	PublishTx        TransactionProducer: half message(s), the local function, commit / rollback /
+//	                 unknown; check-back calls mq.WithTxChecker. Several messages: the client's one
+//	                 half message per call is nested, so all are stored before the local function runs
+//	                 and all end with its outcome
+//
+// # Receiving
+//
+// The client's push consumer calls the adapter from its own goroutines;
+// each message waits, unsettled, until mq's subscriber or pull Consumer
+// acks, nacks or dead-letters it, and only then is the result returned to the
+// client (a handler error is never reported as ConsumeSuccess). The client
+// runs at most Concurrency callbacks per subscription (concurrent mode) or
+// one per queue (orderly), which bounds the messages held. Subscribe returns
+// once the topic (and the group's retry topic) exist with a route and the
+// consumer holds its queues, so the first messages do not wait for the
+// client's 20-30 s route refresh and rebalance; topics that do not exist are
+// created on every broker serving the template topic TBW102 (admin API).
+//
+// # Concurrency and blocking
+//
+// Everything is safe for concurrent use. Open blocks until a name server
+// answered; Publish blocks until SEND_OK (bounded by send_timeout and ctx);
+// the first Publish to or Subscribe on a topic may block while the topic is
+// created and its route published (route_wait). Close shuts the consumers
+// down first (their queues are dropped and offsets persisted below every
+// unsettled message, which is then redelivered, never acknowledged), waits
+// for async callbacks and shuts the producers down.
+//
+// # Goroutines of the client
+//
+// Every goroutine of this package has ended when Close returns. The client
+// library keeps some of its own running after Shutdown: its schedulers and
+// statistics goroutines sleep (10 s to an hour) before they notice Shutdown,
+// the transaction producer's check-back loop ranges over a channel the
+// client never closes (one per Conn that used transactions), and connection
+// readers end a little later; a package-level cache starts a janitor at
+// init. Tests that check for leaks ignore them (see conformance_test.go).
+// The client also has data races of its own (orderly push consumer,
+// rebalance vs. heartbeat) that the race detector reports; this package's
+// broker tests therefore run without -race (main_test.go).
+//
+// # Logging
+//
+// The client's logging (logrus to stdout by default) is routed to the
+// logger of the most recently opened Conn (mq.WithLogger, default
+// slog.Default()): its Info lines at Debug, Warning at Warn, Error at Error,
+// and the warnings that unimq's own handling provokes on purpose at Debug.
+// The client has one logger per process, so the last Open wins.
+//
+// # Escape hatches
+//
+// Client.As gives *Conn (CreateTopic), rocketmq.Producer and, once used,
+// rocketmq.TransactionProducer (package github.com/apache/rocketmq-client-go/v2);
+// Subscriber.As gives rocketmq.PushConsumer.
+//
+// Querying a message by id or key: the Go client v2.1.2 has no query API
+// (neither its producer, consumer nor admin); use mqadmin queryMsgById /
+// queryMsgByKey or the console with BrokerID / Key.
+package rocketmq
