@@ -1,2 +1,172 @@
-// Package rabbitmq is the RabbitMQ backend of unimq (package doc: see docs/rabbitmq.md).
+// Package rabbitmq is the RabbitMQ backend of unimq, on
+// github.com/rabbitmq/amqp091-go. Importing it registers the URL schemes
+// amqp:// and amqps://:
+//
+//	import _ "github.com/unimq/unimq/rabbitmq"
+//
+//	c, err := mq.Open(ctx, "amqp://user:pass@host:5672/vhost?mode=topic")
+//
+// # URL
+//
+// amqp://user:pass@host:5672/vhost (amqps:// for TLS; the vhost is the
+// path, "/" when empty). Parameters, all optional; any other one is
+// mq.ErrInvalidOption:
+//
+//	mode=topic              default mode of every topic: topic, simple, worker, fanout, direct
+//	heartbeat=10s           AMQP heartbeat
+//	connect_timeout=10s     bound of TCP connect + TLS + AMQP handshake
+//	connection_name=unimq   client-provided name ("-pub" / "-sub" appended), shown by the broker
+//	channels=8              publishing channels in the pool (per kind: confirm / one-way)
+//	tls_ca=PATH             amqps: CA bundle (PEM) to trust instead of the system roots
+//	tls_cert=PATH&tls_key=PATH  amqps: client certificate and key (PEM)
+//	tls_server_name=NAME    amqps: name to verify (default: the URL host)
+//	tls_insecure=false      amqps: skip certificate verification (tests only)
+//
+// WithTLS replaces the tls_* parameters with a *tls.Config. Credentials are
+// redacted ("xxxxx") in every error and log line.
+//
+// # Modes
+//
+// A topic maps onto RabbitMQ in one of the five patterns of the RabbitMQ
+// tutorials (seed 002). The mode of a topic is, first found: WithMode given
+// to the call (Publish, Subscribe), TopicMode for that topic (call, then
+// Open), WithMode given to Open, the URL's mode=, Topic. Publishers and
+// subscribers of a topic must agree on its mode (an exchange of another type
+// is mq.ErrInvalidOption).
+//
+//	mode    topic is                     group                         Broadcast                     Tag / filter
+//	simple  a durable queue <topic>      ignored: all subscribers      unsupported                   header unimq-tag;
+//	worker  (the same)                   compete for the one queue     (ErrUnsupported)              filtered by mq
+//	fanout  a durable fanout exchange    durable queue <topic>.<group> exclusive auto-delete queue   routing key; binding "",
+//	                                     bound to the exchange         <topic>.broadcast.<random>    filtered by mq
+//	direct  a durable direct exchange    (the same)                    (the same)                    routing key; bindings = the
+//	                                                                                                 TagFilter's tags (exact); no
+//	                                                                                                 filter binds "" (untagged only);
+//	                                                                                                 TagPattern is ErrUnsupported
+//	topic   a durable topic exchange     (the same)                    (the same)                    routing key; bindings = the
+//	(default)                                                                                        TagPattern's patterns ("*" one
+//	                                                                                                 word, "#" zero or more) or the
+//	                                                                                                 TagFilter's tags; none binds "#"
+//
+// Topic is the default because a topic exchange behaves as a direct exchange
+// for plain tags and as a fanout exchange for "#", so it serves every unimq
+// filter server-side. In the queue modes (simple, worker) the queue is
+// declared by the first publish as well as by Subscribe, so messages sent
+// before any consumer wait for it (CapStartOldest); groups make no
+// difference and Broadcast is ErrUnsupported. In the exchange modes
+// Subscribe declares the exchange, the group's queue and its bindings before
+// it returns: a message published earlier reached no queue of that group
+// (StartFrom(Oldest) is ErrUnsupported), and a message published to an
+// exchange with no queue bound is reported as mq.ErrUnroutable (mandatory
+// flag), never dropped silently. Bindings added to a durable group queue
+// stay when the group later subscribes with another filter; mq still
+// filters client-side and acknowledges what it skips.
+//
+// # Messages
+//
+// Body is the AMQP body, untouched. Headers are the AMQP headers table,
+// except six names that are AMQP properties (both ways, for interop with
+// plain clients): content-type, content-encoding, correlation-id, reply-to,
+// type, app-id. ID is the message-id property (a unique id is generated when
+// empty and set on the published Message); Key travels as header unimq-key;
+// Tag is the routing key (exchange modes) or header unimq-tag (queue modes,
+// retries); PublishTime is the timestamp property (AMQP timestamps have
+// one-second resolution). Received header values that are not strings
+// (numbers, booleans, timestamps) are formatted as text. Messages are
+// persistent (delivery mode 2) unless Publish is given Transient().
+//
+// # Publishing
+//
+// Publishes go through a pool of channels (URL channels=, never a channel per
+// publish) on a publishing connection of their own, so that flow control on
+// publishers never stalls consumers' acks. Publish, PublishBatch and
+// PublishAsync use channels in confirm mode with the mandatory flag: a
+// channel is held only while writing, and confirms are matched by delivery
+// tag, so concurrent and batched publishes are pipelined. A basic.ack
+// confirms; a basic.nack is mq.ErrRejected; a basic.return before the ack is
+// mq.ErrUnroutable; a channel or connection lost before the confirm is
+// mq.ErrUnavailable ("may or may not be stored"), never a success.
+// PublishOneWay uses channels without confirms or mandatory flag: lossy.
+// Messages are matched to basic.return by exchange, routing key and
+// message-id; two in-flight messages with the same three values that route
+// differently could be confused (only if the bindings change in between).
+//
+// # Delay
+//
+// RabbitMQ has no delayed delivery without a plugin, so Delay / DeliverAt
+// use dead-letter delay queues: the message goes through the headers
+// exchange unimq.delay.<topic> to the durable queue
+// unimq.delay.<topic>.<ms>, whose x-message-ttl is <ms> and whose
+// dead-letter exchange is the topic's exchange (queue modes: the default
+// exchange and the topic's queue), keeping the routing key (the tag). Every
+// message of one delay queue has the same TTL, so a long delay never holds
+// up a short one. Delays are rounded up to buckets (10 ms steps under one
+// second, three significant digits above: at most 1% late). Unused delay
+// queues expire (x-expires). MaxDelay is 24 days. A delayed message whose
+// topic has no queue bound when the delay ends is dropped by the broker
+// (dead-lettering has no mandatory flag).
+//
+// # Consuming
+//
+// Every subscription has a channel of its own on the consuming connection,
+// with basic.qos prefetch = mq.Concurrency and manual acks (never auto-ack).
+// A goroutine moves deliveries into a buffer of Prefetch messages that
+// Receive reads. Ack is basic.ack on the channel that delivered the message.
+// Nack republishes a copy with header unimq-attempt = attempt+1 (and
+// unimq-tag) and acks the original once the copy is confirmed: with no delay
+// straight to the queue, else to the retry queue unimq.retry.<queue>.<ms>,
+// whose TTL dead-letters it back to that queue only (not to other groups).
+// The attempt of a received message is unimq-attempt (1 when absent); the
+// broker's x-death headers of our delay/retry hops are removed. DeadLetter
+// publishes a copy with the unimq-dead-* headers to the topic given by
+// mq.DeadLetterTopic (in its mode), or to the durable queue "<queue>.dlq"
+// (the default, and the fallback when that topic routes it nowhere), then
+// acks. When a copy cannot be published, the original is requeued
+// (basic.nack with requeue): never lost. Ordered subscriptions declare their
+// queue with x-single-active-consumer, so one consumer at a time gets the
+// queue, in order; mq keeps per-key order within it. An Ordered and an
+// unordered subscriber cannot share a queue (its arguments differ:
+// mq.ErrInvalidOption).
+//
+// # Connection recovery
+//
+// Both connections are supervised: when one is lost (broker restart,
+// network), it is redialed with backoff (100 ms doubling to 5 s) until Close.
+// Publishes wait for the new connection (bounded by their ctx); those in
+// flight at the loss fail with mq.ErrUnavailable. Subscriptions re-declare
+// their exchange, queue, bindings and (for Broadcast) exclusive queue,
+// restore the prefetch and consume again by themselves; Receive just waits
+// meanwhile. Deliveries of the lost channel cannot be acked any more (Ack
+// returns mq.ErrUnavailable); the broker redelivers them. Broadcast
+// subscribers miss what was published while they were disconnected.
+//
+// # Blocking and concurrency
+//
+// The Conn, its subscriptions and every method are safe for concurrent use.
+// Open blocks until both connections are up (bounded by ctx and
+// connect_timeout). Publish / PublishBatch block until confirmed or ctx is
+// done; PublishAsync returns after writing, its callback runs on the
+// channel's confirm goroutine (keep it short: it holds up that channel's
+// confirms). Subscribe blocks until consuming. Close waits for outstanding
+// async publishes (bounded by ctx), closes subscriptions (their unacked
+// deliveries go back to the queue) and both connections; no goroutine
+// remains.
+//
+// # Escape hatches
+//
+// Client.As(**amqp091.Connection) gives the publishing connection;
+// Subscriber.As(**amqp091.Channel) the subscription's current channel and
+// Subscriber.As(**amqp091.Connection) the consuming connection. They change
+// after a reconnect; As reports false while down.
+//
+// # Capabilities
+//
+// sync, async and one-way publish, batch (pipelined confirms), delay
+// (MaxDelay 24 days), ordered, dead-letter, pull, reconnect,
+// redelivery-delay; groups and broadcast in the exchange modes; start-oldest
+// in the queue modes; tag-filter (broker-side) in direct and topic modes,
+// pattern-filter in topic mode. No transactions (AMQP tx.select is not a
+// half-message/check-back protocol), no start-time, no partitions.
+// MaxMessageSize is 16 MiB (the default limit of RabbitMQ 4; 3.10 allows
+// 128 MiB: raise it with mq.MaxMessageSize).
 package rabbitmq
