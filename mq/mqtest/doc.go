@@ -14,9 +14,9 @@
 //			OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 //				return mq.Open(ctx, url, opts...)
 //			},
-//			NewTopic: createTopic,          // where topics must exist before use
-//			Restart:  restartBroker,        // optional: enables Reconnect
-//			Wait:     30 * time.Second,     // slow route/rebalance brokers
+//			NewTopic: createTopic,      // where topics must exist before use
+//			Restart:  restartBroker,    // optional: enables Reconnect
+//			Wait:     30 * time.Second, // slow route/rebalance brokers
 //			IgnoreGoroutines: []goleak.Option{goleak.IgnoreTopFunction("lib.globalWorker")},
 //			Skip: map[string]string{"Delay": "why this backend cannot run it"},
 //		})
@@ -45,7 +45,8 @@
 // The suite reads Client.Capabilities. A declared capability is tested for
 // behaviour; an undeclared one must be refused with mq.ErrUnsupported
 // before anything is sent (the core does that for most; see below). Tests
-// are never skipped silently: only Harness.Skip skips, printing the reason.
+// are never skipped silently: only Harness.Skip skips, printing the reason,
+// and Reconnect without Harness.Restart ("no Restart in harness").
 //
 //   - CapSyncPublish: required (every test publishes with Publish).
 //   - CapAsyncPublish (AsyncAndOneWay): PublishAsync calls back exactly once
@@ -67,9 +68,10 @@
 //   - CapTxCheckBack (Transactions): a local outcome of ErrTxUnknown is
 //     returned as ErrTxUnknown and resolved by the TxChecker given with
 //     WithTxChecker (needs Harness.OpenWith) within CheckBackWait.
-//   - CapOrdered (OrderedPerKey): per-key order with in-place retry, a
-//     failing key does not block another key (unless both report the same
-//     Partition); else Ordered is ErrUnsupported.
+//   - CapOrdered (OrderedPerKey): per-key order with in-place retry; while
+//     one key's message fails, the messages of other keys in other
+//     partitions (all, where Partition is -1) are handled; else Ordered is
+//     ErrUnsupported.
 //   - CapGroups (CompetingConsumers, GroupsEachGetAll): must be declared;
 //     the core cannot refuse groups, so a backend without them lists these
 //     tests in Skip.
@@ -110,4 +112,12 @@
 // result) from any number of subscribers and waits for conditions on them;
 // adapters can use it in their own tests. UniqueName makes broker-safe
 // unique names.
+//
+// # Blocking and concurrency
+//
+// Run blocks until every subtest has finished and the leak check ran; call
+// it from the test goroutine. A Collector is safe for concurrent use: its
+// handlers run on any goroutine, Until / WaitFor / WaitDone / Never block up
+// to the duration given, the other methods return at once. Harness
+// functions may be called from several subtests at once.
 package mqtest
