@@ -25,6 +25,7 @@ type pubChan struct {
 	pending map[uint64]*pendingPub
 	dead    bool
 	done    chan struct{} // loop ended (confirm mode)
+	calls   *callQueue    // async callbacks, in confirm order
 }
 
 // pendingPub is a publish waiting for its confirm.
@@ -32,6 +33,7 @@ type pendingPub struct {
 	exchange, key, id string
 	returned          *amqp.Return
 	cb                func(error)
+	async             bool // cb is user code: run it on the callback goroutine
 }
 
 func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, wg *sync.WaitGroup) (*pubChan, error) {
@@ -53,16 +55,22 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, wg *s
 	// that follows it, and loop records it before reading the next confirm.
 	returns := ch.NotifyReturn(make(chan amqp.Return))
 	pc.done = make(chan struct{})
-	wg.Add(1)
+	pc.calls = newCallQueue()
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		pc.loop(confirms, returns, closed)
+	}()
+	go func() {
+		defer wg.Done()
+		pc.calls.run()
 	}()
 	return pc, nil
 }
 
 func (pc *pubChan) loop(confirms chan amqp.Confirmation, returns chan amqp.Return, closed chan *amqp.Error) {
 	defer close(pc.done)
+	defer pc.calls.close()
 	for {
 		select {
 		case r, ok := <-returns:
@@ -117,6 +125,17 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 		err = errf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe first so that the queue exists",
 			p.exchange, p.key, p.returned.ReplyCode, p.returned.ReplyText)
 	}
+	pc.call(p, err)
+}
+
+// call reports the outcome of p: waiters inline, user callbacks on the
+// callback goroutine, so that a callback that publishes and waits never
+// blocks the confirms it waits for.
+func (pc *pubChan) call(p *pendingPub, err error) {
+	if p.async {
+		pc.calls.push(func() { p.cb(err) })
+		return
+	}
 	p.cb(err)
 }
 
@@ -139,14 +158,14 @@ func (pc *pubChan) failAll(reason *amqp.Error) {
 	}
 	err := errf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
 	for _, p := range lost {
-		p.cb(err)
+		pc.call(p, err)
 	}
 }
 
 // publish writes one message. In confirm mode cb is called once with the
 // outcome (from the loop goroutine); a returned error means cb will not be
 // called. The caller holds pc exclusively (checked out of the pool).
-func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publishing, cb func(error)) error {
+func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publishing, cb func(error), async bool) error {
 	if !pc.confirm {
 		if err := pc.ch.Publish(exchange, key, false, false, *msg); err != nil {
 			return classify("publish", err)
@@ -159,7 +178,7 @@ func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publi
 		pc.mu.Unlock()
 		return errf(driver.CodeUnavailable, "publish", "channel closed")
 	}
-	pc.pending[seq] = &pendingPub{exchange: exchange, key: key, id: msg.MessageId, cb: cb}
+	pc.pending[seq] = &pendingPub{exchange: exchange, key: key, id: msg.MessageId, cb: cb, async: async}
 	pc.mu.Unlock()
 	// Never publish holding pc.mu: amqp091 may block delivering a confirm
 	// to loop, which needs pc.mu.
@@ -262,3 +281,53 @@ func (p *pool) closeIdle() {
 }
 
 func (pc *pubChan) String() string { return fmt.Sprintf("pubChan(confirm=%v)", pc.confirm) }
+
+// callQueue runs functions in order on one goroutine; push never blocks.
+type callQueue struct {
+	mu     sync.Mutex
+	fns    []func()
+	closed bool
+	wake   chan struct{}
+}
+
+func newCallQueue() *callQueue { return &callQueue{wake: make(chan struct{}, 1)} }
+
+func (q *callQueue) push(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *callQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *callQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run calls the queued functions until the queue is closed and empty.
+func (q *callQueue) run() {
+	for {
+		q.mu.Lock()
+		fns, closed := q.fns, q.closed
+		q.fns = nil
+		q.mu.Unlock()
+		for _, fn := range fns {
+			fn()
+		}
+		if len(fns) == 0 {
+			if closed {
+				return
+			}
+			<-q.wake
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		defer c.oneway.put(pc)
 		for i, m := range msgs {
 			p := publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
-			if err := pc.publish(routes[i].exchange, routes[i].key, false, &p, nil); err != nil {
+			if err := pc.publish(routes[i].exchange, routes[i].key, false, &p, nil, false); err != nil {
 				return err
 			}
 		}
@@ -98,7 +98,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	for i, m := range msgs {
 		p := publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
 		i := i
-		if err := pc.publish(routes[i].exchange, routes[i].key, true, &p, func(err error) { w.set(i, err) }); err != nil {
+		if err := pc.publish(routes[i].exchange, routes[i].key, true, &p, func(err error) { w.set(i, err) }, false); err != nil {
 			for j := i; j < len(msgs); j++ {
 				w.set(j, err)
 			}
@@ -140,7 +140,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		}
 		done(err)
 		c.asyncDone()
-	})
+	}, true)
 	c.confirms.put(pc)
 	if err != nil {
 		c.asyncDone()
@@ -157,7 +157,7 @@ func (c *Conn) publishConfirmed(ctx context.Context, exchange, key string, p *am
 		return err
 	}
 	w := newWaiter(1)
-	err = pc.publish(exchange, key, true, p, func(err error) { w.set(0, err) })
+	err = pc.publish(exchange, key, true, p, func(err error) { w.set(0, err) }, false)
 	c.confirms.put(pc)
 	if err != nil {
 		return err

@@ -304,15 +304,19 @@ func (s *subscription) settleByRepublish(ctx context.Context, op string, m *driv
 		return staleErr(op, amqp.ErrClosed)
 	}
 	if err := s.c.publishConfirmed(ctx, exchange, key, p); err != nil {
-		if nerr := r.ch.Nack(r.tag, false, true); nerr != nil {
-			s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: requeue after a failed "+op+" failed; the broker redelivers the message when the channel closes",
-				slog.String("queue", s.queue), slog.String("error", nerr.Error()))
-		}
+		return s.requeue(m, err)
+	}
+	return s.ack(op, m)
+}
+
+// ack acknowledges the original of a stored copy. When that fails the
+// original comes back too: a duplicate, never a loss.
+func (s *subscription) ack(op string, m *driver.Message) error {
+	r, err := ref(m)
+	if err != nil {
 		return err
 	}
 	if err := r.ch.Ack(r.tag, false); err != nil {
-		// The copy is stored; the original comes back too: a duplicate,
-		// never a loss.
 		return staleErr(op, err)
 	}
 	return nil
@@ -345,6 +349,11 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	if err := s.closedErr("dead-letter"); err != nil {
 		return err
 	}
+	if r, err := ref(m); err != nil {
+		return err
+	} else if r.ch.IsClosed() {
+		return staleErr("dead-letter", amqp.ErrClosed)
+	}
 	h := driver.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
 	dm := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: m.Body}
 	if dl := s.cfg.DeadLetter; dl != "" {
@@ -352,12 +361,14 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 		r, err := s.c.routeFor(ctx, dl, mode, dm, time.Now())
 		if err == nil {
 			p := publishing(dm, true, r.tagHeader, nil, m.PublishTime)
-			err = s.settleByRepublish(ctx, "dead-letter", m, r.exchange, r.key, &p)
-			if driver.CodeOf(err) != driver.CodeUnroutable {
-				return err
+			if err = s.c.publishConfirmed(ctx, r.exchange, r.key, &p); err == nil {
+				return s.ack("dead-letter", m)
 			}
 		}
-		s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: dead-letter topic unusable; using the dead-letter queue",
+		if driver.CodeOf(err) != driver.CodeUnroutable {
+			return s.requeue(m, err)
+		}
+		s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: dead-letter topic routes nowhere; using the dead-letter queue",
 			slog.String("topic", dl), slog.String("queue", dlqName(s.queue)), slog.String("error", err.Error()))
 	}
 	q, err := s.c.dlqTarget(ctx, s.queue)
@@ -368,10 +379,14 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	return s.settleByRepublish(ctx, "dead-letter", m, "", q, &p)
 }
 
-// requeue returns m to its queue after a failure to settle it otherwise.
+// requeue returns m to its queue (basic.nack with requeue) after a failure
+// to store its copy.
 func (s *subscription) requeue(m *driver.Message, cause error) error {
 	if r, err := ref(m); err == nil {
-		_ = r.ch.Nack(r.tag, false, true)
+		if nerr := r.ch.Nack(r.tag, false, true); nerr != nil {
+			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: requeue failed; the broker redelivers the message when the channel closes",
+				slog.String("queue", s.queue), slog.String("error", nerr.Error()))
+		}
 	}
 	return cause
 }
