@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # scripts/brokers.sh — run real RabbitMQ, Kafka and RocketMQ on 127.0.0.1 without Docker.
 #
-#   scripts/brokers.sh up|down|status|restart|logs [rabbitmq|kafka|rocketmq|all]   (default: all)
+#   scripts/brokers.sh up|down|status|restart|logs|install [rabbitmq|kafka|rocketmq|all]   (default: all)
 #
 #   up       install what is missing, start the broker(s) with fresh data, return when each one
-#            really works (Kafka: produce+consume, RocketMQ: send+consume, RabbitMQ: await_startup
+#            really works (Kafka: produce+consume, RocketMQ: send+pull, RabbitMQ: await_startup
 #            + AMQP handshake). Quick when already up. Exits non-zero and prints the log tail on failure.
 #   down     stop the broker(s) (data stays under .brokers/ until the next `up`).
 #   restart  stop and start one broker KEEPING its data (for reliability tests).
 #   status   print each broker's state.
 #   logs     tail the broker's logs.
 #   install  only download/install what is missing (no start).
+#   mqadmin ARGS...  RocketMQ's admin tool (e.g. mqadmin clusterList -n 127.0.0.1:9876).
 #
 # Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
 # as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
@@ -43,9 +44,6 @@ RABBIT_NODE=unimq@localhost
 NAMESRV_PORT=9876
 RMQ_BROKER_PORT=10911
 
-# health checks use a new topic each time (unimq-health-<unix time>), so "read it back" never sees
-# an older message; the topics are small and disappear with the data on the next fresh `up`.
-health_topic() { echo "unimq-health-$(date +%s%N | cut -c1-13)"; }
 
 log() { printf '[brokers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -146,7 +144,10 @@ apt_install() {
 }
 
 need_java() {
-  if ! command -v java >/dev/null; then apt_install openjdk-17-jre-headless; fi
+  # a JDK: the health checks are single-file Java source programs (need the jdk.compiler module)
+  if ! command -v java >/dev/null || ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler'; then
+    apt_install openjdk-17-jdk-headless
+  fi
   local v
   v=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
   [[ ${v:-0} -ge 11 ]] || die "Java 11+ needed (found: $(java -version 2>&1 | head -1))"
@@ -229,6 +230,7 @@ log4j.logger.org.apache.kafka.controller=INFO
 EOF
   cat >"$KD/conf/tools-log4j.properties" <<EOF
 log4j.rootLogger=WARN, stderr
+log4j.logger.org.apache.kafka.clients.NetworkClient=ERROR
 log4j.appender.stderr=org.apache.log4j.ConsoleAppender
 log4j.appender.stderr.Target=System.err
 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
@@ -238,20 +240,12 @@ EOF
 
 kafka_pids() { marker_pids kafka; }
 
-kafka_quick_check() { # an admin call: ApiVersions against the broker
-  kafka_java 128m kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
-    >/dev/null 2>&1
-}
-
-kafka_roundtrip() { # produce one record to a new (auto-created) topic, consume it with a group
-  local msg="ping-$(date +%s%N)" topic out
-  topic=$(health_topic)
-  echo "$msg" | kafka_java 128m kafka.tools.ConsoleProducer --bootstrap-server "$HOST:$KAFKA_PORT" \
-    --topic "$topic" --producer-property acks=all >/dev/null 2>&1 || return 1
-  out=$(kafka_java 128m org.apache.kafka.tools.consumer.ConsoleConsumer \
-    --bootstrap-server "$HOST:$KAFKA_PORT" --topic "$topic" --from-beginning \
-    --group "$topic" --max-messages 1 --timeout-ms 30000 2>/dev/null) || true
-  grep -q -- "$msg" <<<"$out"
+# kafka_health quick|roundtrip SECONDS: scripts/brokers/kafka/KafkaHealth.java, one JVM:
+# quick = an admin call (describeCluster); roundtrip = produce one record to a new auto-created
+# topic and consume it back with a consumer group.
+kafka_health() {
+  kafka_java 128m "$ROOT/scripts/brokers/kafka/KafkaHealth.java" "$1" "$HOST:$KAFKA_PORT" "$2" \
+    >"$KD/logs/health.log" 2>&1
 }
 
 kafka_start() { # kafka_start fresh|keep
@@ -277,15 +271,15 @@ kafka_start() { # kafka_start fresh|keep
 
 kafka_wait_ready() {
   local end=$((SECONDS + TIMEOUT))
-  until port_open $KAFKA_PORT && kafka_quick_check; do
+  until port_open $KAFKA_PORT; do
     if [[ -z "$(kafka_pids)" ]]; then tail_log "$KD/logs/kafka.log"; die "kafka exited during start-up"; fi
-    ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka not ready after ${TIMEOUT}s"; }
-    sleep 1
+    ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka not listening after ${TIMEOUT}s"; }
+    sleep 0.5
   done
-  until kafka_roundtrip; do
-    ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka produce/consume round trip failed for ${TIMEOUT}s"; }
-    sleep 1
-  done
+  if ! kafka_health roundtrip $((end - SECONDS > 10 ? end - SECONDS : 10)); then
+    tail_log "$KD/logs/kafka.log" "$KD/logs/health.log"
+    die "kafka produce/consume round trip failed"
+  fi
   log "kafka ready on $HOST:$KAFKA_PORT (produce/consume round trip ok)"
 }
 
@@ -293,7 +287,7 @@ kafka_up() {
   take_over kafka kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT
   if [[ -n "$(kafka_pids)" ]] || port_open $KAFKA_PORT; then
     install_jars kafka; kafka_write_conf
-    if kafka_quick_check; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
+    if kafka_health quick 10; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
     if [[ -n "$(kafka_pids)" ]]; then kafka_wait_ready; return 0; fi
   fi
   kafka_start fresh
@@ -405,22 +399,15 @@ namesrv_pids() { marker_pids rocketmq-namesrv; }
 rmqbroker_pids() { marker_pids rocketmq-broker; }
 rmq_pids() { { namesrv_pids; rmqbroker_pids; } | tr '\n' ' '; }
 
-rmq_quick_check() { # admin call: the broker is registered at the name server with our address
-  mqadmin clusterList -n "$HOST:$NAMESRV_PORT" 2>/dev/null | grep -q "$HOST:$RMQ_BROKER_PORT"
-}
-
-rmq_roundtrip() { # create a new topic, send one message to it, pull it back
-  local msg="ping-$(date +%s%N)" topic out end=$((SECONDS + 30))
-  topic=$(health_topic)
-  mqadmin updateTopic -n "$HOST:$NAMESRV_PORT" -b "$HOST:$RMQ_BROKER_PORT" -t "$topic" \
-    -r 1 -w 1 >/dev/null 2>&1 || return 1
-  until out=$(mqadmin sendMessage -n "$HOST:$NAMESRV_PORT" -t "$topic" -p "$msg" -b broker-a -i 0 2>&1) &&
-    grep -q SEND_OK <<<"$out"; do
-    ((SECONDS < end)) || { echo "$out" >&2; return 1; }
-    sleep 1
-  done
-  out=$(mqadmin consumeMessage -n "$HOST:$NAMESRV_PORT" -t "$topic" -b broker-a -i 0 -o 0 -c 1 2>&1) || true
-  grep -q -- "$msg" <<<"$out" || { echo "$out" >&2; return 1; }
+# rmq_health quick|roundtrip SECONDS: scripts/brokers/rocketmq/RocketMQHealth.java, one JVM:
+# quick = the broker is registered at the name server with our address; roundtrip = create a
+# new topic, send one message and pull it back.
+rmq_health() {
+  rmq_env
+  java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${RMQ_JAVA_OPTS[@]}" \
+    -Duser.home="$RD/home" -Drocketmq.home.dir="$RD" -Drocketmq.client.logUseSlf4j=false \
+    -cp "$RD/lib/*" "$ROOT/scripts/brokers/rocketmq/RocketMQHealth.java" \
+    "$1" "$HOST:$NAMESRV_PORT" "$HOST:$RMQ_BROKER_PORT" "$2" >"$RD/logs/health.log" 2>&1
 }
 
 rmq_start_namesrv() {
@@ -465,18 +452,19 @@ rmq_start() { # rmq_start fresh|keep
 
 rmq_wait_ready() {
   local end=$((SECONDS + TIMEOUT))
-  until port_open $RMQ_BROKER_PORT && rmq_quick_check; do
+  until port_open $RMQ_BROKER_PORT; do
     if [[ -z "$(rmqbroker_pids)" || -z "$(namesrv_pids)" ]]; then
       tail_log $(rmq_logfiles); die "rocketmq exited during start-up"
     fi
-    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq broker not registered after ${TIMEOUT}s"; }
-    sleep 1
+    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq broker not listening after ${TIMEOUT}s"; }
+    sleep 0.5
   done
-  until rmq_roundtrip; do
-    ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq send/consume round trip failed for ${TIMEOUT}s"; }
-    sleep 1
-  done
-  log "rocketmq ready: name server $HOST:$NAMESRV_PORT, broker $HOST:$RMQ_BROKER_PORT (send/consume round trip ok)"
+  if ! rmq_health roundtrip $((end - SECONDS > 10 ? end - SECONDS : 10)); then
+    tail_log $(rmq_logfiles)
+    grep HEALTH "$RD/logs/health.log" >&2 || tail_log "$RD/logs/health.log"
+    die "rocketmq send/pull round trip failed"
+  fi
+  log "rocketmq ready: name server $HOST:$NAMESRV_PORT, broker $HOST:$RMQ_BROKER_PORT (send/pull round trip ok)"
 }
 
 rocketmq_up() {
@@ -484,7 +472,7 @@ rocketmq_up() {
   take_over rocketmq-namesrv rocketmq-namesrv $NAMESRV_PORT
   if [[ -n "$(rmq_pids | tr -d ' ')" ]] || port_open $NAMESRV_PORT || port_open $RMQ_BROKER_PORT; then
     install_jars rocketmq; rmq_write_conf
-    if rmq_quick_check; then log "rocketmq already up on $HOST:$NAMESRV_PORT / $HOST:$RMQ_BROKER_PORT"; return 0; fi
+    if rmq_health quick 10; then log "rocketmq already up on $HOST:$NAMESRV_PORT / $HOST:$RMQ_BROKER_PORT"; return 0; fi
     if [[ -n "$(namesrv_pids)" && -n "$(rmqbroker_pids)" ]]; then rmq_wait_ready; return 0; fi
     # half up (e.g. only the name server): start over
     rocketmq_down
@@ -692,7 +680,7 @@ rabbitmq_logs() {
 # ---------------------------------------------------------------------------------------------
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -709,6 +697,11 @@ locked() {
 main() {
   local cmd=${1:-} what=${2:-all}
   [[ -n $cmd ]] || usage
+  if [[ $cmd == mqadmin ]]; then # scripts/brokers.sh mqadmin clusterList -n 127.0.0.1:9876
+    shift
+    mqadmin "$@"
+    return
+  fi
   local brokers
   case $what in
     all) brokers=(rabbitmq kafka rocketmq) ;;
