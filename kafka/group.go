@@ -164,7 +164,7 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 			}
 			dm, notBefore := fromRecord(r)
 			dm.AckID = &ackID{cs: cs, offset: r.Offset}
-			cs.tracker.Delivered(r.Partition, r.Offset)
+			cs.delivered(r.Offset)
 			if isRetry && time.Until(notBefore) > 0 {
 				heap.Push(&held, heldMsg{dm, notBefore})
 				timer.Reset(time.Until(held[0].at))

@@ -188,7 +188,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 		return nil
 	}
 	defer id.cs.endSettle()
-	if s.retryTopic != "" && id.cs.tracker.Committable(id.cs.partition) == id.offset {
+	if s.retryTopic != "" && id.cs.firstUnfinished(id.offset) {
 		extra := map[string]string{
 			driver.HeaderAttempt: strconv.Itoa(m.Attempt + 1),
 			headerNotBefore:      strconv.FormatInt(time.Now().Add(delay).UnixMilli(), 10),
