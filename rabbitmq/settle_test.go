@@ -62,8 +62,9 @@ func TestDeadLetterQueue(t *testing.T) {
 	subscribe(t, c, topic, func(ctx context.Context, m *mq.Message) error {
 		return mq.NoRetry(errors.New("poison"))
 	}, mq.Group("g"))
-	publish(t, c, topic, &mq.Message{ID: "p", Tag: "t", Key: "k", Body: []byte("bad"), Headers: map[string]string{"h": "v"}})
 	ch := rawChannel(t)
+	dlq(t, ch, topic+".g.dlq")
+	publish(t, c, topic, &mq.Message{ID: "p", Tag: "t", Key: "k", Body: []byte("bad"), Headers: map[string]string{"h": "v"}})
 	var d amqp.Delivery
 	require.Eventually(t, func() bool {
 		var ok bool
@@ -91,8 +92,9 @@ func TestDeadLetterTopic(t *testing.T) {
 	fail := func(ctx context.Context, m *mq.Message) error { return mq.NoRetry(errors.New("poison")) }
 	subscribe(t, c, topic, fail, mq.Group("g"), mq.DeadLetterTopic(dead))
 
-	publish(t, c, topic, msg("early", "t", "1"))
 	ch := rawChannel(t)
+	dlq(t, ch, topic+".g.dlq")
+	publish(t, c, topic, msg("early", "t", "1"))
 	require.Eventually(t, func() bool {
 		d, ok, err := ch.Get(topic+".g.dlq", true)
 		return err == nil && ok && d.MessageId == "early"
@@ -118,4 +120,13 @@ func TestSimpleModeDelay(t *testing.T) {
 	col.WaitDone(t, wait, "d")
 	require.GreaterOrEqual(t, col.Of("d")[0].Start.Sub(start), 300*time.Millisecond)
 	require.Equal(t, "x", col.Of("d")[0].Msg.Tag)
+}
+
+// dlq declares the dead-letter queue as the adapter does (durable, no
+// arguments), so that basic.get never meets a missing queue (which would
+// close the channel).
+func dlq(t *testing.T, ch *amqp.Channel, name string) {
+	t.Helper()
+	_, err := ch.QueueDeclare(name, true, false, false, false, nil)
+	require.NoError(t, err)
 }
