@@ -18,8 +18,10 @@ import (
 	"github.com/unimq/unimq/rocketmq"
 )
 
-func nameServers(t *testing.T) []string {
-	u := strings.TrimPrefix(brokerURL(t), "rocketmq://")
+func nameServers(t *testing.T) []string { return nameServersOf(brokerURL(t)) }
+
+func nameServersOf(url string) []string {
+	u := strings.TrimPrefix(url, "rocketmq://")
 	if i := strings.IndexAny(u, "?/"); i >= 0 {
 		u = u[:i]
 	}
