@@ -113,7 +113,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 		// Twice the prefetch: while mq handles Prefetch messages, as many wait
 		// in consume for the next Receive (still unsettled: redelivered if the
 		// subscription closes), so the hand-off never runs dry.
-		consumer.WithConsumeGoroutineNums(2*prefetch),
+		consumer.WithConsumeGoroutineNums(2 * prefetch),
 		consumer.WithMaxReconsumeTimes(int32(maxAttempts + 1)),
 		consumer.WithPullThresholdForQueue(int64(max(64, prefetch*4))),
 	}
