@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/unimq/unimq/mq"
@@ -95,9 +94,10 @@ func testTransactions(e *env) {
 	if e.caps.Has(mq.CapTxCheckBack) && !e.caps.Has(mq.CapTransactions) {
 		e.t.Errorf("backend declares %s without %s", mq.CapTxCheckBack, mq.CapTransactions)
 	}
-	var checks atomic.Int32
-	checker := func(_ context.Context, m *mq.Message) mq.TxState {
-		checks.Add(1)
+	asked := NewCollector() // one delivery per check-back question
+	ask := asked.Handler("checker", nil)
+	checker := func(ctx context.Context, m *mq.Message) mq.TxState {
+		_ = ask(ctx, m)
 		switch m.Header("decision") {
 		case "commit":
 			return mq.TxCommit
@@ -147,9 +147,12 @@ func testTransactions(e *env) {
 			e.isErr(err, mq.ErrTxUnknown, "PublishTx whose local outcome is unknown")
 		}
 		col.WaitDone(e.t, e.h.CheckBackWait, "check-commit")
-		if checks.Load() == 0 {
+		if len(asked.Of("check-commit")) == 0 {
 			e.t.Error("check-commit was delivered without the TxChecker being asked")
 		}
+		// Rolled back by the checker: wait until it was asked, then the
+		// quiet window below shows it never arrives.
+		asked.WaitDone(e.t, e.h.CheckBackWait, "check-rollback")
 		want = append(want, "check-commit")
 	}
 	col.ExpectExactlyOnce(e.t, e.h.Quiet, want...)
