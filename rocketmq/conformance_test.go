@@ -64,7 +64,7 @@ func TestConformance(t *testing.T) {
 		Skip:             skip,
 		Wait:             30 * time.Second,
 		Quiet:            time.Second,
-		DelayTolerance:   3 * time.Second,
+		DelayTolerance:   4 * time.Second,
 		CheckBackWait:    45 * time.Second,
 		IgnoreGoroutines: clientGoroutines,
 	})
