@@ -37,7 +37,9 @@ type Conn struct {
 	confirms *pool // confirm-mode channels: sync, batch, async
 	oneway   *pool // plain channels: one-way
 	adm      *admin
-	wg       sync.WaitGroup // confirm loops
+	goMu     sync.Mutex
+	goDone   bool           // Close is waiting: spawn no more
+	wg       sync.WaitGroup // confirm loops, callback runners, subscription runs
 
 	defMode    Mode
 	topicModes map[string]Mode
@@ -90,8 +92,8 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 		return nil, err
 	}
 	closing := c.closed.Load
-	c.confirms = newPool(c.pub, cfg.channels, true, closing, &c.wg)
-	c.oneway = newPool(c.pub, cfg.channels, false, closing, &c.wg)
+	c.confirms = newPool(c.pub, cfg.channels, true, closing, c.spawn)
+	c.oneway = newPool(c.pub, cfg.channels, false, closing, c.spawn)
 	c.adm = &admin{link: c.pub}
 	return c, nil
 }
@@ -213,8 +215,29 @@ func (c *Conn) Close(ctx context.Context) error {
 	c.oneway.closeIdle()
 	c.pub.close(ctx)
 	c.sub.close(ctx)
+	c.goMu.Lock()
+	c.goDone = true
+	c.goMu.Unlock()
 	c.wg.Wait()
 	return first
+}
+
+// spawn starts fns as goroutines that Close waits for; it reports false,
+// starting none, once Close is waiting.
+func (c *Conn) spawn(fns ...func()) bool {
+	c.goMu.Lock()
+	defer c.goMu.Unlock()
+	if c.goDone {
+		return false
+	}
+	for _, fn := range fns {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			fn()
+		}()
+	}
+	return true
 }
 
 // As gives the publishing connection for **amqp091.Connection (nil while

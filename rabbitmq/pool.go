@@ -36,7 +36,7 @@ type pendingPub struct {
 	async             bool // cb is user code: run it on the callback goroutine
 }
 
-func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, wg *sync.WaitGroup) (*pubChan, error) {
+func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn func(...func()) bool) (*pubChan, error) {
 	ch, err := conn.Channel()
 	if err != nil {
 		return nil, classify("publish", err)
@@ -56,15 +56,10 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, wg *s
 	returns := ch.NotifyReturn(make(chan amqp.Return))
 	pc.done = make(chan struct{})
 	pc.calls = newCallQueue()
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		pc.loop(confirms, returns, closed)
-	}()
-	go func() {
-		defer wg.Done()
-		pc.calls.run()
-	}()
+	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.run) {
+		_ = ch.Close()
+		return nil, errf(driver.CodeClosed, "publish", "client closed")
+	}
 	return pc, nil
 }
 
@@ -212,11 +207,11 @@ type pool struct {
 	closing func() bool
 	free    chan *pubChan
 	slots   chan struct{}
-	wg      *sync.WaitGroup
+	spawn   func(...func()) bool
 }
 
-func newPool(l *link, size int, confirm bool, closing func() bool, wg *sync.WaitGroup) *pool {
-	return &pool{link: l, confirm: confirm, closing: closing, free: make(chan *pubChan, size), slots: make(chan struct{}, size), wg: wg}
+func newPool(l *link, size int, confirm bool, closing func() bool, spawn func(...func()) bool) *pool {
+	return &pool{link: l, confirm: confirm, closing: closing, free: make(chan *pubChan, size), slots: make(chan struct{}, size), spawn: spawn}
 }
 
 func (p *pool) get(ctx context.Context) (*pubChan, error) {
@@ -242,7 +237,7 @@ func (p *pool) get(ctx context.Context) (*pubChan, error) {
 				<-p.slots
 				return nil, err
 			}
-			pc, err := openPubChan(conn, p.confirm, p.closing, p.wg)
+			pc, err := openPubChan(conn, p.confirm, p.closing, p.spawn)
 			if err != nil {
 				<-p.slots
 				return nil, err

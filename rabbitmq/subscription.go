@@ -74,7 +74,13 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	c.subs[s] = struct{}{}
 	c.subsMu.Unlock()
-	go s.run(ch, deliveries)
+	// Conn.Close waits for run even when this subscription's Close gave up.
+	if !c.spawn(func() { s.run(ch, deliveries) }) {
+		s.cancel()
+		_ = ch.Close()
+		close(s.done)
+		return nil, c.checkOpen("subscribe")
+	}
 	return s, nil
 }
 
