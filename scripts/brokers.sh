@@ -7,7 +7,8 @@
 #            really works (Kafka: produce+consume, RocketMQ: send+pull, RabbitMQ: await_startup
 #            + AMQP handshake). Quick when already up. Exits non-zero and prints the log tail on failure.
 #   down     stop the broker(s) (data stays under .brokers/ until the next `up`).
-#   restart  stop and start one broker KEEPING its data (for reliability tests).
+#   restart  stop and start one broker KEEPING its data (for reliability tests; for RocketMQ the
+#            broker process, and the name server only when it is down).
 #   status   print each broker's state.
 #   logs     tail the broker's logs.
 #   install  only download/install what is missing (no start).
@@ -144,6 +145,7 @@ apt_install() {
 }
 
 need_java() {
+  [[ ${JAVA_OK:-} == 1 ]] && return 0
   # a JDK: the health checks are single-file Java source programs (need the jdk.compiler module)
   if ! command -v java >/dev/null || ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler'; then
     apt_install openjdk-17-jdk-headless
@@ -151,6 +153,7 @@ need_java() {
   local v
   v=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
   [[ ${v:-0} -ge 11 ]] || die "Java 11+ needed (found: $(java -version 2>&1 | head -1))"
+  export JAVA_OK=1 # checked once per run (a JVM start costs seconds on a loaded machine)
 }
 
 need_mvn() {
@@ -489,8 +492,16 @@ rocketmq_down() {
   rm -f "$RD/namesrv.pid" "$RD/broker.pid"
 }
 
+# restart rocketmq: the broker (the one with data) is restarted; the name server too only when it
+# is not up.
 rocketmq_restart() {
-  rocketmq_down
+  if [[ -n "$(namesrv_pids)" ]] && port_open $NAMESRV_PORT; then
+    stop_pids rocketmq-broker $(rmqbroker_pids)
+    wait_port_closed $RMQ_BROKER_PORT 10 || log "warning: port $RMQ_BROKER_PORT still open"
+    rm -f "$RD/broker.pid"
+  else
+    rocketmq_down
+  fi
   rmq_start keep
   rmq_wait_ready
 }
@@ -717,6 +728,9 @@ main() {
       # One run at a time per broker (tests call `restart` while others may call `up`).
       command -v flock >/dev/null || die "flock (util-linux) is needed"
       ;;
+  esac
+  case $cmd in
+    up | restart | install) [[ " ${brokers[*]} " != *" kafka "* && " ${brokers[*]} " != *" rocketmq "* ]] || need_java ;;
   esac
   case $cmd in
     up)
