@@ -3,6 +3,7 @@ package mqtest
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/unimq/unimq/mq"
 )
@@ -18,12 +19,39 @@ func testTagFilter(e *env) {
 	e.subscribe(c, topic, ab.Handler("ab", nil), mq.Group(e.group()), mq.TagFilter("a || b"))
 	e.subscribe(c, topic, star.Handler("star", nil), mq.Group(e.group()), mq.TagFilter("*"))
 	e.subscribe(c, topic, single.Handler("c", nil), mq.Group(e.group()), mq.TagFilter("c"))
+	var pull *mq.Consumer
+	if e.has(mq.CapPull) {
+		pull = e.consumer(c, topic, mq.Group(e.group()), mq.TagFilter("a || b"))
+	}
 	tags := map[string]string{"t-c": "c", "t-none": "", "t-a": "a", "t-ab": "ab", "t-b": "b", "t-a2": "a"}
 	order := []string{"t-c", "t-none", "t-a", "t-ab", "t-b", "t-a2"}
 	for _, id := range order {
 		m := msg(id)
 		m.Tag = tags[id]
 		e.publish(c, topic, m)
+	}
+	if pull != nil {
+		// Receive skips (and acks) what the filter drops.
+		got := map[string]int{}
+		deadline := time.Now().Add(e.h.Wait)
+		for len(got) < 3 && time.Now().Before(deadline) {
+			ms, err := pull.Receive(e.ctx, 10, time.Until(deadline))
+			if err != nil {
+				e.t.Fatalf("Receive with TagFilter: %v", err)
+			}
+			for _, m := range ms {
+				got[m.ID]++
+				if err := m.Ack(e.ctx); err != nil {
+					e.t.Fatalf("Ack: %v", err)
+				}
+			}
+		}
+		if ms, err := pull.Receive(e.ctx, 10, e.h.Quiet); err != nil || len(ms) > 0 {
+			e.t.Errorf("Receive after the matching messages: %d more (%v)", len(ms), err)
+		}
+		if len(got) != 3 || got["t-a"] != 1 || got["t-b"] != 1 || got["t-a2"] != 1 {
+			e.t.Errorf("pull consumer with TagFilter(\"a || b\") received %v, want t-a, t-b, t-a2 once each", got)
+		}
 	}
 	ab.WaitDone(e.t, e.h.Wait, "t-a", "t-b", "t-a2")
 	star.WaitDone(e.t, e.h.Wait, order...)

@@ -247,6 +247,41 @@ func testDeadLetter(e *env) {
 			e.t.Errorf("%s: dead letter key %q tag %q, want %q %q", id, m.Key, m.Tag, "dl-key", "dltag")
 		}
 	}
+	if e.has(mq.CapPull) {
+		deadLetterPull(e, c)
+	}
+}
+
+// deadLetterPull: a pull consumer's Nack past MaxAttempts dead-letters the
+// message with the Nack's reason.
+func deadLetterPull(e *env, c *mq.Client) {
+	topic, dlq := e.topic(), e.topic()
+	g := e.group()
+	dead := NewCollector()
+	e.subscribe(c, dlq, dead.Handler("dlq", nil), mq.Group(e.group()))
+	k := e.consumer(c, topic, mq.Group(g), mq.MaxAttempts(2), mq.DeadLetterTopic(dlq), fast())
+	e.publish(c, topic, msg("pull-dead"))
+	if err := receiveOne(e, k, "pull-dead", 1).Nack(e.ctx, errBoom); err != nil {
+		e.t.Fatalf("Nack: %v", err)
+	}
+	if err := receiveOne(e, k, "pull-dead", 2).Nack(e.ctx, fmt.Errorf("pull reason: %w", errBoom)); err != nil {
+		e.t.Fatalf("Nack past MaxAttempts: %v", err)
+	}
+	dead.WaitDone(e.t, e.h.Wait, "pull-dead")
+	dead.ExpectExactlyOnce(e.t, e.h.Quiet, "pull-dead")
+	e.checkBodies(dead)
+	m := dead.Of("pull-dead")[0].Msg
+	if r := m.Header(driver.HeaderDeadReason); !strings.Contains(r, "pull reason") {
+		e.t.Errorf("pull dead letter: %s = %q, want the Nack's reason", driver.HeaderDeadReason, r)
+	}
+	for k, want := range map[string]string{driver.HeaderDeadTopic: topic, driver.HeaderDeadGroup: g, driver.HeaderDeadAttempts: "2"} {
+		if got := m.Header(k); got != want {
+			e.t.Errorf("pull dead letter: header %s = %q, want %q", k, got, want)
+		}
+	}
+	if ms, err := k.Receive(e.ctx, 10, e.h.Quiet); err != nil || len(ms) > 0 {
+		e.t.Errorf("Receive after dead-lettering: %d more (%v), want none", len(ms), err)
+	}
 }
 
 // testHandlerPanic: a panicking handler does not crash the process; the
