@@ -91,9 +91,12 @@
 //   - CapDeadLetter (DeadLetter): must be declared; after MaxAttempts (or
 //     NoRetry) the message reaches the DeadLetterTopic with headers
 //     unimq-dead-reason, -topic, -group, -attempts and its own.
-//   - CapPull (Pull): Receive batches of at most max, empty after wait,
-//     explicit Ack, Nack and AckTimeout redeliver with the next Attempt,
-//     Close hands unacked messages to the group; else ErrUnsupported.
+//   - CapPull (Pull, and pull parts of TagFilter and DeadLetter): Receive
+//     batches of at most max, empty after wait, explicit Ack, Nack and
+//     AckTimeout redeliver with the next Attempt, Close hands unacked
+//     messages to the group, filtered messages are skipped, a Nack past
+//     MaxAttempts dead-letters with its reason; else NewConsumer is
+//     ErrUnsupported.
 //   - CapPartitions (RoundTrip): received messages carry Partition and
 //     Offset >= 0.
 //   - CapRedeliveryDelay (NackRedelivery): the backoff between attempts is
