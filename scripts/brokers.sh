@@ -632,6 +632,7 @@ rabbit_wait_ready() {
 
 rabbitmq_up() {
   if [[ -n "$(foreign_pids rabbitmq)" ]]; then
+    rabbit_write_conf                          # our copy of the (fixed) Erlang cookie
     rabbitmqctl_ stop >/dev/null 2>&1 || true # same node name and cookie: a clean stop
     take_over rabbitmq rabbitmq $RABBIT_PORT
   fi
