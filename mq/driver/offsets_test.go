@@ -41,3 +41,42 @@ func TestOffsetTrackerSkipsGaps(t *testing.T) {
 		t.Fatalf("commit %d, want 8", c)
 	}
 }
+
+func TestOffsetTrackerGapsInAnyOrder(t *testing.T) {
+	tr := NewOffsetTracker()
+	for _, o := range []int64{1, 3, 5, 7, 9} {
+		tr.Delivered(0, o)
+	}
+	var c int64
+	for _, o := range []int64{9, 1, 3, 7, 5} {
+		c, _ = tr.Done(0, o)
+	}
+	if c != 10 {
+		t.Fatalf("commit %d after all done, want 10", c)
+	}
+	tr.Delivered(0, 12)
+	if got := tr.Committable(0); got != 12 {
+		t.Fatalf("after a gap with nothing pending the commit jumps to %d, want 12", got)
+	}
+}
+
+func TestOffsetTrackerLongRunCompacts(t *testing.T) {
+	tr := NewOffsetTracker()
+	for o := int64(0); o < 5000; o++ {
+		tr.Delivered(1, o)
+	}
+	for o := int64(4999); o >= 1; o-- {
+		if c, moved := tr.Done(1, o); moved || c != 0 {
+			t.Fatalf("commit moved to %d before offset 0 finished", c)
+		}
+	}
+	if c, _ := tr.Done(1, 0); c != 5000 {
+		t.Fatalf("commit %d, want 5000", c)
+	}
+	for o := int64(5000); o < 7000; o++ {
+		tr.Delivered(1, o)
+		if c, _ := tr.Done(1, o); c != o+1 {
+			t.Fatalf("commit %d, want %d", c, o+1)
+		}
+	}
+}
