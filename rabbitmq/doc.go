@@ -82,7 +82,11 @@
 // publishers never stalls consumers' acks. Publish, PublishBatch and
 // PublishAsync use channels in confirm mode with the mandatory flag: a
 // channel is held only while writing, and confirms are matched by delivery
-// tag, so concurrent and batched publishes are pipelined. A basic.ack
+// tag, so concurrent and batched publishes are pipelined. Messages with a
+// Key always use the channel of their key (FNV-1a hash over the pool), so
+// that async publishes of one key reach the queue in order (RabbitMQ orders
+// one channel's messages, not messages across channels); a batch uses the
+// channel of its first message's key. A basic.ack
 // confirms; a basic.nack is mq.ErrRejected; a basic.return before the ack is
 // mq.ErrUnroutable; a channel or connection lost before the confirm is
 // mq.ErrUnavailable ("may or may not be stored"), never a success.

@@ -200,79 +200,104 @@ func (pc *pubChan) usable() bool {
 	return !pc.dead
 }
 
-// pool hands out publishing channels on the link, at most size at once.
+// pool hands out publishing channels on the link: size slots, each owning
+// at most one channel, held by one publisher at a time while it writes.
+// Messages with a Key always use the slot of their key, so that messages of
+// one key are written, in order, on one channel (RabbitMQ orders a channel's
+// messages, not messages across channels). Others take the first free slot.
 type pool struct {
 	link    *link
 	confirm bool
 	closing func() bool
-	free    chan *pubChan
-	slots   chan struct{}
 	spawn   func(...func()) bool
+	slots   []*slot
+}
+
+type slot struct {
+	lock chan struct{} // held while writing
+	pc   *pubChan      // nil until first use or after its channel died
 }
 
 func newPool(l *link, size int, confirm bool, closing func() bool, spawn func(...func()) bool) *pool {
-	return &pool{link: l, confirm: confirm, closing: closing, free: make(chan *pubChan, size), slots: make(chan struct{}, size), spawn: spawn}
+	p := &pool{link: l, confirm: confirm, closing: closing, spawn: spawn, slots: make([]*slot, size)}
+	for i := range p.slots {
+		p.slots[i] = &slot{lock: make(chan struct{}, 1)}
+	}
+	return p
 }
 
-func (p *pool) get(ctx context.Context) (*pubChan, error) {
-	for {
-		select {
-		case pc := <-p.free:
-			if pc.usable() {
-				return pc, nil
+// get holds a slot for key ("" for any) and returns it with its open channel.
+func (p *pool) get(ctx context.Context, key string) (*slot, *pubChan, error) {
+	var s *slot
+	if key == "" {
+		for _, x := range p.slots {
+			select {
+			case x.lock <- struct{}{}:
+				s = x
+			default:
+				continue
 			}
-			p.drop(pc)
-			continue
-		default:
+			break
+		}
+	}
+	if s == nil {
+		x := p.slots[0]
+		if key != "" {
+			x = p.slots[hashKey(key)%uint32(len(p.slots))]
 		}
 		select {
-		case pc := <-p.free:
-			if pc.usable() {
-				return pc, nil
-			}
-			p.drop(pc)
-		case p.slots <- struct{}{}:
-			conn, _, err := p.link.current(ctx)
-			if err != nil {
-				<-p.slots
-				return nil, err
-			}
-			pc, err := openPubChan(conn, p.confirm, p.closing, p.spawn)
-			if err != nil {
-				<-p.slots
-				return nil, err
-			}
-			return pc, nil
+		case x.lock <- struct{}{}:
+			s = x
 		case <-ctx.Done():
-			return nil, driver.Wrap(driver.CodeOf(ctx.Err()), "publish", ctx.Err())
+			return nil, nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Backend: backendName, Err: ctx.Err()}
 		}
 	}
-}
-
-// put returns pc to the pool, or drops it when its channel died.
-func (p *pool) put(pc *pubChan) {
-	if pc.usable() {
-		p.free <- pc
-		return
+	if s.pc != nil && !s.pc.usable() {
+		_ = s.pc.ch.Close()
+		s.pc = nil
 	}
-	p.drop(pc)
+	if s.pc == nil {
+		conn, _, err := p.link.current(ctx)
+		if err != nil {
+			<-s.lock
+			return nil, nil, err
+		}
+		pc, err := openPubChan(conn, p.confirm, p.closing, p.spawn)
+		if err != nil {
+			<-s.lock
+			return nil, nil, err
+		}
+		s.pc = pc
+	}
+	return s, s.pc, nil
 }
 
-func (p *pool) drop(pc *pubChan) {
-	_ = pc.ch.Close()
-	<-p.slots
-}
+// put releases a slot taken by get.
+func (p *pool) put(s *slot) { <-s.lock }
 
-// closeIdle closes the idle channels (the connection close ends the rest).
+// closeIdle closes the channels of free slots (the connection close ends
+// the rest).
 func (p *pool) closeIdle() {
-	for {
+	for _, s := range p.slots {
 		select {
-		case pc := <-p.free:
-			_ = pc.ch.Close()
+		case s.lock <- struct{}{}:
+			if s.pc != nil {
+				_ = s.pc.ch.Close()
+			}
+			<-s.lock
 		default:
-			return
 		}
 	}
+}
+
+// hashKey is FNV-1a.
+func hashKey(k string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(k); i++ {
+		h ^= uint32(k[i])
+		h *= 16777619
+	}
+	return h
 }
 
 func (pc *pubChan) String() string { return fmt.Sprintf("pubChan(confirm=%v)", pc.confirm) }

@@ -62,6 +62,9 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	if err := c.checkOpen("publish"); err != nil {
 		return err
 	}
+	if len(msgs) == 0 {
+		return nil
+	}
 	mode := c.modeFor(topic, opts.Options)
 	pers := persistent(opts.Options)
 	now := time.Now()
@@ -77,11 +80,11 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		}
 	}
 	if opts.Mode == driver.OneWay {
-		pc, err := c.oneway.get(ctx)
+		sl, pc, err := c.oneway.get(ctx, msgs[0].Key)
 		if err != nil {
 			return err
 		}
-		defer c.oneway.put(pc)
+		defer c.oneway.put(sl)
 		for i, m := range msgs {
 			p := publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
 			if err := pc.publish(routes[i].exchange, routes[i].key, false, &p, nil, false); err != nil {
@@ -91,7 +94,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		return nil
 	}
 	w := newWaiter(len(msgs))
-	pc, err := c.confirms.get(ctx)
+	sl, pc, err := c.confirms.get(ctx, msgs[0].Key)
 	if err != nil {
 		return err
 	}
@@ -105,7 +108,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 			break
 		}
 	}
-	c.confirms.put(pc)
+	c.confirms.put(sl)
 	err = w.wait(ctx)
 	if driver.CodeOf(err) == driver.CodeNotFound {
 		c.adm.forget()
@@ -129,7 +132,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		m.ID = c.newID()
 	}
 	p := publishing(m, persistent(opts.Options), r.tagHeader, r.extra, now)
-	pc, err := c.confirms.get(ctx)
+	sl, pc, err := c.confirms.get(ctx, m.Key)
 	if err != nil {
 		return err
 	}
@@ -141,7 +144,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		done(err)
 		c.asyncDone()
 	}, true)
-	c.confirms.put(pc)
+	c.confirms.put(sl)
 	if err != nil {
 		c.asyncDone()
 		return err
@@ -152,13 +155,13 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 // publishConfirmed sends one prepared message to exchange/key and waits for
 // its confirm: the path of retries and dead letters.
 func (c *Conn) publishConfirmed(ctx context.Context, exchange, key string, p *amqp.Publishing) error {
-	pc, err := c.confirms.get(ctx)
+	sl, pc, err := c.confirms.get(ctx, "")
 	if err != nil {
 		return err
 	}
 	w := newWaiter(1)
 	err = pc.publish(exchange, key, true, p, func(err error) { w.set(0, err) }, false)
-	c.confirms.put(pc)
+	c.confirms.put(sl)
 	if err != nil {
 		return err
 	}
