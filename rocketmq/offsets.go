@@ -34,6 +34,9 @@ func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.Subs
 		return nil
 	}
 	topic := c.fullTopic(cfg.Topic)
+	if c.cfg.namespace != "" {
+		group = c.cfg.namespace + "%" + group // as the client names it
+	}
 	r, err := queryRoute(ctx, c.cfg.nameServers, topic)
 	if err != nil || r == nil {
 		return err

@@ -302,3 +302,20 @@ func TestAs(t *testing.T) {
 	defer s.Close(context.Background())
 	require.True(t, strings.HasPrefix(c.String(), "rocketmq://"))
 }
+
+// A namespace prefixes topics and groups at the broker; the application
+// sees its own names.
+func TestNamespace(t *testing.T) {
+	t.Parallel()
+	url := brokerURL(t)
+	c, err := mq.Open(t.Context(), url+"?namespace=unimqns")
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	topic := mqtest.UniqueName("ns")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-ns")))
+	require.NoError(t, c.Publish(t.Context(), topic, msg("n1", "TagA", "k")))
+	col.WaitDone(t, wait, "n1")
+	require.Equal(t, topic, col.Of("n1")[0].Msg.Topic)
+	col.ExpectExactlyOnce(t, time.Second, "n1")
+}

@@ -93,7 +93,11 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 		// The broker creates the retry topic at the consumer's first
 		// heartbeat, but until the clients see its route their rebalance
 		// fails for it (and logs so): create it up front.
-		if err := c.ensureTopic(ctx, op, "%RETRY%"+group, 1); err != nil {
+		retry := "%RETRY%" + group
+		if c.cfg.namespace != "" {
+			retry = "%RETRY%" + c.cfg.namespace + "%" + group // as the client names it
+		}
+		if err := c.ensureFull(ctx, op, retry, 1); err != nil {
 			return nil, err
 		}
 	}

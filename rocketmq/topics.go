@@ -26,7 +26,11 @@ func (c *Conn) fullTopic(topic string) string {
 // broker's auto-creation, whose route the clients only see after their 30 s
 // refresh.
 func (c *Conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
-	full := c.fullTopic(topic)
+	return c.ensureFull(ctx, op, c.fullTopic(topic), queues)
+}
+
+// ensureFull is ensureTopic for a topic name as the broker knows it.
+func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) error {
 	c.topicsMu.Lock()
 	known := c.topics[full]
 	c.topicsMu.Unlock()
