@@ -14,6 +14,9 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
+// maxBatchBytes keeps a batch under the broker's maxMessageSize (4 MiB).
+const maxBatchBytes = 4<<20 - 64<<10
+
 // sendPlan is what the per-publish options and the messages ask for.
 type sendPlan struct {
 	level int // delay level from rocketmq.DelayLevel, 0: none
@@ -83,11 +86,19 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	now := time.Now()
 	pms := make([]*primitive.Message, len(msgs))
 	batchable := len(msgs) > 1
+	size := 0
 	for i, dm := range msgs {
 		pms[i] = c.build(topic, dm, p, now)
+		size += len(dm.Body) + 256
+		for k, v := range dm.Headers {
+			size += len(k) + len(v) + 2
+		}
 		if dm.Key != "" || dm.Partition >= 0 || delayed(pms[i]) {
 			batchable = false
 		}
+	}
+	if size > maxBatchBytes {
+		batchable = false // the broker refuses a batch over its message size limit
 	}
 	if opts.Mode == driver.OneWay {
 		for _, pm := range pms {

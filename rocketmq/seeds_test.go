@@ -93,7 +93,13 @@ func TestSeedSendModes(t *testing.T) {
 	for _, b := range batch {
 		require.NotEmpty(t, b.BrokerID)
 	}
-	col.WaitDone(t, wait, "sync", "async", "oneway", "b1", "b2", "b3")
+	// Over the broker's 4 MiB batch limit: sent one by one.
+	big := []*mq.Message{msg("big1", "", ""), msg("big2", "", ""), msg("big3", "", "")}
+	for _, m := range big {
+		m.Body = make([]byte, 1500<<10)
+	}
+	require.NoError(t, c.PublishBatch(t.Context(), topic, big))
+	col.WaitDone(t, wait, "sync", "async", "oneway", "b1", "b2", "b3", "big1", "big2", "big3")
 	got := col.Of("sync")[0].Msg
 	require.Equal(t, m.BrokerID, got.BrokerID)
 	require.Equal(t, "order-1", got.Key)
