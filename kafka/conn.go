@@ -119,55 +119,84 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 			return err
 		}
 	}
+	b := &syncBatch{done: make(chan struct{}, len(msgs))}
+	recs := make([]syncRecord, len(msgs)) // one allocation for the batch's records
 	part := partitionFrom(opts.Options)
-	type result struct {
-		part int32
-		off  int64
-		err  error
-	}
-	results := make([]result, len(msgs))
-	var wg sync.WaitGroup
+	queued := 0
 	now := time.Now()
+	var qerr error
 	for i, dm := range msgs {
-		pm := toRecord(topic, dm, now)
-		i := i
-		pm.Metadata = &pending{partition: part, done: func(m *sarama.ProducerMessage, err error) {
-			results[i] = result{m.Partition, m.Offset, err}
-			wg.Done()
-		}}
-		wg.Add(1)
-		if err := p.send(ctx, op, pm); err != nil {
-			wg.Done()
-			// what was queued still completes; wait so results is not written later
-			waitCtx(ctx, &wg)
-			return err
+		r := &recs[i]
+		r.part, r.b = part, b
+		fillRecord(&r.pm, &r.enc, topic, dm, now)
+		r.pm.Metadata = r
+		if qerr = p.send(ctx, op, &r.pm); qerr != nil {
+			break
+		}
+		queued++
+	}
+	for n := 0; n < queued; n++ {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			// confirmations still come (done is buffered); recs is not read
+			return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
 		}
 	}
-	if !waitCtx(ctx, &wg) {
-		return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
+	if qerr != nil {
+		return qerr
 	}
-	for i, r := range results {
+	for i := range recs {
+		r := &recs[i]
 		if r.err != nil {
 			return sendErr(op, r.err)
 		}
 		if opts.Mode != driver.OneWay {
-			msgs[i].Partition, msgs[i].Offset = r.part, r.off
-			msgs[i].BrokerID = brokerID(topic, r.part, r.off)
+			msgs[i].Partition, msgs[i].Offset = r.pm.Partition, r.pm.Offset
+			msgs[i].BrokerID = brokerID(topic, r.pm.Partition, r.pm.Offset)
 		}
 	}
 	return nil
 }
 
-// waitCtx waits for wg or ctx; it reports whether wg finished.
-func waitCtx(ctx context.Context, wg *sync.WaitGroup) bool {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
+// syncBatch collects the confirmations of one Send.
+type syncBatch struct{ done chan struct{} }
+
+// syncRecord is one record of a Send: the sarama message, its encoders and
+// its outcome in one allocation.
+type syncRecord struct {
+	pm   sarama.ProducerMessage
+	enc  encoders
+	part int32
+	err  error
+	b    *syncBatch
+}
+
+func (r *syncRecord) explicitPartition() int32 { return r.part }
+func (r *syncRecord) confirm(_ *sarama.ProducerMessage, err error) {
+	r.err = err
+	r.b.done <- struct{}{}
+}
+
+// asyncRecord is one record of SendAsync, in one allocation.
+type asyncRecord struct {
+	pm    sarama.ProducerMessage
+	enc   encoders
+	part  int32
+	dm    *driver.Message
+	topic string
+	done  func(error)
+}
+
+func (r *asyncRecord) explicitPartition() int32 { return r.part }
+func (r *asyncRecord) confirm(m *sarama.ProducerMessage, err error) {
+	if err != nil {
+		r.done(sendErr("publish async", err))
+		return
 	}
+	r.dm.Partition, r.dm.Offset = m.Partition, m.Offset
+	r.dm.BrokerID = brokerID(r.topic, m.Partition, m.Offset)
+	r.done(nil)
 }
 
 // sendErr classifies a producer error.
@@ -195,17 +224,10 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	if err := c.ensureTopic(ctx, topic); err != nil {
 		return err
 	}
-	pm := toRecord(topic, m, time.Now())
-	pm.Metadata = &pending{partition: partitionFrom(opts.Options), done: func(r *sarama.ProducerMessage, err error) {
-		if err != nil {
-			done(sendErr(op, err))
-			return
-		}
-		m.Partition, m.Offset = r.Partition, r.Offset
-		m.BrokerID = brokerID(topic, r.Partition, r.Offset)
-		done(nil)
-	}}
-	return c.prod.send(ctx, op, pm)
+	r := &asyncRecord{part: partitionFrom(opts.Options), dm: m, topic: topic, done: done}
+	fillRecord(&r.pm, &r.enc, topic, m, time.Now())
+	r.pm.Metadata = r
+	return c.prod.send(ctx, op, &r.pm)
 }
 
 func (c *conn) oneWayPipeline() (*pipeline, error) {

@@ -18,12 +18,34 @@ const (
 // Body -> value, Headers -> record headers, Tag -> header unimq-tag, ID ->
 // header unimq-id, publish time -> record timestamp.
 func toRecord(topic string, dm *driver.Message, now time.Time) *sarama.ProducerMessage {
-	pm := &sarama.ProducerMessage{Topic: topic, Timestamp: now}
+	pm := &sarama.ProducerMessage{}
+	fillRecord(pm, nil, topic, dm, now)
+	return pm
+}
+
+// bytesEncoder is a sarama.Encoder kept inside a record's allocation
+// (sarama.ByteEncoder would allocate when boxed).
+type bytesEncoder struct{ b []byte }
+
+func (e *bytesEncoder) Encode() ([]byte, error) { return e.b, nil }
+func (e *bytesEncoder) Length() int             { return len(e.b) }
+
+// encoders are the key and value encoders of one record.
+type encoders struct{ key, value bytesEncoder }
+
+// fillRecord sets pm from dm; enc, when not nil, holds the encoders.
+func fillRecord(pm *sarama.ProducerMessage, enc *encoders, topic string, dm *driver.Message, now time.Time) {
+	pm.Topic, pm.Timestamp = topic, now
+	if enc == nil {
+		enc = &encoders{}
+	}
 	if dm.Body != nil {
-		pm.Value = sarama.ByteEncoder(dm.Body)
+		enc.value.b = dm.Body
+		pm.Value = &enc.value
 	}
 	if dm.Key != "" {
-		pm.Key = sarama.StringEncoder(dm.Key)
+		enc.key.b = []byte(dm.Key)
+		pm.Key = &enc.key
 	}
 	n := len(dm.Headers)
 	if dm.Tag != "" {
@@ -44,7 +66,6 @@ func toRecord(topic string, dm *driver.Message, now time.Time) *sarama.ProducerM
 			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(driver.HeaderID), Value: []byte(dm.ID)})
 		}
 	}
-	return pm
 }
 
 // brokerID is how the adapter names a record: topic/partition@offset.

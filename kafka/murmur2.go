@@ -61,11 +61,13 @@ func newPartitioner(topic string) sarama.Partitioner {
 }
 
 func (p *partitioner) Partition(msg *sarama.ProducerMessage, n int32) (int32, error) {
-	if pd, ok := msg.Metadata.(*pending); ok && pd.partition >= 0 {
-		if pd.partition >= n {
-			return -1, sarama.ErrInvalidPartition
+	if r, ok := msg.Metadata.(record); ok {
+		if p := r.explicitPartition(); p >= 0 {
+			if p >= n {
+				return -1, sarama.ErrInvalidPartition
+			}
+			return p, nil
 		}
-		return pd.partition, nil
 	}
 	if msg.Key == nil {
 		return p.random.Partition(msg, n)
@@ -82,7 +84,7 @@ func (p *partitioner) RequiresConsistency() bool { return true }
 // MessageRequiresConsistency lets keyless records go to any available
 // partition while keyed and explicitly placed ones wait for theirs.
 func (p *partitioner) MessageRequiresConsistency(msg *sarama.ProducerMessage) bool {
-	if pd, ok := msg.Metadata.(*pending); ok && pd.partition >= 0 {
+	if r, ok := msg.Metadata.(record); ok && r.explicitPartition() >= 0 {
 		return true
 	}
 	return msg.Key != nil

@@ -8,12 +8,21 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// pending is the per-record metadata of the producer pipeline: the explicit
-// partition (or -1) and the callback the confirmation reaches.
+// record is what the producer pipeline keeps in ProducerMessage.Metadata:
+// the explicit partition (or -1) and where the confirmation goes.
+type record interface {
+	explicitPartition() int32
+	confirm(m *sarama.ProducerMessage, err error)
+}
+
+// pending is a record whose confirmation calls a function.
 type pending struct {
 	partition int32
 	done      func(m *sarama.ProducerMessage, err error)
 }
+
+func (p *pending) explicitPartition() int32                     { return p.partition }
+func (p *pending) confirm(m *sarama.ProducerMessage, err error) { p.done(m, err) }
 
 // pipeline is one sarama AsyncProducer whose successes and errors are
 // dispatched to each record's callback by two goroutines. Sync sends wait on
@@ -32,16 +41,16 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 	go func() {
 		defer p.wg.Done()
 		for m := range ap.Successes() {
-			if pd, ok := m.Metadata.(*pending); ok {
-				pd.done(m, nil)
+			if r, ok := m.Metadata.(record); ok {
+				r.confirm(m, nil)
 			}
 		}
 	}()
 	go func() {
 		defer p.wg.Done()
 		for e := range ap.Errors() {
-			if pd, ok := e.Msg.Metadata.(*pending); ok {
-				pd.done(e.Msg, e.Err)
+			if r, ok := e.Msg.Metadata.(record); ok {
+				r.confirm(e.Msg, e.Err)
 			}
 		}
 	}()
