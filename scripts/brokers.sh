@@ -68,7 +68,22 @@ wait_port_closed() {
 # (every JVM this script starts has -Dunimq.broker=NAME, the Erlang VM has -unimq_broker NAME).
 # Only processes of this PID namespace count (a test run in its own namespace is left alone).
 marker_pids() {
-  pgrep --ns $$ --nslist pid -f -- "unimq[._]broker[= ]$1( |\$)" || true
+  local p myns
+  myns=$(readlink /proc/$$/ns/pid)
+  for p in $(pgrep -f -- "unimq[._]broker[= ]$1( |\$)"); do
+    [[ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" == "$myns" ]] && echo "$p"
+  done
+  return 0
+}
+
+# alive PIDFILE...: one of the processes recorded by start_bg still runs. (Used while waiting for
+# a start: right after the start its command line may briefly not show the marker, during exec.)
+alive() {
+  local f
+  for f in "$@"; do
+    [[ -f $f ]] && kill -0 "$(cat "$f" 2>/dev/null)" 2>/dev/null && return 0
+  done
+  return 1
 }
 
 # foreign_pids MARKER: unimq brokers started from another state folder (another checkout, e.g.
@@ -275,7 +290,7 @@ kafka_start() { # kafka_start fresh|keep
 kafka_wait_ready() {
   local end=$((SECONDS + TIMEOUT))
   until port_open $KAFKA_PORT; do
-    if [[ -z "$(kafka_pids)" ]]; then tail_log "$KD/logs/kafka.log"; die "kafka exited during start-up"; fi
+    if ! alive "$KD/kafka.pid" && [[ -z "$(kafka_pids)" ]]; then tail_log "$KD/logs/kafka.log"; die "kafka exited during start-up"; fi
     ((SECONDS < end)) || { tail_log "$KD/logs/kafka.log"; die "kafka not listening after ${TIMEOUT}s"; }
     sleep 0.5
   done
@@ -446,7 +461,7 @@ rmq_start() { # rmq_start fresh|keep
   [[ -n "$(namesrv_pids)" ]] || rmq_start_namesrv
   local end=$((SECONDS + TIMEOUT))
   until port_open $NAMESRV_PORT; do
-    [[ -n "$(namesrv_pids)" ]] || { tail_log $(rmq_logfiles); die "rocketmq name server exited during start-up"; }
+    alive "$RD/namesrv.pid" || [[ -n "$(namesrv_pids)" ]] || { tail_log $(rmq_logfiles); die "rocketmq name server exited during start-up"; }
     ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq name server not listening after ${TIMEOUT}s"; }
     sleep 0.5
   done
@@ -456,7 +471,8 @@ rmq_start() { # rmq_start fresh|keep
 rmq_wait_ready() {
   local end=$((SECONDS + TIMEOUT))
   until port_open $RMQ_BROKER_PORT; do
-    if [[ -z "$(rmqbroker_pids)" || -z "$(namesrv_pids)" ]]; then
+    if { ! alive "$RD/broker.pid" && [[ -z "$(rmqbroker_pids)" ]]; } ||
+      { ! alive "$RD/namesrv.pid" && [[ -z "$(namesrv_pids)" ]]; }; then
       tail_log $(rmq_logfiles); die "rocketmq exited during start-up"
     fi
     ((SECONDS < end)) || { tail_log $(rmq_logfiles); die "rocketmq broker not listening after ${TIMEOUT}s"; }
@@ -616,7 +632,7 @@ rabbit_start() { # rabbit_start fresh|keep
 rabbit_wait_ready() {
   local end=$((SECONDS + TIMEOUT)) left
   until rabbitmqctl_ status >/dev/null 2>&1; do
-    [[ -n "$(rabbit_pids)" ]] || { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq exited during start-up"; }
+    alive "$QD/rabbitmq.pid.launcher" || [[ -n "$(rabbit_pids)" ]] || { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq exited during start-up"; }
     ((SECONDS < end)) || { tail_log "$QD/logs/startup.log" "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq not up after ${TIMEOUT}s"; }
     sleep 1
   done
