@@ -325,3 +325,34 @@ func TestNamespace(t *testing.T) {
 	require.Equal(t, topic, col.Of("n1")[0].Msg.Topic)
 	col.ExpectExactlyOnce(t, time.Second, "n1")
 }
+
+// Seed 000: query by message id and by business key.
+func TestQuery(t *testing.T) {
+	t.Parallel()
+	c := openClient(t)
+	var conn *rocketmq.Conn
+	require.True(t, c.As(&conn))
+	topic := mqtest.UniqueName("query")
+	from := time.Now().Add(-time.Minute)
+	m := msg("q1", "TagA", "order-4711")
+	m.SetHeader("h", "v")
+	require.NoError(t, c.Publish(t.Context(), topic, m))
+	require.NoError(t, c.Publish(t.Context(), topic, msg("q2", "TagA", "order-other")))
+	var byKey, byID []*mq.Message
+	require.Eventually(t, func() bool { // the broker indexes asynchronously
+		var err error
+		byKey, err = conn.QueryByKey(t.Context(), topic, "order-4711", 10, from, time.Now().Add(time.Minute))
+		require.NoError(t, err)
+		byID, err = conn.QueryByID(t.Context(), topic, m.BrokerID, from, time.Now().Add(time.Minute))
+		require.NoError(t, err)
+		return len(byKey) > 0 && len(byID) > 0
+	}, wait, 200*time.Millisecond)
+	require.Len(t, byKey, 1)
+	require.Equal(t, "q1", byKey[0].ID)
+	require.Equal(t, "v", byKey[0].Header("h"))
+	require.Equal(t, "body-q1", string(byKey[0].Body))
+	require.Equal(t, m.BrokerID, byID[0].BrokerID)
+	none, err := conn.QueryByKey(t.Context(), topic, "no-such-key", 10, from, time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	require.Empty(t, none)
+}
