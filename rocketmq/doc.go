@@ -112,11 +112,16 @@
 //
 // # Escape hatches
 //
-// Client.As gives *Conn (CreateTopic), rocketmq.Producer and, once used,
+// Client.As gives *Conn (CreateTopic, QueryByKey, QueryByID), rocketmq.Producer and, once used,
 // rocketmq.TransactionProducer (package github.com/apache/rocketmq-client-go/v2);
 // Subscriber.As gives rocketmq.PushConsumer.
 //
-// Querying a message by id or key: the Go client v2.1.2 has no query API
-// (neither its producer, consumer nor admin); use mqadmin queryMsgById /
-// queryMsgByKey or the console with BrokerID / Key.
+// Querying a message by id or key (seed 000): the Go client v2.1.2 has no
+// query API, so *Conn has QueryByKey and QueryByID, which ask the brokers'
+// message index directly (QUERY_MESSAGE; unsigned, so not with ACL
+// enforced):
+//
+//	var conn *rocketmq.Conn
+//	client.As(&conn)
+//	msgs, err := conn.QueryByKey(ctx, "orders", "order-4711", 10, from, to)
 package rocketmq
