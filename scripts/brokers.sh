@@ -304,7 +304,8 @@ kafka_wait_ready() {
 kafka_up() {
   take_over kafka kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT
   if [[ -n "$(kafka_pids)" ]] || port_open $KAFKA_PORT; then
-    install_jars kafka; kafka_write_conf
+    [[ -f $KD/lib/.pom.sha256 ]] || install_jars kafka # (a pom change applies at the next start)
+    kafka_write_conf
     if kafka_health quick 10; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
     if [[ -n "$(kafka_pids)" ]]; then kafka_wait_ready; return 0; fi
   fi
@@ -490,7 +491,8 @@ rocketmq_up() {
   take_over rocketmq-broker rocketmq-broker $RMQ_BROKER_PORT
   take_over rocketmq-namesrv rocketmq-namesrv $NAMESRV_PORT
   if [[ -n "$(rmq_pids | tr -d ' ')" ]] || port_open $NAMESRV_PORT || port_open $RMQ_BROKER_PORT; then
-    install_jars rocketmq; rmq_write_conf
+    [[ -f $RD/lib/.pom.sha256 ]] || install_jars rocketmq # (a pom change applies at the next start)
+    rmq_write_conf
     if rmq_health quick 10; then log "rocketmq already up on $HOST:$NAMESRV_PORT / $HOST:$RMQ_BROKER_PORT"; return 0; fi
     if [[ -n "$(namesrv_pids)" && -n "$(rmqbroker_pids)" ]]; then rmq_wait_ready; return 0; fi
     # half up (e.g. only the name server): start over
