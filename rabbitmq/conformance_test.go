@@ -11,13 +11,25 @@ import (
 	_ "github.com/unimq/unimq/rabbitmq"
 )
 
-// TestConformance runs the shared suite on the real broker. Clients reach it
-// through a TCP proxy so that Restart can take the broker away from them
-// (every connection dropped, new ones refused for 3 s) without restarting the
-// node under the other packages' tests; TestBrokerRestart does the real
-// restart.
+// TestConformance runs the shared suite on the real broker. Its Reconnect
+// test takes the broker away from the clients: normally through a TCP proxy
+// that drops every connection and refuses new ones for 3 s (only these
+// clients see the outage, so it runs with the other packages' tests); in
+// make test's restart phase (UNIMQ_BROKER_RESTARTS=1) by really restarting
+// the broker with scripts/brokers.sh.
 func TestConformance(t *testing.T) {
-	p, url := newProxy(t, brokertest.AMQPURL(t))
+	url := brokertest.AMQPURL(t)
+	var restart func(ctx context.Context, t testing.TB) error
+	if brokertest.RestartsAllowed() {
+		restart = func(ctx context.Context, t testing.TB) error { return brokertest.Restart(ctx, t, "rabbitmq") }
+	} else {
+		var p *proxy
+		p, url = newProxy(t, url)
+		restart = func(ctx context.Context, t testing.TB) error {
+			p.cut(3 * time.Second)
+			return nil
+		}
+	}
 	mqtest.Run(t, mqtest.Harness{
 		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
 			return mq.Open(ctx, url)
@@ -25,10 +37,7 @@ func TestConformance(t *testing.T) {
 		OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 			return mq.Open(ctx, url, opts...)
 		},
-		Restart: func(ctx context.Context, t testing.TB) error {
-			p.cut(3 * time.Second)
-			return nil
-		},
+		Restart:          restart,
 		Wait:             15 * time.Second,
 		Quiet:            500 * time.Millisecond,
 		DelayTolerance:   2 * time.Second,

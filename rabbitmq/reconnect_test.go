@@ -3,8 +3,6 @@ package rabbitmq_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,18 +24,18 @@ func TestStreamSurvivesOutage(t *testing.T) {
 }
 
 // TestBrokerRestart is the same stream across a real restart of the broker
-// (scripts/brokers.sh restart rabbitmq, about 15 s). It runs only when
-// UNIMQ_RABBITMQ_RESTART=1: restarting the node that every package's tests
-// share would break the tests that `go test ./...` runs in parallel.
+// (scripts/brokers.sh restart rabbitmq, about 15 s). Restarting the node
+// that every package's tests share would break the tests `go test ./...`
+// runs in parallel, so it runs in make test's restart phase only
+// (UNIMQ_BROKER_RESTARTS=1, one package at a time).
 func TestBrokerRestart(t *testing.T) {
-	if os.Getenv("UNIMQ_RABBITMQ_RESTART") != "1" {
-		t.Skip("restarts the shared broker: run with UNIMQ_RABBITMQ_RESTART=1 (and nothing else using RabbitMQ)")
-	}
+	brokertest.SkipUnlessRestartsAllowed(t)
 	url := brokertest.AMQPURL(t)
 	stream(t, url, 10_000, func() {
-		out, err := exec.Command("../scripts/brokers.sh", "restart", "rabbitmq").CombinedOutput()
-		if err != nil {
-			t.Errorf("brokers.sh restart rabbitmq: %v\n%s", err, out)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if err := brokertest.Restart(ctx, t, "rabbitmq"); err != nil {
+			t.Errorf("restart rabbitmq: %v", err)
 		}
 	})
 }
