@@ -119,7 +119,6 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 		// subscription closes), so the hand-off never runs dry.
 		consumer.WithConsumeGoroutineNums(2 * prefetch),
 		consumer.WithMaxReconsumeTimes(int32(maxAttempts + 1)),
-		consumer.WithPullThresholdForQueue(int64(max(64, prefetch*4))),
 	}
 	if cfg.Broadcast {
 		opts = append(opts, consumer.WithConsumerModel(consumer.BroadCasting))
