@@ -2,8 +2,6 @@ package rocketmq_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -35,10 +33,11 @@ var clientGoroutines = []goleak.Option{
 func TestConformance(t *testing.T) {
 	url := brokerURL(t)
 	var skip map[string]string
-	restartFn := restart
-	if os.Getenv(envRestart) != "1" {
-		restartFn = nil
-		skip = map[string]string{"Reconnect": "restarting the shared RocketMQ would break other packages' tests running at the same time; set " + envRestart + "=1 to run it (see docs/rocketmq.md)"}
+	var restartFn func(ctx context.Context, t testing.TB) error
+	if brokertest.RestartsAllowed() {
+		restartFn = func(ctx context.Context, t testing.TB) error { return brokertest.Restart(ctx, t, "rocketmq") }
+	} else {
+		skip = map[string]string{"Reconnect": brokertest.RestartSkipReason}
 	}
 	open := func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 		return mq.Open(ctx, url, opts...)
@@ -68,22 +67,4 @@ func TestConformance(t *testing.T) {
 		CheckBackWait:    45 * time.Second,
 		IgnoreGoroutines: clientGoroutines,
 	})
-}
-
-// envRestart opts in to the tests that restart the broker.
-const envRestart = "UNIMQ_ROCKETMQ_RESTART"
-
-// restart restarts the local RocketMQ with scripts/brokers.sh (data kept).
-// Only for the brokers this repository runs: with UNIMQ_ROCKETMQ_URL
-// pointing elsewhere the reconnect test is skipped.
-func restart(ctx context.Context, t testing.TB) error {
-	if os.Getenv(brokertest.EnvRocketMQURL) != "" && os.Getenv(brokertest.EnvRocketMQURL) != brokertest.DefaultRocketMQURL {
-		t.Skip("UNIMQ_ROCKETMQ_URL points at a broker scripts/brokers.sh does not run")
-	}
-	cmd := exec.CommandContext(ctx, "../scripts/brokers.sh", "restart", "rocketmq")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Logf("brokers.sh restart rocketmq: %s", out)
-	}
-	return err
 }

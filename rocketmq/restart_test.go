@@ -3,25 +3,23 @@ package rocketmq_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 )
 
-// TestRestartMidStream: a stream of sync publishes and a subscriber run
-// across `scripts/brokers.sh restart rocketmq`; every message whose Publish
-// returned nil arrives. Opt-in (UNIMQ_ROCKETMQ_RESTART=1): it stops the
-// shared broker for about half a minute.
-func TestRestartMidStream(t *testing.T) {
-	if os.Getenv(envRestart) != "1" {
-		t.Skip("set " + envRestart + "=1 to restart the broker (it would break other packages' tests running at the same time)")
-	}
+// TestBrokerRestartMidStream: a stream of sync publishes and a subscriber
+// run across `scripts/brokers.sh restart rocketmq`; every message whose
+// Publish returned nil arrives. Only in make test's restart phase
+// (UNIMQ_BROKER_RESTARTS=1): it stops the shared broker for half a minute.
+func TestBrokerRestartMidStream(t *testing.T) {
+	brokertest.SkipUnlessRestartsAllowed(t)
 	c := openClient(t)
 	topic := mqtest.UniqueName("restart")
 	col := mqtest.NewCollector()
@@ -51,7 +49,7 @@ func TestRestartMidStream(t *testing.T) {
 		}
 	}()
 	require.Eventually(t, func() bool { return col.Len() > 20 }, wait, 50*time.Millisecond)
-	require.NoError(t, restart(t.Context(), t))
+	require.NoError(t, brokertest.Restart(t.Context(), t, "rocketmq"))
 	// keep publishing until the client has found the broker again
 	mu.Lock()
 	before := len(confirmed)
