@@ -15,9 +15,11 @@ import (
 )
 
 // subscription consumes one queue on a channel of its own (basic.qos =
-// Prefetch, manual acks). A goroutine (run) moves deliveries into a buffer of
-// Prefetch messages that Receive reads; when the channel or the connection
-// is lost it re-declares the topology and consumes again, until Close.
+// Prefetch, manual acks). Receive reads amqp091's delivery channel directly
+// (at most Prefetch unacked deliveries are buffered there). A goroutine
+// (run) watches the channel: when it or the connection is lost, or the
+// broker cancels the consumer, it re-declares the topology and consumes
+// again, until Close; Receive waits meanwhile.
 type subscription struct {
 	c        *Conn
 	cfg      *driver.SubscriptionConfig
@@ -27,17 +29,26 @@ type subscription struct {
 	bindings []string
 	tagKey   bool // the routing key is the tag
 
-	out    chan *driver.Message
 	ctx    context.Context // canceled by Close
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu  sync.Mutex
-	ch  *amqp.Channel // current consuming channel
-	gen uint64        // its connection's generation
+	mu    sync.Mutex
+	cur   *consumer     // nil while resuming
+	ready chan struct{} // closed while cur is set
 
 	closeOnce sync.Once
 }
+
+// consumer is one generation of the subscription: a channel consuming the queue.
+type consumer struct {
+	ch         *amqp.Channel
+	deliveries <-chan amqp.Delivery
+	lost       chan struct{} // closed by whoever first sees deliveries closed
+	lostOnce   sync.Once
+}
+
+func (k *consumer) markLost() { k.lostOnce.Do(func() { close(k.lost) }) }
 
 // ackRef is a delivery's handle: its tag is only valid on the channel that
 // delivered it.
@@ -57,10 +68,8 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if err := s.plan(); err != nil {
 		return nil, err
 	}
-	prefetch := max(cfg.Prefetch, 1)
-	s.out = make(chan *driver.Message, prefetch)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	ch, deliveries, err := s.setup(ctx)
+	k, err := s.setup(ctx)
 	if err != nil {
 		s.cancel()
 		return nil, err
@@ -69,15 +78,15 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if c.closed.Load() {
 		c.subsMu.Unlock()
 		s.cancel()
-		_ = ch.Close()
+		_ = k.ch.Close()
 		return nil, c.checkOpen("subscribe")
 	}
 	c.subs[s] = struct{}{}
 	c.subsMu.Unlock()
 	// Conn.Close waits for run even when this subscription's Close gave up.
-	if !c.spawn(func() { s.run(ch, deliveries) }) {
+	if !c.spawn(func() { s.run(k) }) {
 		s.cancel()
-		_ = ch.Close()
+		_ = k.ch.Close()
 		close(s.done)
 		return nil, c.checkOpen("subscribe")
 	}
@@ -133,25 +142,42 @@ func (s *subscription) plan() error {
 	return nil
 }
 
-// setup opens a channel on the current connection and starts consuming.
-func (s *subscription) setup(ctx context.Context) (*amqp.Channel, <-chan amqp.Delivery, error) {
-	conn, gen, err := s.c.sub.current(ctx)
+// setup opens a channel on the current connection, starts consuming and
+// makes that the current consumer.
+func (s *subscription) setup(ctx context.Context) (*consumer, error) {
+	conn, _, err := s.c.sub.current(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ch, err := conn.Channel()
 	if err != nil {
-		return nil, nil, classify("subscribe", err)
+		return nil, classify("subscribe", err)
 	}
 	deliveries, err := s.declare(ch)
 	if err != nil {
 		_ = ch.Close()
-		return nil, nil, err
+		return nil, err
 	}
+	k := &consumer{ch: ch, deliveries: deliveries, lost: make(chan struct{})}
 	s.mu.Lock()
-	s.ch, s.gen = ch, gen
+	s.cur = k
+	if s.ready == nil {
+		s.ready = make(chan struct{})
+	}
+	close(s.ready)
 	s.mu.Unlock()
-	return ch, deliveries, nil
+	return k, nil
+}
+
+// drop forgets k as the current consumer (Receive then waits for the next).
+func (s *subscription) drop(k *consumer) {
+	k.markLost()
+	s.mu.Lock()
+	if s.cur == k {
+		s.cur = nil
+		s.ready = make(chan struct{})
+	}
+	s.mu.Unlock()
 }
 
 func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
@@ -187,14 +213,23 @@ func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
 	return deliveries, nil
 }
 
-// run forwards deliveries and resumes after a lost channel or connection.
-func (s *subscription) run(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
+// run watches the current consumer and resumes after a lost channel,
+// connection or consumer.
+func (s *subscription) run(k *consumer) {
 	defer close(s.done)
 	for {
-		s.pump(ch, deliveries)
+		closed := k.ch.NotifyClose(make(chan *amqp.Error, 1))
+		canceled := k.ch.NotifyCancel(make(chan string, 1))
+		select {
+		case <-s.ctx.Done():
+		case <-closed:
+		case <-canceled:
+		case <-k.lost:
+		}
+		s.drop(k)
 		// Unacked messages of the old channel go back to the queue when it
 		// closes; the broker redelivers them (Redelivered set).
-		_ = ch.Close()
+		_ = k.ch.Close()
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -205,7 +240,7 @@ func (s *subscription) run(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
 				return
 			}
 			var err error
-			ch, deliveries, err = s.setup(s.ctx)
+			k, err = s.setup(s.ctx)
 			if err == nil {
 				s.c.log.LogAttrs(context.Background(), slog.LevelInfo, "unimq rabbitmq: consumer resumed",
 					slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue), slog.Int("attempts", attempt))
@@ -222,47 +257,61 @@ func (s *subscription) run(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
 	}
 }
 
-func (s *subscription) pump(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
-	for {
-		select {
-		case d, ok := <-deliveries:
-			if !ok {
-				return
-			}
-			m := received(&d, s.cfg.Topic, s.tagKey)
-			m.AckID = &ackRef{ch: ch, tag: d.DeliveryTag}
-			select {
-			case s.out <- m:
-			case <-s.ctx.Done():
-				return
-			}
-		case <-s.ctx.Done():
-			return
-		}
-	}
+func (s *subscription) current() (*consumer, chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur, s.ready
 }
 
-// Receive returns the buffered deliveries, waiting for the first one.
+func (s *subscription) convert(k *consumer, d *amqp.Delivery) *driver.Message {
+	m := received(d, s.cfg.Topic, s.tagKey)
+	m.AckID = &ackRef{ch: k.ch, tag: d.DeliveryTag}
+	return m
+}
+
+// Receive waits for the first delivery, then takes what else is buffered,
+// up to max.
 func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message, error) {
-	var first *driver.Message
-	select {
-	case first = <-s.out:
-	case <-ctx.Done():
-		return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
-	case <-s.ctx.Done():
-		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
-	}
-	out := make([]*driver.Message, 1, min(max, 1+len(s.out)))
-	out[0] = first
-	for len(out) < max {
+	for {
+		k, ready := s.current()
+		if k == nil {
+			select {
+			case <-ready:
+				continue
+			case <-ctx.Done():
+				return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
+			case <-s.ctx.Done():
+				return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
+			}
+		}
 		select {
-		case m := <-s.out:
-			out = append(out, m)
-		default:
+		case d, ok := <-k.deliveries:
+			if !ok {
+				s.drop(k)
+				continue
+			}
+			out := make([]*driver.Message, 1, min(max, 1+len(k.deliveries)))
+			out[0] = s.convert(k, &d)
+			for len(out) < max {
+				select {
+				case d, ok := <-k.deliveries:
+					if !ok {
+						s.drop(k)
+						return out, nil
+					}
+					out = append(out, s.convert(k, &d))
+				default:
+					return out, nil
+				}
+			}
 			return out, nil
+		case <-k.lost:
+		case <-ctx.Done():
+			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
+		case <-s.ctx.Done():
+			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
 		}
 	}
-	return out, nil
 }
 
 func ref(m *driver.Message) (*ackRef, error) {
@@ -428,15 +477,13 @@ func (s *subscription) Close(ctx context.Context) error {
 // As gives the current consuming channel for **amqp091.Channel and its
 // connection for **amqp091.Connection.
 func (s *subscription) As(target any) bool {
-	s.mu.Lock()
-	ch := s.ch
-	s.mu.Unlock()
+	k, _ := s.current()
 	switch t := target.(type) {
 	case **amqp.Channel:
-		if ch == nil || ch.IsClosed() {
+		if k == nil || k.ch.IsClosed() {
 			return false
 		}
-		*t = ch
+		*t = k.ch
 		return true
 	case **amqp.Connection:
 		conn := s.c.sub.connection()
