@@ -186,10 +186,18 @@ type asyncRecord struct {
 	dm    *driver.Message
 	topic string
 	done  func(error)
+	cbs   *callbackQueue
 }
 
 func (r *asyncRecord) explicitPartition() int32 { return r.part }
+
+// confirm hands the outcome to the pipeline's callback goroutine.
 func (r *asyncRecord) confirm(m *sarama.ProducerMessage, err error) {
+	r.cbs.push(callback{r, m, err})
+}
+
+// finish runs on the callback goroutine.
+func (r *asyncRecord) finish(m *sarama.ProducerMessage, err error) {
 	if err != nil {
 		r.done(sendErr("publish async", err))
 		return
@@ -224,7 +232,7 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	if err := c.ensureTopic(ctx, topic); err != nil {
 		return err
 	}
-	r := &asyncRecord{part: partitionFrom(opts.Options), dm: m, topic: topic, done: done}
+	r := &asyncRecord{part: partitionFrom(opts.Options), dm: m, topic: topic, done: done, cbs: &c.prod.cbs}
 	fillRecord(&r.pm, &r.enc, topic, m, time.Now())
 	r.pm.Metadata = r
 	return c.prod.send(ctx, op, &r.pm)

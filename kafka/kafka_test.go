@@ -270,7 +270,8 @@ func TestAsyncCallbacksAllCalledOnClose(t *testing.T) {
 				failed.Add(1)
 				return
 			}
-			if m.Offset >= 0 && strings.HasPrefix(m.BrokerID, topic+"/") {
+			// an idempotent retry reported as a duplicate confirms without an offset
+			if m.Offset < 0 || strings.HasPrefix(m.BrokerID, topic+"/") {
 				ok.Add(1)
 			}
 		}))
@@ -304,4 +305,26 @@ func TestRetryAndDeadLetterTopics(t *testing.T) {
 	require.Equal(t, topic, d.Headers["unimq-dead-topic"])
 	require.Equal(t, g, d.Headers["unimq-dead-group"])
 	require.Contains(t, d.Headers["unimq-dead-reason"], "still failing")
+}
+
+// A PublishAsync callback may publish synchronously (its confirmation does
+// not wait for the callback goroutine).
+func TestAsyncCallbackMayPublishSync(t *testing.T) {
+	c := open(t)
+	topic := newTopic(t, c, "kafka-chain", 1)
+	ctx := ctxT(t)
+	res := make(chan error, 1)
+	require.NoError(t, c.PublishAsync(ctx, topic, &mq.Message{Body: []byte("first")}, func(m *mq.Message, err error) {
+		if err != nil {
+			res <- err
+			return
+		}
+		res <- c.Publish(ctx, topic, &mq.Message{Body: []byte("second")})
+	}))
+	select {
+	case err := <-res:
+		require.NoError(t, err)
+	case <-time.After(wait):
+		t.Fatal("a sync Publish inside a PublishAsync callback did not return")
+	}
 }

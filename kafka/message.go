@@ -68,8 +68,13 @@ func fillRecord(pm *sarama.ProducerMessage, enc *encoders, topic string, dm *dri
 	}
 }
 
-// brokerID is how the adapter names a record: topic/partition@offset.
+// brokerID is how the adapter names a record: topic/partition@offset ("" when
+// the offset is unknown: an idempotent retry the broker reported as a
+// duplicate of a write it already had confirms without an offset).
 func brokerID(topic string, partition int32, offset int64) string {
+	if offset < 0 {
+		return ""
+	}
 	return topic + "/" + strconv.FormatInt(int64(partition), 10) + "@" + strconv.FormatInt(offset, 10)
 }
 

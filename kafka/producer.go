@@ -33,10 +33,17 @@ type pipeline struct {
 	mu     sync.RWMutex // held for reading while feeding Input, for writing by close
 	closed bool
 	wg     sync.WaitGroup
+	cbs    callbackQueue
+	cbDone chan struct{}
 }
 
 func newPipeline(ap sarama.AsyncProducer) *pipeline {
-	p := &pipeline{ap: ap}
+	p := &pipeline{ap: ap, cbDone: make(chan struct{})}
+	p.cbs.wake = make(chan struct{}, 1)
+	go func() {
+		defer close(p.cbDone)
+		p.cbs.run()
+	}()
 	p.wg.Add(2)
 	go func() {
 		defer p.wg.Done()
@@ -84,5 +91,70 @@ func (p *pipeline) close() error {
 	p.mu.Unlock()
 	p.ap.AsyncClose()
 	p.wg.Wait()
+	p.cbs.close()
+	<-p.cbDone
 	return nil
+}
+
+// callbackQueue runs user callbacks (PublishAsync) in order on a goroutine
+// of their own, so a callback may publish and wait for a confirmation
+// (delivered by the pipeline's goroutines) without deadlocking. It is
+// unbounded: the producer's in-flight limit bounds it in practice.
+type callbackQueue struct {
+	mu     sync.Mutex
+	q      []callback
+	spare  []callback
+	closed bool
+	wake   chan struct{}
+}
+
+type callback struct {
+	r   *asyncRecord
+	m   *sarama.ProducerMessage
+	err error
+}
+
+func (c *callbackQueue) push(cb callback) {
+	c.mu.Lock()
+	c.q = append(c.q, cb)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *callbackQueue) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run calls the queued callbacks until the queue is closed and empty.
+func (c *callbackQueue) run() {
+	for {
+		c.mu.Lock()
+		batch, closed := c.q, c.closed
+		c.q, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+		for i := range batch {
+			batch[i].r.finish(batch[i].m, batch[i].err)
+			batch[i] = callback{}
+		}
+		c.mu.Lock()
+		if c.spare == nil {
+			c.spare = batch[:0]
+		}
+		c.mu.Unlock()
+		if len(batch) == 0 {
+			if closed {
+				return
+			}
+			<-c.wake
+		}
+	}
 }
