@@ -114,8 +114,8 @@
 //
 // Every subscription has a channel of its own on the consuming connection,
 // with basic.qos prefetch = mq.Concurrency and manual acks (never auto-ack).
-// A goroutine moves deliveries into a buffer of Prefetch messages that
-// Receive reads. Ack is basic.ack on the channel that delivered the message.
+// Receive reads the channel's deliveries directly (at most Prefetch unacked
+// messages are buffered). Ack is basic.ack on the channel that delivered the message.
 // Nack republishes a copy with header unimq-attempt = attempt+1 (and
 // unimq-tag) and acks the original once the copy is confirmed: with no delay
 // straight to the queue, else to the retry queue unimq.retry.<queue>.<ms>,
