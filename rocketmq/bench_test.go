@@ -46,7 +46,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	url := brokerURL(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := mq.Open(ctx, url+"?retries=2&send_timeout=3s")
+	c, err := mq.Open(ctx, withParams(url, "retries=2&send_timeout=3s"))
 	if err != nil {
 		b.Fatal(err)
 	}

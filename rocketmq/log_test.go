@@ -40,7 +40,7 @@ func TestClientLogsRouted(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := mq.Open(ctx, url+"?access_key=AK&secret_key=SECRET-VALUE", mq.WithLogger(log))
+	c, err := mq.Open(ctx, withParams(url, "access_key=AK&secret_key=SECRET-VALUE"), mq.WithLogger(log))
 	require.NoError(t, err)
 	require.NotContains(t, c.String(), "SECRET-VALUE")
 	topic := mqtest.UniqueName("log")

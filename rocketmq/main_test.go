@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -76,4 +77,12 @@ func brokerURL(t testing.TB) string {
 		t.Skip("runs in the child process without -race (rocketmq-client-go races; see main_test.go)")
 	}
 	return brokertest.RocketMQURL(t)
+}
+
+// withParams appends URL query parameters to a broker URL that may have some.
+func withParams(url, params string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + params
+	}
+	return url + "?" + params
 }

@@ -314,7 +314,7 @@ func TestAs(t *testing.T) {
 func TestNamespace(t *testing.T) {
 	t.Parallel()
 	url := brokerURL(t)
-	c, err := mq.Open(t.Context(), url+"?namespace=unimqns")
+	c, err := mq.Open(t.Context(), withParams(url, "namespace=unimqns"))
 	require.NoError(t, err)
 	defer c.Close(context.Background())
 	topic := mqtest.UniqueName("ns")
