@@ -75,7 +75,7 @@ func TestSeedWorker(t *testing.T) {
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("fast", nil), mq.Concurrency(1))
 	subscribe(t, c, topic, col.Handler("slow", func(ctx context.Context, m *mq.Message) error {
-		time.Sleep(50 * time.Millisecond) // a slow worker
+		time.Sleep(100 * time.Millisecond) // a slow worker
 		return nil
 	}), mq.Concurrency(1))
 	want := ids("task", 100)
