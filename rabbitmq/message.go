@@ -32,6 +32,29 @@ const (
 	HeaderAppID           = "app-id"
 )
 
+// validate refuses what AMQP cannot carry: routing keys, message ids,
+// header names and the property headers are short strings (255 bytes).
+func validate(op string, m *driver.Message) error {
+	if len(m.Tag) > 255 {
+		return errf(driver.CodeInvalidArgument, op, "tag of %d bytes: AMQP routing keys hold at most 255", len(m.Tag))
+	}
+	if len(m.ID) > 255 {
+		return errf(driver.CodeInvalidArgument, op, "id of %d bytes: the AMQP message-id holds at most 255", len(m.ID))
+	}
+	for k, v := range m.Headers {
+		if len(k) > 255 {
+			return errf(driver.CodeInvalidArgument, op, "header name of %d bytes: AMQP allows at most 255", len(k))
+		}
+		switch k {
+		case HeaderContentType, HeaderContentEncoding, HeaderCorrelationID, HeaderReplyTo, HeaderType, HeaderAppID:
+			if len(v) > 255 {
+				return errf(driver.CodeInvalidArgument, op, "header %s of %d bytes: this AMQP property holds at most 255", k, len(v))
+			}
+		}
+	}
+	return nil
+}
+
 // publishing builds the AMQP message for m. tagHeader says whether the tag
 // travels as header unimq-tag (queue modes, retries) rather than only as
 // the routing key.

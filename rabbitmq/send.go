@@ -69,6 +69,11 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	pers := persistent(opts.Options)
 	now := time.Now()
 	routes := make([]route, len(msgs))
+	for _, m := range msgs {
+		if err := validate("publish", m); err != nil {
+			return err
+		}
+	}
 	for i, m := range msgs {
 		r, err := c.routeFor(ctx, topic, mode, m, now)
 		if err != nil {
@@ -120,6 +125,9 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 // the broker confirmed it (or it failed). Close waits for outstanding ones.
 func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
 	if err := c.checkOpen("publish async"); err != nil {
+		return err
+	}
+	if err := validate("publish async", m); err != nil {
 		return err
 	}
 	mode := c.modeFor(topic, opts.Options)

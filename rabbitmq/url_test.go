@@ -67,3 +67,17 @@ func TestModesByOption(t *testing.T) {
 	require.True(t, c.As(&conn))
 	require.False(t, conn.IsClosed())
 }
+
+func TestShortStringLimits(t *testing.T) {
+	c := open(t, "")
+	topic := unique("limits")
+	long := strings.Repeat("x", 256)
+	for _, m := range []*mq.Message{
+		{Tag: long, Body: []byte("x")},
+		{ID: long, Body: []byte("x")},
+		{Headers: map[string]string{long: "v"}, Body: []byte("x")},
+		{Headers: map[string]string{"content-type": long}, Body: []byte("x")},
+	} {
+		require.ErrorIs(t, c.Publish(ctxT(t), topic, m), mq.ErrInvalidArgument)
+	}
+}
