@@ -144,8 +144,11 @@ func (pc *pubChan) failAll(reason *amqp.Error) {
 		return
 	}
 	code := driver.CodeUnavailable
-	if pc.closing() {
+	switch {
+	case pc.closing():
 		code = driver.CodeClosed
+	case reason != nil && reason.Code == amqp.NotFound:
+		code = driver.CodeNotFound // e.g. the exchange was deleted behind our back
 	}
 	why := "connection lost"
 	if reason != nil {

@@ -130,3 +130,20 @@ func dlq(t *testing.T, ch *amqp.Channel, name string) {
 	_, err := ch.QueueDeclare(name, true, false, false, false, nil)
 	require.NoError(t, err)
 }
+
+// An exchange deleted behind the client's back: the publish fails with
+// ErrNotFound, and the next one declares it again instead of failing forever.
+func TestExchangeDeletedBehindOurBack(t *testing.T) {
+	c := open(t, "")
+	topic := unique("deleted")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group("g"))
+	publish(t, c, topic, msg("before", "a", "1"))
+	ch := rawChannel(t)
+	require.NoError(t, ch.ExchangeDelete(topic, false, false))
+	err := c.Publish(ctxT(t), topic, msg("lost", "a", "2"))
+	require.ErrorIs(t, err, mq.ErrNotFound)
+	err = c.Publish(ctxT(t), topic, msg("again", "a", "3"))
+	require.ErrorIs(t, err, mq.ErrUnroutable, "declared again; the deletion took the bindings with it")
+	col.WaitDone(t, wait, "before")
+}
