@@ -163,6 +163,51 @@ func BenchmarkPublishAsync(b *testing.B) {
 	})
 }
 
+// Batch: benchBatch messages written, then all their confirms awaited.
+
+const benchBatch = 100
+
+func BenchmarkPublishBatch(b *testing.B) {
+	b.Run("raw", func(b *testing.B) {
+		conn, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		ch, err := conn.Channel()
+		must(b, err)
+		must(b, ch.Confirm(false))
+		confirms := ch.NotifyPublish(make(chan amqp.Confirmation, benchBatch))
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		for i := 0; i < b.N; i += benchBatch {
+			n := min(benchBatch, b.N-i)
+			for j := 0; j < n; j++ {
+				must(b, ch.PublishWithContext(ctx, topic, "a.b", true, false, rawPublishing()))
+			}
+			for j := 0; j < n; j++ {
+				if c := <-confirms; !c.Ack {
+					b.Fatal("nack")
+				}
+			}
+		}
+	})
+	b.Run("unimq", func(b *testing.B) {
+		_, adm := rawConn(b)
+		topic, _ := benchTopic(b, adm)
+		c := benchClient(b)
+		ctx := context.Background()
+		b.SetBytes(benchBody)
+		b.ResetTimer()
+		for i := 0; i < b.N; i += benchBatch {
+			n := min(benchBatch, b.N-i)
+			batch := make([]*mq.Message, n)
+			for j := range batch {
+				batch[j] = &mq.Message{Tag: "a.b", Body: payload}
+			}
+			must(b, c.PublishBatch(ctx, topic, batch))
+		}
+	})
+}
+
 // Consume: b.N messages waiting in the queue, consumed with manual acks and
 // a prefetch of benchPrefetch.
 
