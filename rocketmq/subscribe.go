@@ -350,6 +350,9 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 // redelivered instead.
 func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason string) error {
 	const op = "dead-letter"
+	if s.closed.Load() {
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+	}
 	topic := s.cfg.DeadLetter
 	if topic == "" {
 		topic = "%DLQ%" + s.group
