@@ -91,6 +91,11 @@
 // mq.ErrUnroutable; a channel or connection lost before the confirm is
 // mq.ErrUnavailable ("may or may not be stored"), never a success.
 // PublishOneWay uses channels without confirms or mandatory flag: lossy.
+// A publish that meets a deleted exchange is mq.ErrNotFound; the next one
+// declares it again. While the broker blocks publishers (a memory or disk
+// alarm, connection.blocked), a publish stalls in the socket write until the
+// alarm clears: ctx bounds waiting for a connection and for confirms, not
+// that write.
 // Messages are matched to basic.return by exchange, routing key and
 // message-id; two in-flight messages with the same three values that route
 // differently could be confused (only if the bindings change in between).
@@ -130,7 +135,8 @@
 // queue with x-single-active-consumer, so one consumer at a time gets the
 // queue, in order; mq keeps per-key order within it. An Ordered and an
 // unordered subscriber cannot share a queue (its arguments differ:
-// mq.ErrInvalidOption).
+// mq.ErrInvalidOption); in the queue modes the first publish creates the
+// queue without that argument, so an Ordered subscriber must come first.
 //
 // # Connection recovery
 //
