@@ -233,7 +233,7 @@ transaction.state.log.num.partitions=10
 num.network.threads=2
 num.io.threads=4
 log.segment.bytes=67108864
-log.retention.hours=24
+log.retention.hours=2
 log.retention.check.interval.ms=300000
 EOF
   cat >"$KD/conf/log4j.properties" <<EOF
@@ -399,8 +399,9 @@ mappedFileSizeConsumeQueue=600000
 mappedFileSizeTimerLog=16777216
 maxHashSlotNum=100000
 maxIndexNum=400000
-deleteWhen=04
-fileReservedTime=24
+# keep 2 h of messages, clean up every hour (a test broker: the data only grows otherwise)
+deleteWhen=00;01;02;03;04;05;06;07;08;09;10;11;12;13;14;15;16;17;18;19;20;21;22;23
+fileReservedTime=2
 diskMaxUsedSpaceRatio=95
 # timer (delay at any time) messages: on by default in 5.x, kept on; delay levels stay default
 timerWheelEnable=true
