@@ -18,9 +18,10 @@ import (
 )
 
 // subscription is one push consumer. The client calls consume (from its
-// own goroutines: up to Prefetch at once in concurrent mode, one per queue
-// in orderly mode); consume hands each message to Receive through ch and
-// waits until it is settled, then tells the client the outcome:
+// own goroutines: up to 2*Prefetch at once in concurrent mode, one per
+// queue in orderly mode); consume hands each message to Receive through ch
+// (buffered, so the client's goroutine does not wait for Receive to come
+// round) and waits until it is settled, then tells the client the outcome:
 //
 //	Ack                 -> ConsumeSuccess (offset moves past it)
 //	Nack(delay)         -> clustering, concurrent: ConsumeRetryLater with the
@@ -105,7 +106,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 		return nil, c.routeErr(ctx, op, cfg.Topic, err)
 	}
 	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast,
-		ch: make(chan *delivery), closing: make(chan struct{})}
+		ch: make(chan *delivery, 2*max(cfg.Prefetch, 1)), closing: make(chan struct{})}
 	prefetch := max(cfg.Prefetch, 1)
 	maxAttempts := max(cfg.MaxAttempts, 1)
 	opts := []consumer.Option{
