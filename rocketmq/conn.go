@@ -118,7 +118,9 @@ func (c *Conn) producerOptions(group, kind string) []producer.Option {
 	return opts
 }
 
-// Capabilities of RocketMQ through rocketmq-client-go v2.1.2.
+// Capabilities of RocketMQ through rocketmq-client-go v2.1.2. Tag
+// expressions are filtered by the broker (CapTagFilter); "*"/"#" patterns
+// only client-side by mq, so CapPatternFilter is not declared.
 func (c *Conn) Capabilities() driver.Capabilities {
 	maxDelay := delayLevels[MaxDelayLevel-1]
 	if c.cfg.timerDelay {
@@ -128,7 +130,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 		Backend: backend,
 		Features: driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
 			driver.CapDelay | driver.CapTransactions | driver.CapTxCheckBack | driver.CapOrdered |
-			driver.CapGroups | driver.CapBroadcast | driver.CapTagFilter | driver.CapPatternFilter |
+			driver.CapGroups | driver.CapBroadcast | driver.CapTagFilter |
 			driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter | driver.CapPull |
 			driver.CapPartitions | driver.CapReconnect | driver.CapRedeliveryDelay,
 		MaxMessageSize: 4 << 20, // broker maxMessageSize default (4 MiB)
