@@ -328,3 +328,46 @@ func TestAsyncCallbackMayPublishSync(t *testing.T) {
 		t.Fatal("a sync Publish inside a PublishAsync callback did not return")
 	}
 }
+
+// As reaches the sarama types behind the client and a subscriber.
+func TestAsEscapeHatches(t *testing.T) {
+	c := open(t)
+	topic := newTopic(t, c, "kafka-as", 2)
+	var client sarama.Client
+	require.True(t, c.As(&client))
+	ps, err := client.Partitions(topic)
+	require.NoError(t, err)
+	require.Len(t, ps, 2)
+	var admin sarama.ClusterAdmin
+	require.True(t, c.As(&admin))
+	var cfg sarama.Config
+	require.True(t, c.As(&cfg))
+	require.Equal(t, sarama.WaitForAll, cfg.Producer.RequiredAcks)
+	var nope *int
+	require.False(t, c.As(&nope))
+
+	s := subscribe(t, c, topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("as")))
+	var g sarama.ConsumerGroup
+	require.True(t, s.As(&g))
+	var cons sarama.Consumer
+	require.False(t, s.As(&cons))
+	b := subscribe(t, c, topic, func(context.Context, *mq.Message) error { return nil }, mq.Broadcast())
+	require.True(t, b.As(&cons))
+}
+
+// A broadcast subscriber (no group, no retry topic) redelivers a failed
+// record in place with the next attempt number.
+func TestBroadcastNackRedeliversInPlace(t *testing.T) {
+	c := open(t)
+	topic := newTopic(t, c, "kafka-bcast-nack", 2)
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("b", func(ctx context.Context, m *mq.Message) error {
+		if m.Attempt < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}), mq.Broadcast(), mq.WithBackoff(mq.ConstantBackoff(50*time.Millisecond)))
+	require.NoError(t, c.Publish(ctxT(t), topic, &mq.Message{ID: "again", Key: "k", Body: []byte("x")}))
+	col.WaitDone(t, wait, "again")
+	require.Equal(t, []int{1, 2, 3}, col.Attempts("again"))
+}
