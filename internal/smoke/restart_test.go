@@ -2,9 +2,6 @@ package smoke
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,32 +16,24 @@ import (
 )
 
 // The restart tests check that `scripts/brokers.sh restart X` keeps the broker's data: a message
-// stored before the restart is read after it. They restart shared brokers, which would disturb
-// the other packages' tests running in parallel, so they only run with UNIMQ_SMOKE_RESTART=1:
+// stored before the restart is read after it. They restart shared brokers, so they only run in
+// make test's restart phase (UNIMQ_BROKER_RESTARTS=1, one package at a time):
 //
-//	UNIMQ_SMOKE_RESTART=1 go test -run Restart -v ./internal/smoke/
-//
-// restartBroker runs scripts/brokers.sh restart BROKER (which honours UNIMQ_BROKERS_DIR).
+//	UNIMQ_BROKER_RESTARTS=1 go test -run Restart -v ./internal/smoke/
 func restartBroker(t *testing.T, broker string) {
 	t.Helper()
-	script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "brokers.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
-	out, err := exec.CommandContext(ctx, "bash", script, "restart", broker).CombinedOutput()
-	if err != nil {
-		t.Fatalf("brokers.sh restart %s: %v\n%s", broker, err, out)
+	if err := brokertest.Restart(ctx, t, broker); err != nil {
+		t.Fatalf("brokers.sh restart %s: %v", broker, err)
 	}
 	t.Logf("restart %s took %v", broker, time.Since(start).Round(time.Second))
 }
 
 func skipUnlessRestart(t *testing.T) {
-	if os.Getenv("UNIMQ_SMOKE_RESTART") != "1" {
-		t.Skip("restarts the shared broker: set UNIMQ_SMOKE_RESTART=1 to run")
-	}
+	t.Helper()
+	brokertest.SkipUnlessRestartsAllowed(t)
 }
 
 func TestKafkaRestartKeepsData(t *testing.T) {
