@@ -109,16 +109,25 @@ func publishing(m *driver.Message, persistent, tagHeader bool, extra map[string]
 
 // received converts a delivery. viaExchange says whether the routing key is
 // the tag (exchange modes, when the message came through an exchange).
-func received(d *amqp.Delivery, topic string, tagFromKey bool) *driver.Message {
-	m := &driver.Message{
-		ID:          d.MessageId,
-		Body:        d.Body,
-		Topic:       topic,
-		Partition:   -1,
-		Offset:      -1,
-		Attempt:     1,
-		PublishTime: d.Timestamp,
+// The message and its ackRef are one allocation.
+func received(d *amqp.Delivery, topic string, tagFromKey bool, ch *amqp.Channel) *driver.Message {
+	x := &struct {
+		m driver.Message
+		r ackRef
+	}{
+		m: driver.Message{
+			ID:          d.MessageId,
+			Body:        d.Body,
+			Topic:       topic,
+			Partition:   -1,
+			Offset:      -1,
+			Attempt:     1,
+			PublishTime: d.Timestamp,
+		},
+		r: ackRef{ch: ch, tag: d.DeliveryTag},
 	}
+	m := &x.m
+	m.AckID = &x.r
 	var h map[string]string
 	set := func(k, v string) {
 		if h == nil {

@@ -264,9 +264,7 @@ func (s *subscription) current() (*consumer, chan struct{}) {
 }
 
 func (s *subscription) convert(k *consumer, d *amqp.Delivery) *driver.Message {
-	m := received(d, s.cfg.Topic, s.tagKey)
-	m.AckID = &ackRef{ch: k.ch, tag: d.DeliveryTag}
-	return m
+	return received(d, s.cfg.Topic, s.tagKey, k.ch)
 }
 
 // Receive waits for the first delivery, then takes what else is buffered,
