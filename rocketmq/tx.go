@@ -61,6 +61,14 @@ type txRun struct {
 // default, and transactionCheckInterval).
 const txDoneTTL = 10 * time.Minute
 
+// txEndGrace is how long after a transaction of this Conn ended with commit
+// or rollback a check-back for it is answered "unknown": a check that
+// crossed the client's one-way END_TRANSACTION on the wire would otherwise
+// commit the message a second time. If the END was lost, the broker asks
+// again (every transactionCheckInterval, up to transactionCheckMax times)
+// and gets the outcome then.
+const txEndGrace = 10 * time.Second
+
 func (c *Conn) txProducer() (*txProducer, error) {
 	c.txMu.Lock()
 	defer c.txMu.Unlock()
@@ -203,6 +211,12 @@ func (t *txProducer) CheckLocalTransaction(me *primitive.MessageExt) primitive.L
 			return primitive.UnknowState
 		}
 		if finished && d.state != driver.TxUnknown {
+			if time.Since(d.at) < txEndGrace {
+				// Our END_TRANSACTION with this outcome is on its way
+				// (the client sends it one-way): answering it again
+				// here could make the broker commit twice.
+				return primitive.UnknowState
+			}
 			return toLocalState(d.state)
 		}
 	}
