@@ -3,11 +3,16 @@ package rabbitmq_test
 // Interleaved benchmarks: raw amqp091-go and unimq take turns, 100 messages
 // each, alternating which goes first, on the same broker with the same
 // settings, so that the load of a shared machine weighs on both alike.
-// Reported metrics: raw-msg/s, unimq-msg/s and unimq/raw (throughput ratio).
+// Reported metrics: raw-msg/s, unimq-msg/s and unimq/raw (throughput ratio),
+// and the process CPU time (user+system, this client's goroutines, amqp091's
+// and the GC) spent during each side's turns per message: raw-cpu-us/msg and
+// unimq-cpu-us/msg, which wall-clock noise from other processes does not
+// move.
 
 import (
 	"context"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,21 +26,23 @@ const turn = 100
 // interleave runs raw(n) and unimq(n) in turns until b.N messages each.
 func interleave(b *testing.B, raw, unimq func(n int)) {
 	b.Helper()
-	var tr, tu time.Duration
+	var tr, tu, cr, cu time.Duration
 	b.ResetTimer()
 	for i, k := 0, 0; i < b.N; i, k = i+turn, k+1 {
 		n := min(turn, b.N-i)
-		timed := func(f func(int), acc *time.Duration) {
+		timed := func(f func(int), wall, cpu *time.Duration) {
+			c0 := cpuTime()
 			start := time.Now()
 			f(n)
-			*acc += time.Since(start)
+			*wall += time.Since(start)
+			*cpu += cpuTime() - c0
 		}
 		if k%2 == 0 {
-			timed(raw, &tr)
-			timed(unimq, &tu)
+			timed(raw, &tr, &cr)
+			timed(unimq, &tu, &cu)
 		} else {
-			timed(unimq, &tu)
-			timed(raw, &tr)
+			timed(unimq, &tu, &cu)
+			timed(raw, &tr, &cr)
 		}
 	}
 	b.StopTimer()
@@ -44,6 +51,17 @@ func interleave(b *testing.B, raw, unimq func(n int)) {
 	b.ReportMetric(rr, "raw-msg/s")
 	b.ReportMetric(ru, "unimq-msg/s")
 	b.ReportMetric(ru/rr, "unimq/raw")
+	b.ReportMetric(float64(cr.Microseconds())/float64(b.N), "raw-cpu-us/msg")
+	b.ReportMetric(float64(cu.Microseconds())/float64(b.N), "unimq-cpu-us/msg")
+}
+
+// cpuTime is the user+system CPU time of this process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkInterleaved(b *testing.B) {
