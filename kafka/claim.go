@@ -5,14 +5,15 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq/driver"
 )
 
 // claimState is the bookkeeping of one partition while this subscription
 // owns it (one group generation's claim, or a broadcast partition).
 //
-//   - window: offsets are committed only up to the highest contiguous
-//     finished record (driver.OffsetTracker's rule, see offsetWindow), so a
-//     commit never skips an unfinished one;
+//   - tracker: offsets are committed only up to the highest contiguous
+//     finished record (driver.OffsetTracker), so a commit never skips an
+//     unfinished one;
 //   - ending: the claim is being given up; records still queued for Receive
 //     are dropped (the next owner reads them again from the committed offset);
 //   - inflight: records handed out by Receive and not yet settled; a revoked
@@ -23,7 +24,7 @@ type claimState struct {
 	topic     string
 	partition int32
 	sess      sarama.ConsumerGroupSession // nil for broadcast
-	window    *offsetWindow               // delivered offsets and the committable one
+	tracker   *driver.OffsetTracker       // delivered offsets and the committable one
 
 	mu       sync.Mutex
 	ending   bool
@@ -33,13 +34,13 @@ type claimState struct {
 }
 
 func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
-	return &claimState{topic: topic, partition: partition, sess: sess, window: newOffsetWindow()}
+	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker()}
 }
 
 // delivered records a record read from the partition.
 func (cs *claimState) delivered(offset int64) {
 	cs.mu.Lock()
-	cs.window.delivered(offset)
+	cs.tracker.Delivered(cs.partition, offset)
 	cs.mu.Unlock()
 }
 
@@ -47,7 +48,7 @@ func (cs *claimState) delivered(offset int64) {
 func (cs *claimState) firstUnfinished(offset int64) bool {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	return cs.window.next == offset
+	return cs.tracker.Committable(cs.partition) == offset
 }
 
 // ackID is a delivered record's handle (driver.Message.AckID).
@@ -118,7 +119,7 @@ func (cs *claimState) settle(id *ackID, commit bool) {
 	if cs.revoked || !commit {
 		return
 	}
-	if off, moved := cs.window.finish(id.offset); moved && cs.sess != nil {
+	if off, moved := cs.tracker.Done(cs.partition, id.offset); moved && cs.sess != nil {
 		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
 	}
 }
