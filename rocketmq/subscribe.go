@@ -46,9 +46,12 @@ type subscription struct {
 	ch      chan *delivery
 	closing chan struct{}
 	closed  atomic.Bool
-	once    sync.Once
-	dlqOnce sync.Once
-	dlqErr  error
+
+	mu         sync.Mutex
+	lastSettle time.Time // when the last Ack/Nack/DeadLetter was handed to a callback
+	once       sync.Once
+	dlqOnce    sync.Once
+	dlqErr     error
 }
 
 type outcome int
@@ -69,6 +72,10 @@ type settle struct {
 	out   outcome
 	delay time.Duration
 }
+
+// settleGrace is how long Close lets the client apply the outcome of the
+// last settlement before it shuts the consumer down.
+const settleGrace = 500 * time.Millisecond
 
 var validGroup = regexp.MustCompile(`^[%|a-zA-Z0-9_-]{1,255}$`)
 
@@ -323,10 +330,13 @@ func (s *subscription) settle(op string, m *driver.Message, st settle) error {
 	if !d.settled.CompareAndSwap(false, true) {
 		return driver.Errorf(driver.CodeInvalidArgument, op, "message %s already settled", m.BrokerID)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
 	}
-	d.res <- st
+	s.lastSettle = time.Now()
+	d.res <- st // buffered: never blocks
 	return nil
 }
 
@@ -378,7 +388,19 @@ func (s *subscription) Close(ctx context.Context) error {
 	first := false
 	s.once.Do(func() {
 		first = true
-		s.closed.Store(true)
+		s.mu.Lock()
+		s.closed.Store(true) // no settlement from now on
+		last := s.lastSettle
+		s.mu.Unlock()
+		// The client applies an outcome after the callback returned: it
+		// moves the offset past an acked message, and for a retry first
+		// sends the message back to the retry topic (one request). Let it
+		// finish before the shutdown persists the offsets, or the message
+		// would be both in the retry topic and redelivered from the old
+		// offset.
+		if d := settleGrace - time.Since(last); d > 0 {
+			_ = wait(ctx, d)
+		}
 		s.shutdown()
 		s.c.subsMu.Lock()
 		delete(s.c.subs, s)
