@@ -147,3 +147,20 @@ func TestExchangeDeletedBehindOurBack(t *testing.T) {
 	require.ErrorIs(t, err, mq.ErrUnroutable, "declared again; the deletion took the bindings with it")
 	col.WaitDone(t, wait, "before")
 }
+
+// The group's queue deleted behind the subscriber's back: the broker
+// cancels the consumer, the subscription declares queue and bindings again
+// and consumes by itself.
+func TestQueueDeletedBehindOurBack(t *testing.T) {
+	c := open(t, "")
+	topic := unique("qdel")
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group("g"))
+	ch := rawChannel(t)
+	_, err := ch.QueueDelete(topic+".g", false, false, false)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return c.Publish(ctxT(t), topic, msg("after", "a", "1")) == nil
+	}, wait, 100*time.Millisecond, "the queue is declared and bound again")
+	col.WaitDone(t, wait, "after")
+}
