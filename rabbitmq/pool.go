@@ -2,7 +2,6 @@ package rabbitmq
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -10,8 +9,8 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// pubChan is one publishing channel. A publisher checks it out of the pool,
-// writes, and puts it back before waiting for confirms, so concurrent
+// pubChan is one publishing channel. A publisher holds its pool slot while
+// it writes and releases it before waiting for confirms, so concurrent
 // publishers pipeline on few channels. In confirm mode a goroutine (loop)
 // settles each publish when its basic.ack / basic.nack arrives; a
 // basic.return (mandatory flag, routed nowhere) that precedes the ack turns
@@ -24,8 +23,7 @@ type pubChan struct {
 	mu      sync.Mutex
 	pending map[uint64]*pendingPub
 	dead    bool
-	done    chan struct{} // loop ended (confirm mode)
-	calls   *callQueue    // async callbacks, in confirm order
+	calls   *callQueue // async callbacks, in confirm order
 }
 
 // pendingPub is a publish waiting for its confirm.
@@ -54,7 +52,6 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 	// Unbuffered: amqp091 hands a return over before it dispatches the ack
 	// that follows it, and loop records it before reading the next confirm.
 	returns := ch.NotifyReturn(make(chan amqp.Return))
-	pc.done = make(chan struct{})
 	pc.calls = newCallQueue()
 	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.run) {
 		_ = ch.Close()
@@ -64,7 +61,6 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 }
 
 func (pc *pubChan) loop(confirms chan amqp.Confirmation, returns chan amqp.Return, closed chan *amqp.Error) {
-	defer close(pc.done)
 	defer pc.calls.close()
 	for {
 		select {
@@ -303,7 +299,6 @@ func hashKey(k string) uint32 {
 	return h
 }
 
-func (pc *pubChan) String() string { return fmt.Sprintf("pubChan(confirm=%v)", pc.confirm) }
 
 // callQueue runs functions in order on one goroutine; push never blocks.
 type callQueue struct {
