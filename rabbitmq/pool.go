@@ -299,7 +299,6 @@ func hashKey(k string) uint32 {
 	return h
 }
 
-
 // callQueue runs functions in order on one goroutine; push never blocks.
 type callQueue struct {
 	mu     sync.Mutex
