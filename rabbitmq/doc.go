@@ -52,8 +52,9 @@
 // for plain tags and as a fanout exchange for "#", so it serves every unimq
 // filter server-side. In the queue modes (simple, worker) the queue is
 // declared by the first publish as well as by Subscribe, so messages sent
-// before any consumer wait for it (CapStartOldest); groups make no
-// difference and Broadcast is ErrUnsupported. In the exchange modes
+// before any consumer wait for it (CapStartOldest; a subscriber gets what
+// the queue holds whatever its start position); groups make no difference
+// and Broadcast is ErrUnsupported. In the exchange modes
 // Subscribe declares the exchange, the group's queue and its bindings before
 // it returns: a message published earlier reached no queue of that group
 // (StartFrom(Oldest) is ErrUnsupported), and a message published to an
