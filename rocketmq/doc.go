@@ -84,10 +84,13 @@
 // Everything is safe for concurrent use. Open blocks until a name server
 // answered; Publish blocks until SEND_OK (bounded by send_timeout and ctx);
 // the first Publish to or Subscribe on a topic may block while the topic is
-// created and its route published (route_wait). Close shuts the consumers
-// down first (their queues are dropped and offsets persisted below every
-// unsettled message, which is then redelivered, never acknowledged), waits
-// for async callbacks and shuts the producers down.
+// created and its route published (route_wait). Closing a subscription
+// refuses further settlements, waits up to 0.5 s after the last one so that
+// the client applies it (offset move, send-back to the retry topic), then
+// shuts the consumer down (its queues are dropped and offsets persisted below
+// every unsettled message, which is then redelivered, never acknowledged).
+// Conn.Close does that for every subscription still open, waits for async
+// callbacks and shuts the producers down.
 //
 // # Goroutines of the client
 //
