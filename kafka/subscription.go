@@ -34,6 +34,9 @@ type subscription struct {
 	closeMu  sync.Mutex
 	closed   bool
 	closeErr error
+
+	goMu    sync.Mutex // orders Nack's timer goroutines with shutdown's wg.Wait
+	stopped bool
 }
 
 var topicUnsafe = regexp.MustCompile(`[^a-zA-Z0-9._-]`)
@@ -204,6 +207,11 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 	}
 	id.cs.release(id)
 	m.Attempt++
+	s.goMu.Lock()
+	defer s.goMu.Unlock()
+	if s.stopped {
+		return nil // closing: left uncommitted, read again by the group
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -286,6 +294,9 @@ func (s *subscription) shutdown() {
 	if s.cancel != nil {
 		s.cancel()
 	}
+	s.goMu.Lock()
+	s.stopped = true
+	s.goMu.Unlock()
 	if s.group != nil {
 		if err := s.group.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = driver.Errorf(driver.CodeUnavailable, "close", "leaving group: %w", err)
