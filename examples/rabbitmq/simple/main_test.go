@@ -6,8 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/unimq/unimq/internal/brokertest"
 )
+
+// The example leaves no goroutine behind (internal/brokertest's rocketmq
+// import starts go-cache's process-wide janitor).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/patrickmn/go-cache.(*janitor).Run"))
+}
 
 // The example runs to completion against the test broker.
 func TestExample(t *testing.T) {
