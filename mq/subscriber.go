@@ -35,8 +35,12 @@ type Subscriber struct {
 	stopIntake context.CancelFunc
 	work       context.Context // parent of handler contexts: canceled when Close gives up
 	stopWork   context.CancelFunc
-	slots      chan struct{} // one per message held (running or queued)
-	wg         sync.WaitGroup
+	slots      chan struct{}        // one per message held (running or queued)
+	queue      chan *driver.Message // unordered messages for the workers
+	acks       chan *driver.Message // finished messages for the acker
+	ackerDone  chan struct{}        // closed when the acker has flushed and ended
+	ackerQuit  chan struct{}        // closed when Close gives up: the acker ends at once
+	wg         sync.WaitGroup       // workers, lanes and handler-timeout goroutines
 	loopDone   chan struct{}
 	closing    atomic.Bool
 	closeOnce  sync.Once
@@ -71,10 +75,14 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	}
 	s := &Subscriber{
 		c: c, topic: topic, set: set, h: h, sub: sub,
-		st:       settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
-		slots:    make(chan struct{}, set.concurrency),
-		loopDone: make(chan struct{}),
-		lanes:    map[string]*lane{},
+		st:        settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
+		slots:     make(chan struct{}, set.concurrency),
+		queue:     make(chan *driver.Message, set.concurrency),
+		acks:      make(chan *driver.Message, 2*set.concurrency),
+		ackerDone: make(chan struct{}),
+		ackerQuit: make(chan struct{}),
+		loopDone:  make(chan struct{}),
+		lanes:     map[string]*lane{},
 	}
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	s.work, s.stopWork = context.WithCancel(context.Background())
@@ -84,8 +92,102 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 		_ = sub.Close(ctx)
 		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "client closed"}
 	}
+	if !set.ordered {
+		s.wg.Add(set.concurrency)
+		for i := 0; i < set.concurrency; i++ {
+			go s.worker()
+		}
+	}
+	go s.acker()
 	go s.loop()
 	return s, nil
+}
+
+// worker runs handlers for unordered messages until the queue closes.
+func (s *Subscriber) worker() {
+	defer s.wg.Done()
+	for dm := range s.queue {
+		s.process(dm)
+	}
+}
+
+// maxAckBatch bounds how many finished messages one driver Ack call settles.
+const maxAckBatch = 256
+
+// acker settles finished messages in batches: it takes what is waiting, up
+// to maxAckBatch, and acks it in one driver call, so acks cost one call per
+// batch under load and add no delay when idle. It ends when acks is closed
+// (after flushing) or ackerQuit is closed.
+func (s *Subscriber) acker() {
+	defer close(s.ackerDone)
+	batch := make([]*driver.Message, 0, maxAckBatch)
+	kinds := make([]EventKind, 0, maxAckBatch)
+	for {
+		var dm *driver.Message
+		var ok bool
+		select {
+		case dm, ok = <-s.acks:
+			if !ok {
+				return
+			}
+		case <-s.ackerQuit:
+			return
+		}
+		batch = append(batch[:0], dm)
+	more:
+		for len(batch) < maxAckBatch {
+			select {
+			case dm, ok = <-s.acks:
+				if !ok {
+					break more
+				}
+				batch = append(batch, dm)
+			default:
+				break more
+			}
+		}
+		s.flush(batch, kinds[:0])
+		if !ok {
+			return
+		}
+	}
+}
+
+func (s *Subscriber) flush(batch []*driver.Message, kinds []EventKind) {
+	ctx := context.Background()
+	if err := s.sub.Ack(ctx, batch); err != nil {
+		if len(batch) == 1 {
+			s.report("ack", batch[0], err)
+			return
+		}
+		// One bad message (say, of a revoked partition) must not leave the
+		// others unsettled: settle them one by one.
+		for i, dm := range batch {
+			if err := s.sub.Ack(ctx, batch[i:i+1]); err != nil {
+				s.report("ack", dm, err)
+			}
+		}
+		return
+	}
+	if len(s.st.hooks) == 0 {
+		return
+	}
+	for _, dm := range batch {
+		kind := EventAcked
+		if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
+			kind = EventSkipped
+		}
+		s.st.settled(ctx, kind, dm, nil, time.Time{})
+	}
+}
+
+// ack hands dm to the acker; after Close gave up, the message is left
+// unsettled (the broker redelivers it).
+func (s *Subscriber) ack(dm *driver.Message) {
+	select {
+	case s.acks <- dm:
+	case <-s.ackerDone:
+	}
 }
 
 // open validates subscription options and opens the driver subscription;
@@ -202,11 +304,7 @@ func (s *Subscriber) acquire() (int, bool) {
 
 func (s *Subscriber) dispatch(dm *driver.Message) {
 	if !s.set.ordered {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.process(dm)
-		}()
+		s.queue <- dm // never blocks: one slot per queued message
 		return
 	}
 	key := dm.Key
@@ -251,13 +349,13 @@ func (s *Subscriber) process(dm *driver.Message) {
 	ctx := context.Background()
 	start := time.Now()
 	if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
-		s.report("ack", dm, s.st.ack(ctx, EventSkipped, dm, start))
+		s.ack(dm)
 		return
 	}
 	for {
 		err := s.invoke(dm)
 		if err == nil {
-			s.report("ack", dm, s.st.ack(ctx, EventAcked, dm, start))
+			s.ack(dm)
 			return
 		}
 		var p permanent
@@ -351,7 +449,10 @@ func (s *Subscriber) drain(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		<-s.loopDone
+		close(s.queue) // the loop was its only sender
 		s.wg.Wait()
+		close(s.acks) // every handler has finished: nothing sends any more
+		<-s.ackerDone
 		close(done)
 	}()
 	select {
@@ -359,6 +460,7 @@ func (s *Subscriber) drain(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		s.stopWork()
+		close(s.ackerQuit)
 		return ctxErr("close", ctx.Err())
 	}
 }

@@ -167,7 +167,8 @@ type Subscription interface {
 	// A CodeUnavailable error is transient: mq retries with backoff.
 	Receive(ctx context.Context, max int) ([]*Message, error)
 
-	// Ack settles msgs as processed.
+	// Ack settles msgs as processed. It settles every message it can and
+	// returns the first error (mq retries a failed batch one by one).
 	Ack(ctx context.Context, msgs []*Message) error
 
 	// Nack asks for redelivery of m not before delay, with Attempt+1.
