@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"context"
 	"fmt"
+	"github.com/unimq/unimq/internal/brokertest"
 	"sync"
 	"testing"
 	"time"
@@ -17,9 +18,7 @@ import (
 // publish was confirmed: a publisher keeps sending (retrying what fails)
 // while the broker restarts, and the group receives every confirmed one.
 func TestBrokerRestartMidStreamLosesNoConfirmedMessage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("restarts the broker")
-	}
+	brokertest.SkipUnlessRestartsAllowed(t)
 	c := open(t)
 	topic := newTopic(t, c, "kafka-restart", 3)
 	col := mqtest.NewCollector()

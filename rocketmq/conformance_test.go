@@ -26,6 +26,9 @@ var clientGoroutines = []goleak.Option{
 	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).pullMessage"),
 	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).Start.func1.1"),
 	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
+	// Start's one-off rebalance; on a loaded broker it can still be waiting
+	// for the client's rebalance lock after Shutdown, and ends by itself.
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal.(*rmqClient).RebalanceImmediately"),
 	// a package-level cache of the client, started by its init
 	goleak.IgnoreTopFunction("github.com/patrickmn/go-cache.(*janitor).Run"),
 }
