@@ -36,11 +36,6 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "web_log"
-	parts, err := kafka.Partitions(ctx, client, topic)
-	if err != nil {
-		return err
-	}
-	fmt.Println(parts)
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const n = 5
@@ -56,6 +51,14 @@ func run() error {
 		return err
 	}
 	defer sub.Close(context.Background())
+
+	// The seed lists the partitions and consumes each; Broadcast reads all of
+	// them (Subscribe created the topic if it did not exist yet).
+	parts, err := kafka.Partitions(ctx, client, topic)
+	if err != nil {
+		return err
+	}
+	fmt.Println(parts)
 
 	for i := 0; i < n; i++ {
 		m := &mq.Message{Key: fmt.Sprintf("host-%d", i), Body: []byte(fmt.Sprintf("log line %d", i))}
