@@ -6,10 +6,6 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/apache/rocketmq-client-go/v2"
-	"github.com/apache/rocketmq-client-go/v2/consumer"
-	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/producer"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/internal/brokertest"
@@ -179,56 +175,14 @@ func TestRocketMQRestartKeepsData(t *testing.T) {
 	if err := brokertest.RocketMQEnsureTopic(ctx, ns, brokerAddr, topic, 1); err != nil {
 		t.Fatal(err)
 	}
-	p, err := rocketmq.NewProducer(
-		producer.WithNsResolver(primitive.NewPassthroughResolver(ns)),
-		producer.WithGroupName(topic+"-p"), producer.WithInstanceName(topic+"-p"))
-	if err != nil {
-		t.Fatalf("producer: %v", err)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("producer start: %v", err)
-	}
-	res, err := p.SendSync(ctx, primitive.NewMessage(topic, []byte(body)))
-	if err != nil || res.Status != primitive.SendOK {
-		t.Fatalf("send: %v %v", res, err)
-	}
-	_ = p.Shutdown()
+	rocketmqSend(ctx, t, ns, topic, topic, body)
 
 	restartBroker(t, "rocketmq")
 	if err := brokertest.RocketMQEnsureTopic(ctx, ns, brokerAddr, topic, 1); err != nil {
 		t.Fatal(err)
 	}
 
-	got := make(chan string, 16)
-	c, err := rocketmq.NewPushConsumer(
-		consumer.WithNsResolver(primitive.NewPassthroughResolver(ns)),
-		consumer.WithGroupName(topic+"-g"), consumer.WithInstance(topic+"-c"),
-		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
-	if err != nil {
-		t.Fatalf("consumer: %v", err)
-	}
-	err = c.Subscribe(topic, consumer.MessageSelector{}, func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
-		for _, m := range msgs {
-			select {
-			case got <- string(m.Body):
-			default:
-			}
-		}
-		return consumer.ConsumeSuccess, nil
-	})
-	if err != nil {
-		t.Fatalf("subscribe: %v", err)
-	}
-	if err := c.Start(); err != nil {
-		t.Fatalf("consumer start: %v", err)
-	}
-	defer func() { _ = c.Shutdown() }()
-	select {
-	case b := <-got:
-		if b != body {
-			t.Fatalf("after restart got %q, want %q", b, body)
-		}
-	case <-ctx.Done():
-		t.Fatal("nothing received after the restart")
+	if b := rocketmqReceiveOne(ctx, t, ns, topic, topic+"-g"); b != body {
+		t.Fatalf("after restart got %q, want %q", b, body)
 	}
 }
