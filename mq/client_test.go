@@ -188,10 +188,14 @@ func TestHooksSeePublishesAndSettlements(t *testing.T) {
 	var mu sync.Mutex
 	kinds := map[mq.EventKind]int{}
 	var deadErr error
+	var ackTook time.Duration
 	c := open(t, mq.WithHook(func(ctx context.Context, e mq.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		kinds[e.Kind]++
+		if e.Kind == mq.EventAcked {
+			ackTook = e.Duration
+		}
 		if e.Kind == mq.EventDeadLettered {
 			deadErr = e.Err
 		}
@@ -223,5 +227,6 @@ func TestHooksSeePublishesAndSettlements(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.EqualError(t, deadErr, "poison")
+	assert.Positive(t, ackTook, "an ack reports how long the message took since it was received")
 	assert.Equal(t, "dead-lettered", mq.EventDeadLettered.String())
 }

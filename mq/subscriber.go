@@ -37,7 +37,7 @@ type Subscriber struct {
 	stopWork   context.CancelFunc
 	slots      chan struct{}        // one per message held (running or queued)
 	queue      chan *driver.Message // unordered messages for the workers
-	acks       chan *driver.Message // finished messages for the acker
+	acks       chan finished        // finished messages for the acker
 	ackerDone  chan struct{}        // closed when the acker has flushed and ended
 	ackerQuit  chan struct{}        // closed when Close gives up: the acker ends at once
 	wg         sync.WaitGroup       // workers, lanes and handler-timeout goroutines
@@ -78,7 +78,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 		st:        settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
 		slots:     make(chan struct{}, set.concurrency),
 		queue:     make(chan *driver.Message, set.concurrency),
-		acks:      make(chan *driver.Message, 2*set.concurrency),
+		acks:      make(chan finished, 2*set.concurrency),
 		ackerDone: make(chan struct{}),
 		ackerQuit: make(chan struct{}),
 		loopDone:  make(chan struct{}),
@@ -114,46 +114,57 @@ func (s *Subscriber) worker() {
 // maxAckBatch bounds how many finished messages one driver Ack call settles.
 const maxAckBatch = 256
 
+// finished is a message whose handler is done, on its way to the acker.
+type finished struct {
+	dm    *driver.Message
+	kind  EventKind // EventAcked or EventSkipped, for hooks
+	start time.Time // when processing began, for hooks
+}
+
 // acker settles finished messages in batches: it takes what is waiting, up
 // to maxAckBatch, and acks it in one driver call, so acks cost one call per
 // batch under load and add no delay when idle. It ends when acks is closed
 // (after flushing) or ackerQuit is closed.
 func (s *Subscriber) acker() {
 	defer close(s.ackerDone)
+	done := make([]finished, 0, maxAckBatch)
 	batch := make([]*driver.Message, 0, maxAckBatch)
-	kinds := make([]EventKind, 0, maxAckBatch)
 	for {
-		var dm *driver.Message
+		var f finished
 		var ok bool
 		select {
-		case dm, ok = <-s.acks:
+		case f, ok = <-s.acks:
 			if !ok {
 				return
 			}
 		case <-s.ackerQuit:
 			return
 		}
-		batch = append(batch[:0], dm)
+		done = append(done[:0], f)
 	more:
-		for len(batch) < maxAckBatch {
+		for len(done) < maxAckBatch {
 			select {
-			case dm, ok = <-s.acks:
+			case f, ok = <-s.acks:
 				if !ok {
 					break more
 				}
-				batch = append(batch, dm)
+				done = append(done, f)
 			default:
 				break more
 			}
 		}
-		s.flush(batch, kinds[:0])
+		batch = batch[:0]
+		for _, f := range done {
+			batch = append(batch, f.dm)
+		}
+		s.flush(batch, done)
 		if !ok {
 			return
 		}
 	}
 }
 
-func (s *Subscriber) flush(batch []*driver.Message, kinds []EventKind) {
+func (s *Subscriber) flush(batch []*driver.Message, done []finished) {
 	ctx := context.Background()
 	if err := s.sub.Ack(ctx, batch); err != nil {
 		if len(batch) == 1 {
@@ -165,27 +176,22 @@ func (s *Subscriber) flush(batch []*driver.Message, kinds []EventKind) {
 		for i, dm := range batch {
 			if err := s.sub.Ack(ctx, batch[i:i+1]); err != nil {
 				s.report("ack", dm, err)
+				continue
 			}
+			s.st.settled(ctx, done[i].kind, dm, nil, done[i].start)
 		}
 		return
 	}
-	if len(s.st.hooks) == 0 {
-		return
-	}
-	for _, dm := range batch {
-		kind := EventAcked
-		if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
-			kind = EventSkipped
-		}
-		s.st.settled(ctx, kind, dm, nil, time.Time{})
+	for _, f := range done {
+		s.st.settled(ctx, f.kind, f.dm, nil, f.start)
 	}
 }
 
 // ack hands dm to the acker; after Close gave up, the message is left
 // unsettled (the broker redelivers it).
-func (s *Subscriber) ack(dm *driver.Message) {
+func (s *Subscriber) ack(dm *driver.Message, kind EventKind, start time.Time) {
 	select {
-	case s.acks <- dm:
+	case s.acks <- finished{dm, kind, start}:
 	case <-s.ackerDone:
 	}
 }
@@ -349,13 +355,13 @@ func (s *Subscriber) process(dm *driver.Message) {
 	ctx := context.Background()
 	start := time.Now()
 	if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
-		s.ack(dm)
+		s.ack(dm, EventSkipped, start)
 		return
 	}
 	for {
 		err := s.invoke(dm)
 		if err == nil {
-			s.ack(dm)
+			s.ack(dm, EventAcked, start)
 			return
 		}
 		var p permanent
