@@ -54,9 +54,19 @@ func (s *subscription) readPartition(pc sarama.PartitionConsumer, cs *claimState
 				msgs = nil
 				continue
 			}
-			dm, _ := fromRecord(r)
-			dm.AckID = &ackID{cs: cs, offset: r.Offset}
-			if !s.push(s.ctx, dm) {
+			run := make([]*driver.Message, 0, min(1+len(msgs), s.maxRun()))
+			for r != nil {
+				dm, _ := fromRecord(r, cs)
+				run = append(run, dm)
+				r = nil
+				if len(run) < cap(run) {
+					select {
+					case r = <-msgs:
+					default:
+					}
+				}
+			}
+			if !s.push(s.ctx, run) {
 				return
 			}
 		case err, ok := <-errs:

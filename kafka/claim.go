@@ -59,18 +59,28 @@ type ackID struct {
 	settled bool
 }
 
-// take counts a queued record as handed out; false drops it (claim ending).
-func (cs *claimState) take(id *ackID) bool {
+// take appends to out the leading records of in that belong to cs, counted
+// as handed out, until out holds n; records of an ending claim (or settled
+// already) are dropped. It returns the records of in it did not look at.
+func (cs *claimState) take(out, in []*driver.Message, n int) ([]*driver.Message, []*driver.Message) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if cs.ending || id.settled {
-		return false
+	i := 0
+	for ; i < len(in) && len(out) < n; i++ {
+		id := in[i].AckID.(*ackID)
+		if id.cs != cs {
+			break
+		}
+		if cs.ending || id.settled {
+			continue
+		}
+		if !id.handed {
+			id.handed = true
+			cs.inflight++
+		}
+		out = append(out, in[i])
 	}
-	if !id.handed {
-		id.handed = true
-		cs.inflight++
-	}
-	return true
+	return out, in[i:]
 }
 
 // release ends a hand-out without settling (local redelivery pending).
@@ -111,17 +121,45 @@ func (cs *claimState) endSettle() {
 func (cs *claimState) settle(id *ackID, commit bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	if off, moved := cs.finish(id, commit); moved && cs.sess != nil {
+		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
+	}
+}
+
+// settleRun settles, committing, the leading records of msgs that belong
+// to cs, marking the offset once; it returns the records after them.
+func (cs *claimState) settleRun(msgs []*driver.Message) []*driver.Message {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	mark, marked := int64(0), false
+	i := 0
+	for ; i < len(msgs); i++ {
+		id := msgs[i].AckID.(*ackID)
+		if id.cs != cs {
+			break
+		}
+		if off, moved := cs.finish(id, true); moved {
+			mark, marked = off, true
+		}
+	}
+	if marked && cs.sess != nil {
+		cs.sess.MarkOffset(cs.topic, cs.partition, mark, "")
+	}
+	return msgs[i:]
+}
+
+// finish settles id under cs.mu and reports the new committable offset if
+// it moved.
+func (cs *claimState) finish(id *ackID, commit bool) (int64, bool) {
 	if id.settled {
-		return
+		return 0, false
 	}
 	id.settled = true
 	cs.unhand(id)
 	if cs.revoked || !commit {
-		return
+		return 0, false
 	}
-	if off, moved := cs.tracker.Done(cs.partition, id.offset); moved && cs.sess != nil {
-		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
-	}
+	return cs.tracker.Done(cs.partition, id.offset)
 }
 
 // end gives the claim up: queued records are dropped, records in flight get

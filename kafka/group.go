@@ -156,29 +156,43 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	msgs := claim.Messages()
 	for {
 		select {
-		case r, ok := <-claim.Messages():
+		case r, ok := <-msgs:
 			if !ok {
 				return nil
 			}
-			dm, notBefore := fromRecord(r)
-			dm.AckID = &ackID{cs: cs, offset: r.Offset}
-			cs.delivered(r.Offset)
-			if isRetry && time.Until(notBefore) > 0 {
-				heap.Push(&held, heldMsg{dm, notBefore})
-				timer.Reset(time.Until(held[0].at))
-				continue
+			// Take what else is already waiting, so a run of records costs
+			// one hand-off to Receive.
+			run := make([]*driver.Message, 0, min(1+len(msgs), s.maxRun()))
+			for r != nil {
+				dm, notBefore := fromRecord(r, cs)
+				cs.delivered(r.Offset)
+				if isRetry && time.Until(notBefore) > 0 {
+					heap.Push(&held, heldMsg{dm, notBefore})
+					timer.Reset(time.Until(held[0].at))
+				} else {
+					run = append(run, dm)
+				}
+				r = nil
+				if len(run) < cap(run) {
+					select {
+					case r = <-msgs:
+					default:
+					}
+				}
 			}
-			if !s.push(ctx, dm) {
+			if len(run) > 0 && !s.push(ctx, run) {
 				return nil
 			}
 		case <-timer.C:
+			var run []*driver.Message
 			for len(held) > 0 && time.Until(held[0].at) <= 0 {
-				m := heap.Pop(&held).(heldMsg)
-				if !s.push(ctx, m.dm) {
-					return nil
-				}
+				run = append(run, heap.Pop(&held).(heldMsg).dm)
+			}
+			if len(run) > 0 && !s.push(ctx, run) {
+				return nil
 			}
 			if len(held) > 0 {
 				timer.Reset(time.Until(held[0].at))

@@ -78,19 +78,32 @@ func brokerID(topic string, partition int32, offset int64) string {
 	return topic + "/" + strconv.FormatInt(int64(partition), 10) + "@" + strconv.FormatInt(offset, 10)
 }
 
+// delivery is a received record: the message and its ack handle.
+type delivery struct {
+	dm driver.Message
+	id ackID
+}
+
 // fromRecord maps a consumed record back. Retry copies report the topic
 // they were first consumed from and their attempt number; notBefore is the
-// retry copy's earliest redelivery time (zero for ordinary records).
-func fromRecord(r *sarama.ConsumerMessage) (dm *driver.Message, notBefore time.Time) {
-	dm = &driver.Message{
-		Topic:       r.Topic,
-		Partition:   r.Partition,
-		Offset:      r.Offset,
-		Body:        r.Value,
-		Attempt:     1,
-		PublishTime: r.Timestamp,
-		BrokerID:    brokerID(r.Topic, r.Partition, r.Offset),
+// retry copy's earliest redelivery time (zero for ordinary records). The
+// message's AckID ties it to cs.
+func fromRecord(r *sarama.ConsumerMessage, cs *claimState) (dm *driver.Message, notBefore time.Time) {
+	// One allocation carries the message and its ack handle.
+	d := &delivery{
+		dm: driver.Message{
+			Topic:       r.Topic,
+			Partition:   r.Partition,
+			Offset:      r.Offset,
+			Body:        r.Value,
+			Attempt:     1,
+			PublishTime: r.Timestamp,
+			BrokerID:    brokerID(r.Topic, r.Partition, r.Offset),
+		},
+		id: ackID{cs: cs, offset: r.Offset},
 	}
+	dm = &d.dm
+	dm.AckID = &d.id
 	if dm.Body == nil {
 		dm.Body = []byte{}
 	}

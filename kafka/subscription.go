@@ -22,8 +22,11 @@ type subscription struct {
 	admin      sarama.ClusterAdmin // on client, never closed itself
 	group      sarama.ConsumerGroup
 	consumer   sarama.Consumer
-	retryTopic string // "" when Nack redelivers in place
-	deliveries chan *driver.Message
+	retryTopic string                 // "" when Nack redelivers in place
+	deliveries chan []*driver.Message // runs of records of one partition, in order
+
+	recvMu  sync.Mutex
+	pending []*driver.Message // the part of a run a Receive did not take
 
 	ctx    context.Context // canceled by Close
 	cancel context.CancelFunc
@@ -67,7 +70,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if err := c.ensureTopic(ctx, cfg.Topic); err != nil {
 		return nil, err
 	}
-	s := &subscription{c: c, cfg: cfg, ready: make(chan struct{}), deliveries: make(chan *driver.Message, max(cfg.Prefetch, 1))}
+	s := &subscription{c: c, cfg: cfg, ready: make(chan struct{}), deliveries: make(chan []*driver.Message, 2)}
 	if !cfg.Broadcast && !cfg.Ordered && c.set.retryTopics {
 		s.retryTopic = RetryTopic(cfg.Topic, cfg.Group)
 		if err := c.ensureTopic(ctx, s.retryTopic); err != nil {
@@ -108,11 +111,14 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 
 func (s *subscription) markReady() { s.once.Do(func() { close(s.ready) }) }
 
-// push queues a delivery for Receive; false when the claim or the
+// maxRun bounds how many records of a partition one delivery carries.
+func (s *subscription) maxRun() int { return min(max(s.cfg.Prefetch, 1), 256) }
+
+// push queues a run of records for Receive; false when the claim or the
 // subscription ends first.
-func (s *subscription) push(ctx context.Context, dm *driver.Message) bool {
+func (s *subscription) push(ctx context.Context, run []*driver.Message) bool {
 	select {
-	case s.deliveries <- dm:
+	case s.deliveries <- run:
 		return true
 	case <-ctx.Done():
 		return false
@@ -121,17 +127,20 @@ func (s *subscription) push(ctx context.Context, dm *driver.Message) bool {
 	}
 }
 
+// Receive returns up to n records: what an earlier Receive left of a run
+// first, then the next runs. Records of a claim being given up are dropped
+// (the next owner reads them again).
 func (s *subscription) Receive(ctx context.Context, n int) ([]*driver.Message, error) {
-	if n < 1 {
-		n = 1
-	}
-	var out []*driver.Message
+	n = max(n, 1)
+	s.recvMu.Lock()
+	out, rest := admit(nil, s.pending, n)
+	s.pending = rest
+	s.recvMu.Unlock()
 	for len(out) == 0 {
 		select {
-		case dm := <-s.deliveries:
-			if dm.AckID.(*ackID).cs.take(dm.AckID.(*ackID)) {
-				out = append(out, dm)
-			}
+		case run := <-s.deliveries:
+			out, rest = admit(out, run, n)
+			s.keep(rest)
 		case <-ctx.Done():
 			return nil, driver.Wrap(driver.CodeOf(ctx.Err()), "receive", ctx.Err())
 		case <-s.ctx.Done():
@@ -140,15 +149,33 @@ func (s *subscription) Receive(ctx context.Context, n int) ([]*driver.Message, e
 	}
 	for len(out) < n {
 		select {
-		case dm := <-s.deliveries:
-			if dm.AckID.(*ackID).cs.take(dm.AckID.(*ackID)) {
-				out = append(out, dm)
-			}
+		case run := <-s.deliveries:
+			out, rest = admit(out, run, n)
+			s.keep(rest)
 		default:
 			return out, nil
 		}
 	}
 	return out, nil
+}
+
+// keep saves the records of a run a Receive had no room for.
+func (s *subscription) keep(rest []*driver.Message) {
+	if len(rest) == 0 {
+		return
+	}
+	s.recvMu.Lock()
+	s.pending = append(s.pending, rest...)
+	s.recvMu.Unlock()
+}
+
+// admit appends to out the records of in that may still be handed out,
+// until out holds n; it returns the records of in it did not look at.
+func admit(out, in []*driver.Message, n int) ([]*driver.Message, []*driver.Message) {
+	for len(in) > 0 && len(out) < n {
+		out, in = in[0].AckID.(*ackID).cs.take(out, in, n)
+	}
+	return out, in
 }
 
 func ackOf(op string, m *driver.Message) (*ackID, error) {
@@ -159,13 +186,16 @@ func ackOf(op string, m *driver.Message) (*ackID, error) {
 	return id, nil
 }
 
+// Ack commits msgs: each run of one partition's records takes its claim's
+// lock once and marks the offset once.
 func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
 	for _, m := range msgs {
-		id, err := ackOf("ack", m)
-		if err != nil {
+		if _, err := ackOf("ack", m); err != nil {
 			return err
 		}
-		id.cs.settle(id, true)
+	}
+	for len(msgs) > 0 {
+		msgs = msgs[0].AckID.(*ackID).cs.settleRun(msgs)
 	}
 	return nil
 }
@@ -219,7 +249,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 		defer t.Stop()
 		select {
 		case <-t.C:
-			s.push(s.ctx, m)
+			s.push(s.ctx, []*driver.Message{m})
 		case <-s.ctx.Done():
 		}
 	}()

@@ -2,10 +2,6 @@ package mq
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,16 +31,20 @@ type Subscriber struct {
 	stopIntake context.CancelFunc
 	work       context.Context // parent of handler contexts: canceled when Close gives up
 	stopWork   context.CancelFunc
-	slots      chan struct{}        // one per message held (running or queued)
-	queue      chan *driver.Message // unordered messages for the workers
-	acks       chan finished        // finished messages for the acker
-	ackerDone  chan struct{}        // closed when the acker has flushed and ended
-	ackerQuit  chan struct{}        // closed when Close gives up: the acker ends at once
-	wg         sync.WaitGroup       // workers, lanes and handler-timeout goroutines
+	slots      *slotPool              // one per message held (running or queued)
+	queue      chan []*driver.Message // chunks of unordered messages for the workers
+	queueMu    sync.RWMutex           // orders spills with closing the queue
+	queueOpen  bool                   // guarded by queueMu
+	acks       chan []finished        // finished messages for the acker
+	ackerDone  chan struct{}          // closed when the acker has flushed and ended
+	ackerQuit  chan struct{}          // closed when Close gives up: the acker ends at once
+	wg         sync.WaitGroup         // workers, lanes and handler-timeout goroutines
 	loopDone   chan struct{}
 	closing    atomic.Bool
 	closeOnce  sync.Once
 	closeErr   error
+	cost       atomic.Int64 // running mean handler time per message, ns (dispatch.go)
+	timed      bool         // hooks want each message's start time
 
 	mu    sync.Mutex
 	lanes map[string]*lane // Ordered: messages waiting per key
@@ -76,14 +76,17 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	s := &Subscriber{
 		c: c, topic: topic, set: set, h: h, sub: sub,
 		st:        settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
-		slots:     make(chan struct{}, set.concurrency),
-		queue:     make(chan *driver.Message, set.concurrency),
-		acks:      make(chan finished, 2*set.concurrency),
+		slots:     newSlotPool(set.concurrency),
+		queue:     make(chan []*driver.Message, set.concurrency),
+		queueOpen: true,
+		acks:      make(chan []finished, set.concurrency),
+		timed:     len(c.set.hooks) > 0,
 		ackerDone: make(chan struct{}),
 		ackerQuit: make(chan struct{}),
 		loopDone:  make(chan struct{}),
 		lanes:     map[string]*lane{},
 	}
+	s.cost.Store(int64(chunkBudget)) // one message per chunk until handlers are timed
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	s.work, s.stopWork = context.WithCancel(context.Background())
 	if !c.track(s) {
@@ -101,99 +104,6 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	go s.acker()
 	go s.loop()
 	return s, nil
-}
-
-// worker runs handlers for unordered messages until the queue closes.
-func (s *Subscriber) worker() {
-	defer s.wg.Done()
-	for dm := range s.queue {
-		s.process(dm)
-	}
-}
-
-// maxAckBatch bounds how many finished messages one driver Ack call settles.
-const maxAckBatch = 256
-
-// finished is a message whose handler is done, on its way to the acker.
-type finished struct {
-	dm    *driver.Message
-	kind  EventKind // EventAcked or EventSkipped, for hooks
-	start time.Time // when processing began, for hooks
-}
-
-// acker settles finished messages in batches: it takes what is waiting, up
-// to maxAckBatch, and acks it in one driver call, so acks cost one call per
-// batch under load and add no delay when idle. It ends when acks is closed
-// (after flushing) or ackerQuit is closed.
-func (s *Subscriber) acker() {
-	defer close(s.ackerDone)
-	done := make([]finished, 0, maxAckBatch)
-	batch := make([]*driver.Message, 0, maxAckBatch)
-	for {
-		var f finished
-		var ok bool
-		select {
-		case f, ok = <-s.acks:
-			if !ok {
-				return
-			}
-		case <-s.ackerQuit:
-			return
-		}
-		done = append(done[:0], f)
-	more:
-		for len(done) < maxAckBatch {
-			select {
-			case f, ok = <-s.acks:
-				if !ok {
-					break more
-				}
-				done = append(done, f)
-			default:
-				break more
-			}
-		}
-		batch = batch[:0]
-		for _, f := range done {
-			batch = append(batch, f.dm)
-		}
-		s.flush(batch, done)
-		if !ok {
-			return
-		}
-	}
-}
-
-func (s *Subscriber) flush(batch []*driver.Message, done []finished) {
-	ctx := context.Background()
-	if err := s.sub.Ack(ctx, batch); err != nil {
-		if len(batch) == 1 {
-			s.report("ack", batch[0], err)
-			return
-		}
-		// One bad message (say, of a revoked partition) must not leave the
-		// others unsettled: settle them one by one.
-		for i, dm := range batch {
-			if err := s.sub.Ack(ctx, batch[i:i+1]); err != nil {
-				s.report("ack", dm, err)
-				continue
-			}
-			s.st.settled(ctx, done[i].kind, dm, nil, done[i].start)
-		}
-		return
-	}
-	for _, f := range done {
-		s.st.settled(ctx, f.kind, f.dm, nil, f.start)
-	}
-}
-
-// ack hands dm to the acker; after Close gave up, the message is left
-// unsettled (the broker redelivers it).
-func (s *Subscriber) ack(dm *driver.Message, kind EventKind, start time.Time) {
-	select {
-	case s.acks <- finished{dm, kind, start}:
-	case <-s.ackerDone:
-	}
 }
 
 // open validates subscription options and opens the driver subscription;
@@ -257,166 +167,10 @@ func (s *Subscriber) Topic() string { return s.topic }
 // it could.
 func (s *Subscriber) As(target any) bool { return s.sub.As(target) }
 
-// loop receives as many messages as there are free slots and dispatches them.
-func (s *Subscriber) loop() {
-	defer close(s.loopDone)
-	failures := 0
-	for {
-		n, ok := s.acquire()
-		if !ok {
-			return
-		}
-		dms, err := s.sub.Receive(s.intake, n)
-		for i := len(dms); i < n; i++ {
-			<-s.slots
-		}
-		if err != nil {
-			if s.intake.Err() != nil {
-				return
-			}
-			failures++
-			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq: receive failed; retrying",
-				slog.String("topic", s.topic), slog.Int("failures", failures), slog.String("error", err.Error()))
-			if !sleepCtx(s.intake, s.set.backoff(failures)) {
-				return
-			}
-			continue
-		}
-		failures = 0
-		for _, dm := range dms {
-			s.dispatch(dm)
-		}
-	}
-}
-
-// acquire takes at least one free slot (blocking) and as many more as are free.
-func (s *Subscriber) acquire() (int, bool) {
-	select {
-	case s.slots <- struct{}{}:
-	case <-s.intake.Done():
-		return 0, false
-	}
-	n := 1
-	for n < cap(s.slots) {
-		select {
-		case s.slots <- struct{}{}:
-			n++
-		default:
-			return n, true
-		}
-	}
-	return n, true
-}
-
-func (s *Subscriber) dispatch(dm *driver.Message) {
-	if !s.set.ordered {
-		s.queue <- dm // never blocks: one slot per queued message
-		return
-	}
-	key := dm.Key
-	if key == "" {
-		key = fmt.Sprintf("\x00partition-%d", dm.Partition)
-	}
-	s.mu.Lock()
-	if l, busy := s.lanes[key]; busy {
-		l.q = append(l.q, dm)
-		s.mu.Unlock()
-		return
-	}
-	l := &lane{q: []*driver.Message{dm}}
-	s.lanes[key] = l
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			s.mu.Lock()
-			if len(l.q) == 0 {
-				delete(s.lanes, key)
-				s.mu.Unlock()
-				return
-			}
-			next := l.q[0]
-			l.q = l.q[1:]
-			s.mu.Unlock()
-			s.process(next)
-		}
-	}()
-}
-
-// process runs the handler for dm until it is settled, then frees its slot.
-// During Close, messages not yet started are left unsettled: the driver
-// returns them to the broker for redelivery.
-func (s *Subscriber) process(dm *driver.Message) {
-	defer func() { <-s.slots }()
-	if s.closing.Load() {
-		return
-	}
-	ctx := context.Background()
-	start := time.Now()
-	if f := s.set.filter; f != nil && !f.Match(dm.Tag) {
-		s.ack(dm, EventSkipped, start)
-		return
-	}
-	for {
-		err := s.invoke(dm)
-		if err == nil {
-			s.ack(dm, EventAcked, start)
-			return
-		}
-		var p permanent
-		if s.set.ordered && dm.Attempt < s.set.maxAttempts && !errors.As(err, &p) {
-			// In-place retry keeps the key's order: nothing after dm runs
-			// until it succeeds or is dead-lettered.
-			if !sleepCtx(s.intake, s.set.backoff(max(dm.Attempt, 1))) {
-				return // closing: left unsettled, redelivered later
-			}
-			dm.Attempt++
-			continue
-		}
-		s.report("nack", dm, s.st.fail(ctx, dm, err, start))
-		return
-	}
-}
-
 func (s *Subscriber) report(op string, dm *driver.Message, err error) {
 	if err != nil && !(s.closing.Load() && driver.CodeOf(err) == driver.CodeClosed) {
 		s.st.logErr(op, dm, err)
 	}
-}
-
-// invoke calls the handler once with panic recovery and the timeout.
-func (s *Subscriber) invoke(dm *driver.Message) error {
-	m := fromDriver(dm)
-	if s.set.handlerTimeout <= 0 {
-		return s.call(s.work, m)
-	}
-	ctx, cancel := context.WithTimeout(s.work, s.set.handlerTimeout)
-	defer cancel()
-	res := make(chan error, 1)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		res <- s.call(ctx, m)
-	}()
-	select {
-	case err := <-res:
-		return err
-	case <-ctx.Done():
-		return &Error{Code: driver.CodeTimeout, Op: "handle", Msg: fmt.Sprintf("handler exceeded %v", s.set.handlerTimeout)}
-	}
-}
-
-func (s *Subscriber) call(ctx context.Context, m *Message) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.c.log.LogAttrs(ctx, slog.LevelError, "unimq: handler panicked",
-				slog.String("topic", s.topic), slog.String("id", m.ID), slog.Any("panic", r),
-				slog.String("stack", string(debug.Stack())))
-			err = fmt.Errorf("handler panic: %v", r)
-		}
-	}()
-	return s.h(ctx, m)
 }
 
 // Close stops receiving, waits for running handlers (bounded by ctx; when
@@ -455,7 +209,10 @@ func (s *Subscriber) drain(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		<-s.loopDone
-		close(s.queue) // the loop was its only sender
+		s.queueMu.Lock()
+		s.queueOpen = false
+		close(s.queue) // the loop has ended; spills check queueOpen
+		s.queueMu.Unlock()
 		s.wg.Wait()
 		close(s.acks) // every handler has finished: nothing sends any more
 		<-s.ackerDone

@@ -1,0 +1,289 @@
+package mq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// How a Subscriber spreads messages over its workers.
+//
+// The receive loop takes every free slot, asks the driver for that many
+// messages and queues them for the workers in chunks. A chunk is run by one
+// worker, message after message, so a fast handler does not pay a goroutine
+// hand-off per message. Chunks are sized from the measured handler time so
+// that one takes about chunkBudget: a slow handler gets chunks of one
+// message (every message its own worker, up to Concurrency at once), a fast
+// one gets the whole batch. When a chunk runs longer than spillAfter (one
+// handler blocked, say), the messages it has not started go back to the
+// queue one by one for other workers, so a message never waits long behind
+// a slow neighbour, and a handler that waits for another message's handler
+// cannot deadlock its chunk.
+const (
+	chunkBudget = 50 * time.Microsecond
+	spillAfter  = time.Millisecond
+)
+
+// loop receives as many messages as there are free slots and dispatches them.
+func (s *Subscriber) loop() {
+	defer close(s.loopDone)
+	failures := 0
+	for {
+		n := s.slots.acquire(s.intake)
+		if n == 0 {
+			return
+		}
+		dms, err := s.sub.Receive(s.intake, n)
+		s.slots.release(n - len(dms))
+		if err != nil {
+			if s.intake.Err() != nil {
+				return
+			}
+			failures++
+			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq: receive failed; retrying",
+				slog.String("topic", s.topic), slog.Int("failures", failures), slog.String("error", err.Error()))
+			if !sleepCtx(s.intake, s.set.backoff(failures)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		if s.set.ordered {
+			for _, dm := range dms {
+				s.dispatchOrdered(dm)
+			}
+			continue
+		}
+		k := s.chunkSize(len(dms))
+		for len(dms) > 0 {
+			c := min(k, len(dms))
+			s.queue <- dms[:c:c] // never blocks: one slot per queued message
+			dms = dms[c:]
+		}
+	}
+}
+
+// chunkSize is how many of n messages one worker takes at once.
+func (s *Subscriber) chunkSize(n int) int {
+	cost := s.cost.Load()
+	if cost <= 0 {
+		return n
+	}
+	return max(1, min(n, int(int64(chunkBudget)/cost)))
+}
+
+// worker runs chunks of unordered messages until the queue closes.
+func (s *Subscriber) worker() {
+	defer s.wg.Done()
+	for chunk := range s.queue {
+		s.runChunk(chunk)
+	}
+}
+
+// chunk is a run of messages one worker handles in turn. A timer hands
+// the messages not started yet to other workers when the chunk runs longer
+// than spillAfter (steal).
+type chunk struct {
+	mu     sync.Mutex
+	msgs   []*driver.Message
+	next   int           // the next message to start
+	end    int           // messages from end on were handed to other workers
+	stolen chan struct{} // closed when the timer's steal has finished
+}
+
+// take returns the next message to start, if any is left.
+func (c *chunk) take() (*driver.Message, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next >= c.end {
+		return nil, false
+	}
+	c.next++
+	return c.msgs[c.next-1], true
+}
+
+// runChunk handles the messages of msgs in turn, hands the successes to the
+// acker and frees the slots of the messages it took. During Close, messages
+// not yet started are left unsettled: the driver returns them for
+// redelivery.
+func (s *Subscriber) runChunk(msgs []*driver.Message) {
+	c := &chunk{msgs: msgs, end: len(msgs)}
+	var t *time.Timer
+	if len(msgs) > 1 {
+		c.stolen = make(chan struct{})
+		t = time.AfterFunc(spillAfter, func() {
+			defer close(c.stolen)
+			s.steal(c)
+		})
+	}
+	var acks []finished
+	begin := time.Now()
+	now, n := begin, 0
+	for {
+		dm, ok := c.take()
+		if !ok {
+			break
+		}
+		n++
+		if s.closing.Load() {
+			continue
+		}
+		if f, ok := s.handle(dm, now); ok {
+			if acks == nil {
+				acks = make([]finished, 0, len(msgs))
+			}
+			acks = append(acks, f)
+		}
+		if s.timed {
+			now = time.Now()
+		}
+	}
+	if t != nil && !t.Stop() {
+		<-c.stolen
+	}
+	s.learn(time.Since(begin), n)
+	s.ack(acks)
+	s.slots.release(n)
+}
+
+// learn folds the time n messages took into the running per-message cost.
+func (s *Subscriber) learn(d time.Duration, n int) {
+	if n == 0 {
+		return
+	}
+	per := int64(d) / int64(n)
+	old := s.cost.Load()
+	s.cost.Store(max(1, old-old/8+per/8))
+}
+
+// steal queues the messages of c not started yet one per chunk for other
+// workers. When the queue is already closed (Close is draining) they are
+// left unsettled, for redelivery.
+func (s *Subscriber) steal(c *chunk) {
+	c.mu.Lock()
+	rest := c.msgs[c.next:c.end]
+	c.end = c.next
+	c.mu.Unlock()
+	if len(rest) == 0 {
+		return
+	}
+	s.queueMu.RLock()
+	defer s.queueMu.RUnlock()
+	if !s.queueOpen {
+		s.slots.release(len(rest))
+		return
+	}
+	for i := range rest {
+		s.queue <- rest[i : i+1 : i+1] // never blocks: one slot per queued message
+	}
+}
+
+// dispatchOrdered queues dm behind the running messages of its key (or
+// partition) and starts a lane for the key when none runs.
+func (s *Subscriber) dispatchOrdered(dm *driver.Message) {
+	key := dm.Key
+	if key == "" {
+		key = fmt.Sprintf("\x00partition-%d", dm.Partition)
+	}
+	s.mu.Lock()
+	if l, busy := s.lanes[key]; busy {
+		l.q = append(l.q, dm)
+		s.mu.Unlock()
+		return
+	}
+	l := &lane{q: []*driver.Message{dm}}
+	s.lanes[key] = l
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			s.mu.Lock()
+			if len(l.q) == 0 {
+				delete(s.lanes, key)
+				s.mu.Unlock()
+				return
+			}
+			next := l.q[0]
+			l.q = l.q[1:]
+			s.mu.Unlock()
+			if !s.closing.Load() {
+				if f, ok := s.handle(next, time.Now()); ok {
+					s.ack([]finished{f})
+				}
+			}
+			s.slots.release(1)
+		}
+	}()
+}
+
+// handle runs the handler for dm (with in-place retries for Ordered
+// subscribers) and settles failures; ok reports a success (or a message
+// filtered out) for the acker.
+func (s *Subscriber) handle(dm *driver.Message, now time.Time) (f finished, ok bool) {
+	var start time.Time
+	if s.timed {
+		start = now
+	}
+	if flt := s.set.filter; flt != nil && !flt.Match(dm.Tag) {
+		return finished{dm, EventSkipped, start}, true
+	}
+	for {
+		err := s.invoke(dm)
+		if err == nil {
+			return finished{dm, EventAcked, start}, true
+		}
+		var p permanent
+		if s.set.ordered && dm.Attempt < s.set.maxAttempts && !errors.As(err, &p) {
+			// In-place retry keeps the key's order: nothing after dm runs
+			// until it succeeds or is dead-lettered.
+			if !sleepCtx(s.intake, s.set.backoff(max(dm.Attempt, 1))) {
+				return f, false // closing: left unsettled, redelivered later
+			}
+			dm.Attempt++
+			continue
+		}
+		s.report("nack", dm, s.st.fail(context.Background(), dm, err, start))
+		return f, false
+	}
+}
+
+// invoke calls the handler once with panic recovery and the timeout.
+func (s *Subscriber) invoke(dm *driver.Message) error {
+	m := fromDriver(dm)
+	if s.set.handlerTimeout <= 0 {
+		return s.call(s.work, m)
+	}
+	ctx, cancel := context.WithTimeout(s.work, s.set.handlerTimeout)
+	defer cancel()
+	res := make(chan error, 1)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		res <- s.call(ctx, m)
+	}()
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return &Error{Code: driver.CodeTimeout, Op: "handle", Msg: fmt.Sprintf("handler exceeded %v", s.set.handlerTimeout)}
+	}
+}
+
+func (s *Subscriber) call(ctx context.Context, m *Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.c.log.LogAttrs(ctx, slog.LevelError, "unimq: handler panicked",
+				slog.String("topic", s.topic), slog.String("id", m.ID), slog.Any("panic", r),
+				slog.String("stack", string(debug.Stack())))
+			err = fmt.Errorf("handler panic: %v", r)
+		}
+	}()
+	return s.h(ctx, m)
+}
