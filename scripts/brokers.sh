@@ -39,6 +39,13 @@ RABBITMQ_SERIES=3.10
 HOST=127.0.0.1
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
+# Secured Kafka listeners (for the adapter's TLS/SASL tests; PLAINTEXT above is what the rest uses).
+# A local test broker, so fixed, well-known credentials (internal/brokertest has the same defaults).
+KAFKA_SASL_PORT=9094     # SASL_PLAINTEXT: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+KAFKA_SSL_PORT=9095      # SSL with client certificates required (mutual TLS)
+KAFKA_SASL_SSL_PORT=9096 # SASL_SSL: TLS (server certificate only) + the same SASL mechanisms
+KAFKA_SASL_USER=unimq
+KAFKA_SASL_PASSWORD=unimq-secret
 RABBIT_PORT=5672
 RABBIT_DIST_PORT=25672
 RABBIT_NODE=unimq@localhost
@@ -206,18 +213,74 @@ kafka_java() { # kafka_java HEAP CLASS ARGS... (foreground, for the tools)
     -cp "$KD/lib/*" "$@"
 }
 
+KTLS="$KD/tls"
+
+# kafka_tls: a throw-away CA, a server certificate (127.0.0.1 and localhost) and a client
+# certificate under $KTLS, made once with openssl (kept across `up`, like the jars):
+#   ca.pem                      the CA certificate (clients' tls_ca, the broker's truststore)
+#   server.pem                  server key + certificate chain (the broker's PEM keystore)
+#   client-cert.pem client-key.pem   client certificate and key (tls_cert/tls_key, mutual TLS)
+#   client.pem                  client key + certificate chain (Java clients' PEM keystore)
+kafka_tls() {
+  [[ -f $KTLS/ca.pem && -f $KTLS/server.pem && -f $KTLS/client.pem ]] && return 0
+  command -v openssl >/dev/null || apt_install openssl
+  log "kafka: generating a test CA and certificates in $KTLS"
+  mkdir -p "$KD"
+  local d; d=$(mktemp -d "$KD/tls.tmp.XXXXXX")
+  if ! (
+    # (set -e does not apply inside an `if` condition: every step checks itself)
+    cd "$d" || exit 1
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
+      -subj "/CN=unimq test CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" || exit 1
+    printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n' "$HOST" >server.ext
+    printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n' >client.ext
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -keyout "$who-key.pem" -out "$who.csr" -subj "/CN=unimq-kafka-$who" || exit 1
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -set_serial "0x$(openssl rand -hex 8)" \
+        -days 3650 -extfile "$who.ext" -out "$who-cert.pem" || exit 1
+      cat "$who-key.pem" "$who-cert.pem" ca.pem >"$who.pem" || exit 1
+    done
+    openssl verify -CAfile ca.pem server-cert.pem client-cert.pem || exit 1
+    rm -f ./*.csr ./*.ext
+  ) >"$d/openssl.log" 2>&1; then
+    tail_log "$d/openssl.log"
+    rm -rf "$d"
+    die "kafka: could not generate the test certificates"
+  fi
+  chmod 600 "$d"/*key.pem "$d/server.pem" "$d/client.pem"
+  rm -rf "$KTLS"
+  mv "$d" "$KTLS"
+}
+
 kafka_write_conf() {
   mkdir -p "$KD/conf" "$KD/logs"
+  local jaas_scram='org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  local jaas_plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER=\"$KAFKA_SASL_PASSWORD\";"
   cat >"$KD/conf/server.properties" <<EOF
 # written by scripts/brokers.sh — edits are overwritten
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+# secured listeners (tests only): SASL users $KAFKA_SASL_USER (PLAIN: here; SCRAM: created by the
+# health check, kafka_health), TLS from $KTLS; no authorizer, so every user may do everything
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=$jaas_plain
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=$jaas_scram
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=$jaas_scram
+listener.name.sasl_ssl.plain.sasl.jaas.config=$jaas_plain
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$jaas_scram
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$jaas_scram
+ssl.keystore.type=PEM
+ssl.keystore.location=$KTLS/server.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$KTLS/ca.pem
+listener.name.ssl.ssl.client.auth=required
 log.dirs=$KD/data
 num.partitions=1
 default.replication.factor=1
@@ -254,21 +317,70 @@ log4j.appender.stderr.Target=System.err
 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
 log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
+  # Java client settings for each secured listener (the health check uses them; so can
+  # kafka-console-producer --producer.config): SASL PLAIN/SCRAM on SASL_PLAINTEXT, mutual TLS on
+  # SSL, SCRAM-SHA-512 over TLS on SASL_SSL.
+  local m f
+  for m in PLAIN SCRAM-SHA-256 SCRAM-SHA-512; do
+    f="$KD/conf/client-sasl-$(tr 'A-Z' 'a-z' <<<"$m").properties"
+    kafka_client_sasl "$m" >"$f"
+    printf 'bootstrap.servers=%s\nsecurity.protocol=SASL_PLAINTEXT\n' "$HOST:$KAFKA_SASL_PORT" >>"$f"
+  done
+  cat >"$KD/conf/client-ssl.properties" <<EOF
+bootstrap.servers=$HOST:$KAFKA_SSL_PORT
+security.protocol=SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$KTLS/ca.pem
+ssl.keystore.type=PEM
+ssl.keystore.location=$KTLS/client.pem
+EOF
+  f="$KD/conf/client-sasl-ssl.properties"
+  kafka_client_sasl SCRAM-SHA-512 >"$f"
+  cat >>"$f" <<EOF
+bootstrap.servers=$HOST:$KAFKA_SASL_SSL_PORT
+security.protocol=SASL_SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$KTLS/ca.pem
+EOF
+}
+
+kafka_client_sasl() { # kafka_client_sasl MECHANISM: the sasl.* lines of a Java client
+  local module=org.apache.kafka.common.security.scram.ScramLoginModule
+  [[ $1 == PLAIN ]] && module=org.apache.kafka.common.security.plain.PlainLoginModule
+  printf 'sasl.mechanism=%s\nsasl.jaas.config=%s required username="%s" password="%s";\n' \
+    "$1" "$module" "$KAFKA_SASL_USER" "$KAFKA_SASL_PASSWORD"
 }
 
 kafka_pids() { marker_pids kafka; }
 
-# kafka_health quick|roundtrip SECONDS: scripts/brokers/kafka/KafkaHealth.java, one JVM:
+# kafka_conf_sum: fingerprint of the broker's configuration and certificate.
+kafka_conf_sum() { cat "$KD/conf/server.properties" "$KTLS/server.pem" | sha256sum | cut -d' ' -f1; }
+
+kafka_ports() { echo $KAFKA_PORT $KAFKA_CONTROLLER_PORT $KAFKA_SASL_PORT $KAFKA_SSL_PORT $KAFKA_SASL_SSL_PORT; }
+
+# kafka_health quick|roundtrip SECONDS [plain]: scripts/brokers/kafka/KafkaHealth.java, one JVM:
 # quick = an admin call (describeCluster); roundtrip = produce one record to a new auto-created
-# topic and consume it back with a consumer group.
+# topic and consume it back with a consumer group. Then, unless "plain" (a broker this script
+# does not run), it creates the SCRAM credentials of the test user where missing (idempotent:
+# a data folder formatted before they existed gets them too) and makes an admin call through
+# every secured listener (client-*.properties), retrying until SCRAM users reach the broker.
 kafka_health() {
-  kafka_java 128m "$ROOT/scripts/brokers/kafka/KafkaHealth.java" "$1" "$HOST:$KAFKA_PORT" "$2" \
+  local secure=()
+  if [[ ${3:-} != plain ]]; then
+    secure=(--scram "$KAFKA_SASL_USER" "$KAFKA_SASL_PASSWORD")
+    local f
+    for f in sasl-plain sasl-scram-sha-256 sasl-scram-sha-512 ssl sasl-ssl; do
+      secure+=(--check "$KD/conf/client-$f.properties")
+    done
+  fi
+  kafka_java 128m "$ROOT/scripts/brokers/kafka/KafkaHealth.java" "$1" "$HOST:$KAFKA_PORT" "$2" "${secure[@]}" \
     >"$KD/logs/health.log" 2>&1
 }
 
 kafka_start() { # kafka_start fresh|keep
   install_jars kafka
   need_java
+  kafka_tls
   kafka_write_conf
   if [[ $1 == fresh ]]; then rm -rf "$KD/data"; fi
   if [[ ! -f $KD/data/meta.properties ]]; then
@@ -278,8 +390,13 @@ kafka_start() { # kafka_start fresh|keep
     kafka_java 256m kafka.tools.StorageTool format -t "$cid" -c "$KD/conf/server.properties" \
       >>"$KD/logs/kafka.log" 2>&1 || { tail_log "$KD/logs/kafka.log"; die "kafka storage format failed"; }
   fi
-  port_open $KAFKA_PORT && die "port $KAFKA_PORT is taken by another program (not a unimq broker); stop it first"
-  log "kafka $KAFKA_VERSION: starting on $HOST:$KAFKA_PORT"
+  local p
+  for p in $(kafka_ports); do
+    port_open "$p" && die "port $p is taken by another program (not a unimq broker); stop it first"
+  done
+  log "kafka $KAFKA_VERSION: starting on $HOST:$KAFKA_PORT (secured listeners: SASL $KAFKA_SASL_PORT, TLS $KAFKA_SSL_PORT, SASL+TLS $KAFKA_SASL_SSL_PORT)"
+  # what it runs with: `up` restarts a running broker whose configuration changed since
+  kafka_conf_sum >"$KD/conf/.started.sha256"
   start_bg "$KD/kafka.pid" "$KD/logs/kafka.log" \
     java -Dunimq.broker=kafka -Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
@@ -296,18 +413,33 @@ kafka_wait_ready() {
   done
   if ! kafka_health roundtrip $((end - SECONDS > 10 ? end - SECONDS : 10)); then
     tail_log "$KD/logs/kafka.log" "$KD/logs/health.log"
-    die "kafka produce/consume round trip failed"
+    die "kafka health check failed (produce/consume round trip, SCRAM users or a SASL/TLS listener; see $KD/logs/health.log)"
   fi
-  log "kafka ready on $HOST:$KAFKA_PORT (produce/consume round trip ok)"
+  log "kafka ready on $HOST:$KAFKA_PORT (produce/consume round trip ok; SASL/TLS listeners ok)"
 }
 
 kafka_up() {
-  take_over kafka kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT
+  # shellcheck disable=SC2046
+  take_over kafka kafka $(kafka_ports)
   if [[ -n "$(kafka_pids)" ]] || port_open $KAFKA_PORT; then
     [[ -f $KD/lib/.pom.sha256 ]] || install_jars kafka # (a pom change applies at the next start)
-    kafka_write_conf
-    if kafka_health quick 10; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
-    if [[ -n "$(kafka_pids)" ]]; then kafka_wait_ready; return 0; fi
+    if [[ -z "$(kafka_pids)" ]]; then
+      # not ours (e.g. docker-compose.yml): use it if it works; it has no secured listeners
+      if kafka_health quick 10 plain; then log "kafka: using the Kafka already answering on $HOST:$KAFKA_PORT (not managed by this script; no SASL/TLS listeners)"; return 0; fi
+    else
+      kafka_tls
+      kafka_write_conf
+      if [[ "$(cat "$KD/conf/.started.sha256" 2>/dev/null)" != "$(kafka_conf_sum)" ]]; then
+        log "kafka: runs with an older configuration (before this version of brokers.sh): restarting it, keeping its data"
+        kafka_down
+        kafka_start keep
+        kafka_wait_ready
+        return 0
+      fi
+      if kafka_health quick 10; then log "kafka already up on $HOST:$KAFKA_PORT"; return 0; fi
+      kafka_wait_ready
+      return 0
+    fi
   fi
   kafka_start fresh
   kafka_wait_ready
@@ -328,7 +460,7 @@ kafka_restart() {
 kafka_status() {
   local p; p=$(kafka_pids | tr '\n' ' ')
   if [[ -n $p ]]; then
-    if port_open $KAFKA_PORT; then echo "kafka     up        pid ${p% }  $HOST:$KAFKA_PORT  (Kafka $KAFKA_VERSION KRaft)"
+    if port_open $KAFKA_PORT; then echo "kafka     up        pid ${p% }  $HOST:$KAFKA_PORT  (Kafka $KAFKA_VERSION KRaft; SASL $KAFKA_SASL_PORT, TLS $KAFKA_SSL_PORT, SASL+TLS $KAFKA_SASL_SSL_PORT)"
     else echo "kafka     starting  pid ${p% }"; fi
   elif port_open $KAFKA_PORT; then echo "kafka     external  something else listens on $HOST:$KAFKA_PORT"
   else echo "kafka     down"; fi
