@@ -3,6 +3,7 @@ package kafka
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -168,6 +169,31 @@ func loadTLS(caFile, certFile, keyFile string, insecure bool, serverName string)
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, nil
+}
+
+// connectCode classifies an error of connecting to the brokers (at Open).
+// CodeInvalidOption when the settings cannot work however often one tries:
+// SASL authentication failed or the mechanism is not enabled; the broker's
+// certificate is not trusted or not for that name; the broker ended the TLS
+// handshake with an alert (e.g. a client certificate missing or not
+// trusted). CodeUnavailable otherwise (unreachable, refused, closed:
+// retryable).
+func connectCode(err error) driver.Code {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		op       *net.OpError
+	)
+	switch {
+	case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrUnsupportedSASLMechanism),
+		errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid):
+		return driver.CodeInvalidOption
+	case errors.As(err, &op) && op.Op == "remote error": // crypto/tls: an alert the broker sent
+		return driver.CodeInvalidOption
+	}
+	return driver.CodeUnavailable
 }
 
 // base returns the sarama configuration shared by every client the adapter

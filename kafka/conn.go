@@ -53,7 +53,7 @@ func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn,
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, driver.Errorf(driver.CodeUnavailable, "open", "kafka %s: %w", c.redacts, r.err)
+			return nil, driver.Errorf(connectCode(r.err), "open", "kafka %s: %w", c.redacts, r.err)
 		}
 		c.client = r.client
 	case <-ctx.Done():

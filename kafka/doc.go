@@ -102,7 +102,15 @@
 // tls_insecure, or the TLS option. SASL PLAIN and SCRAM-SHA-256/512
 // (sasl_mechanism, sasl_user, sasl_password, or user:password in the URL;
 // SCRAM implemented on the standard library). Passwords are redacted in
-// every error and log line.
+// every error and log line. Open fails with ErrInvalidOption (not
+// ErrUnavailable: retrying cannot help) when SASL authentication fails or
+// the mechanism is not enabled, when the broker's certificate is not
+// trusted or not for that name, and when the broker ends the TLS handshake
+// with an alert (e.g. no or an untrusted client certificate); the broker's
+// or crypto/tls's reason is in the message and the chain
+// (sarama.ErrSASLAuthenticationFailed, x509.UnknownAuthorityError, ...).
+// Tested against Kafka 3.9 listeners SASL_PLAINTEXT, SSL with client
+// certificates, and SASL_SSL (kafka/security_test.go).
 //
 // # Escape hatches
 //

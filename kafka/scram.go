@@ -34,17 +34,18 @@ type scramClient struct {
 
 func newSCRAM(h func() hash.Hash) *scramClient { return &scramClient{h: h} }
 
-// Begin prepares the exchange (sarama's SCRAMClient interface).
+// Begin prepares the exchange (sarama's SCRAMClient interface). Every
+// exchange gets a fresh nonce (a test may set the first one).
 func (c *scramClient) Begin(user, password, _ string) error {
 	c.user, c.password = user, password
-	if c.nonce == "" {
+	if c.nonce == "" || c.first != "" {
 		b := make([]byte, 18)
 		if _, err := rand.Read(b); err != nil {
 			return err
 		}
 		c.nonce = base64.RawStdEncoding.EncodeToString(b)
 	}
-	c.step, c.done = 0, false
+	c.first, c.serverSig, c.step, c.done = "", nil, 0, false
 	return nil
 }
 

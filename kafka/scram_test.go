@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,4 +35,19 @@ func TestSCRAMRejectsBadServerSignature(t *testing.T) {
 	_, err = c.Step("v=AAAA")
 	require.Error(t, err)
 	require.False(t, c.Done())
+}
+
+// A client reused for a second exchange uses a fresh nonce, never the first
+// one again (sarama makes a client per authentication; the type does not
+// rely on it).
+func TestSCRAMFreshNonceEachExchange(t *testing.T) {
+	c := newSCRAM(sha512Hash)
+	require.NoError(t, c.Begin("user", "pencil", ""))
+	first, err := c.Step("")
+	require.NoError(t, err)
+	require.NoError(t, c.Begin("user", "pencil", ""))
+	again, err := c.Step("")
+	require.NoError(t, err)
+	require.NotEqual(t, first, again)
+	require.True(t, strings.HasPrefix(again, "n,,n=user,r="))
 }
