@@ -14,6 +14,10 @@
 #   install  only download/install what is missing (no start).
 #   mqadmin ARGS...  RocketMQ's admin tool (e.g. mqadmin clusterList -n 127.0.0.1:9876).
 #
+# Kafka also listens, for the adapter's TLS/SASL tests, on SASL_PLAINTEXT 9094, SSL 9095 (client
+# certificate required) and SASL_SSL 9096, user unimq / unimq-secret, certificates from a CA the
+# script makes in .brokers/kafka/tls/ (docs/brokers.md). PLAINTEXT 9092 is what the rest uses.
+#
 # Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
 # as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
 # written (Maven repository, jars, configs, data, logs, pids) lives under .brokers/ at the repo root:
