@@ -249,6 +249,11 @@ func (s *Subscriber) handle(dm *driver.Message, now time.Time) (f finished, ok b
 			dm.Attempt++
 			continue
 		}
+		if s.work.Err() != nil {
+			// Close gave up waiting and canceled the handler: the message
+			// is left unsettled, for redelivery, as Close documents.
+			return f, false
+		}
 		s.report("nack", dm, s.st.fail(context.Background(), dm, err, start))
 		return f, false
 	}

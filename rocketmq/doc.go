@@ -55,10 +55,15 @@
 //	Start            ConsumeFromFirstOffset / LastOffset / Timestamp; a new group's start offsets are
 //	                 committed before it starts (RocketMQ 5 would otherwise start a new group at 0
 //	                 while the queue's head is in memory)
-//	Nack(delay)      ConsumeRetryLater with the delay level not shorter than delay: the broker's
-//	                 %RETRY%<group> topic, Attempt = ReconsumeTimes+1. Orderly and broadcasting
-//	                 subscriptions redeliver in place instead (the client would otherwise move an
-//	                 orderly message out of order, and drops failed broadcast messages)
+//	Nack(delay)      a copy of the message goes to the broker's %RETRY%<group> topic, due after delay
+//	                 (timer property, or delay level with delay=levels), with RETRY_TOPIC naming the
+//	                 original topic and the next attempt in the unimq-attempt property, then the
+//	                 original is acknowledged: the client's own send-back (ConsumeRetryLater) would
+//	                 resend every message of the callback's batch. Attempt = the larger of
+//	                 ReconsumeTimes+1 and unimq-attempt. Orderly and broadcasting subscriptions (and
+//	                 a copy that cannot be written) redeliver in place instead (the client would
+//	                 otherwise move an orderly message out of order, and drops failed broadcast
+//	                 messages)
 //	DeadLetter       published by the adapter to %DLQ%<group> (or DeadLetterTopic), created readable,
 //	                 with the reason headers (unimq-dead-*), then acknowledged
 //	PublishTx        TransactionProducer: half message(s), the local function, commit / rollback /
@@ -68,16 +73,19 @@
 //
 // # Receiving
 //
-// The client's push consumer calls the adapter from its own goroutines;
-// each message waits, unsettled, until mq's subscriber or pull Consumer
-// acks, nacks or dead-letters it, and only then is the result returned to the
-// client (a handler error is never reported as ConsumeSuccess). The client
-// runs at most Concurrency callbacks per subscription (concurrent mode) or
-// one per queue (orderly), which bounds the messages held. Subscribe returns
-// once the topic (and the group's retry topic) exist with a route and the
-// consumer holds its queues, so the first messages do not wait for the
-// client's 20-30 s route refresh and rebalance; topics that do not exist are
-// created on every broker serving the template topic TBW102 (admin API).
+// The client's push consumer calls the adapter from its own goroutines with
+// up to min(Concurrency, 32) messages of one pull at a time (one in orderly
+// mode); each message waits, unsettled, until mq's subscriber or pull
+// Consumer acks, nacks or dead-letters it, and only once all of a call's
+// messages are settled is the result returned to the client (a handler error
+// is never reported as ConsumeSuccess: the failed message was copied to the
+// retry topic first). The client runs at most 2*Concurrency callbacks per
+// subscription (concurrent mode) or one per queue (orderly), which bounds
+// the messages held. Subscribe returns once the topic (and the group's retry
+// topic) exist with a route and the consumer holds its queues, so the first
+// messages do not wait for the client's 20-30 s route refresh and rebalance;
+// topics that do not exist are created on every broker serving the template
+// topic TBW102 (admin API).
 //
 // # Concurrency and blocking
 //
@@ -85,10 +93,15 @@
 // answered; Publish blocks until SEND_OK (bounded by send_timeout and ctx);
 // the first Publish to or Subscribe on a topic may block while the topic is
 // created and its route published (route_wait). Closing a subscription
-// refuses further settlements, waits up to 0.5 s after the last one so that
-// the client applies it (offset move, send-back to the retry topic), then
-// shuts the consumer down (its queues are dropped and offsets persisted below
-// every unsettled message, which is then redelivered, never acknowledged).
+// refuses further settlements; a concurrent clustering subscription then
+// hands every message still unsettled in a callback (handler running or not
+// started) to the retry topic, due at once with its attempt unchanged, so
+// that every callback completes and the offset moves past everything
+// delivered (a finished message is not redelivered because a batch-mate was
+// still running). It waits up to 0.5 s after the last settlement so that the
+// client applies it, then shuts the consumer down (its queues are dropped and
+// offsets persisted below every message still unsettled, which is then
+// redelivered, never acknowledged).
 // Conn.Close does that for every subscription still open, waits for async
 // callbacks and shuts the producers down.
 //

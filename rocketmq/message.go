@@ -154,6 +154,12 @@ func fromExt(me *primitive.MessageExt, namespace string) *driver.Message {
 		if reserved[k] || k == PropertyID {
 			continue
 		}
+		if k == driver.HeaderAttempt { // a retry copy's attempt (retry.go)
+			if a, err := strconv.Atoi(v); err == nil && a > dm.Attempt {
+				dm.Attempt = a
+			}
+			continue
+		}
 		if dm.Headers == nil {
 			dm.Headers = make(map[string]string, len(props))
 		}

@@ -43,11 +43,17 @@ type subscription struct {
 	bcast   bool
 	pc      rmq.PushConsumer
 
-	ch      chan *delivery
+	retryTopic string // "%RETRY%<group>" as the client names it; "" for broadcast
+
+	ch      chan []*delivery // the messages of one callback each
+	recvMu  sync.Mutex
+	pending []*delivery // what a Receive had no room for
 	closing chan struct{}
 	closed  atomic.Bool
 
+	closeMu    sync.RWMutex // held for reading by a Nack writing its retry copy, for writing by Close
 	mu         sync.Mutex
+	active     map[*batch][]*delivery // callbacks waiting for their messages to settle (guarded by mu)
 	lastSettle time.Time // when the last Ack/Nack/DeadLetter was handed to a callback
 	once       sync.Once
 	dlqOnce    sync.Once
@@ -61,11 +67,19 @@ const (
 	outRetry
 )
 
+// delivery is one message of a callback's batch on its way to Receive.
 type delivery struct {
 	dm      *driver.Message
 	me      *primitive.MessageExt
-	res     chan settle
+	b       *batch
+	st      settle // written once, before the batch's count drops
 	settled atomic.Bool
+}
+
+// batch counts the unsettled messages of one callback round.
+type batch struct {
+	left atomic.Int32
+	done chan struct{} // closed when left reaches 0
 }
 
 type settle struct {
@@ -97,11 +111,12 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if err := c.ensureTopic(ctx, op, cfg.Topic, c.cfg.queues); err != nil {
 		return nil, err
 	}
+	retry := ""
 	if !cfg.Broadcast {
 		// The broker creates the retry topic at the consumer's first
 		// heartbeat, but until the clients see its route their rebalance
 		// fails for it (and logs so): create it up front.
-		retry := "%RETRY%" + group
+		retry = "%RETRY%" + group
 		if c.cfg.namespace != "" {
 			retry = "%RETRY%" + c.cfg.namespace + "%" + group // as the client names it
 		}
@@ -112,16 +127,20 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if err := c.presetOffsets(ctx, group, cfg); err != nil {
 		return nil, c.routeErr(ctx, op, cfg.Topic, err)
 	}
-	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast,
-		ch: make(chan *delivery, 2*max(cfg.Prefetch, 1)), closing: make(chan struct{})}
 	prefetch := max(cfg.Prefetch, 1)
+	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast, retryTopic: retry,
+		ch: make(chan []*delivery, 2*prefetch), closing: make(chan struct{}), active: map[*batch][]*delivery{}}
 	maxAttempts := max(cfg.MaxAttempts, 1)
 	opts := []consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
 		consumer.WithGroupName(group),
 		consumer.WithInstance(c.cfg.instanceName("c")),
 		consumer.WithConsumerOrder(cfg.Ordered),
-		consumer.WithConsumeMessageBatchMaxSize(1),
+		// Concurrent consumers take the messages of one pull in batches
+		// (one callback, one hand-off and one result for many messages);
+		// every message is settled on its own (see Nack), so a failure never
+		// redelivers its batch-mates. Orderly consumers take one at a time.
+		consumer.WithConsumeMessageBatchMaxSize(consumeBatch(cfg)),
 		// Twice the prefetch: while mq handles Prefetch messages, as many wait
 		// in consume for the next Receive (still unsettled: redelivered if the
 		// subscription closes), so the hand-off never runs dry.
@@ -235,17 +254,24 @@ func processQueues(pc rmq.PushConsumer) *sync.Map {
 	return (*sync.Map)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
-// consume is the client's callback.
-func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
-	ok := true
-	for _, me := range msgs {
-		if !s.handle(ctx, me) {
-			ok = false
-		}
+// maxConsumeBatch bounds the messages of one callback (the client's pull
+// batch is 32).
+const maxConsumeBatch = 32
+
+func consumeBatch(cfg *driver.SubscriptionConfig) int {
+	if cfg.Ordered {
+		return 1
 	}
-	if ok {
+	return min(max(cfg.Prefetch, 1), maxConsumeBatch)
+}
+
+// consume is the client's callback: it hands msgs to Receive and returns
+// once every one is settled.
+func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+	if s.handle(msgs) {
 		return consumer.ConsumeSuccess, nil
 	}
+	// Only when closing: the client ignores the result of a dropped queue.
 	if s.ordered {
 		if oc, has := primitive.GetOrderlyCtx(ctx); has {
 			oc.SuspendCurrentQueueTimeMillis = 1000
@@ -255,45 +281,71 @@ func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageEx
 	return consumer.ConsumeRetryLater, nil
 }
 
-// handle delivers me until it is settled; it reports whether the client may
-// count it as consumed.
-func (s *subscription) handle(ctx context.Context, me *primitive.MessageExt) bool {
-	dm := fromExt(me, s.c.cfg.namespace)
-	for {
-		d := &delivery{dm: dm, me: me, res: make(chan settle, 1)}
-		dm.AckID = d
-		select {
-		case s.ch <- d:
-		case <-s.closing:
+// handle delivers msgs until each is settled; false when the subscription
+// closes first (the unsettled ones are redelivered).
+func (s *subscription) handle(msgs []*primitive.MessageExt) bool {
+	ds := make([]*delivery, len(msgs))
+	for i, me := range msgs {
+		ds[i] = &delivery{dm: fromExt(me, s.c.cfg.namespace), me: me}
+	}
+	for len(ds) > 0 {
+		b := &batch{done: make(chan struct{})}
+		b.left.Store(int32(len(ds)))
+		for _, d := range ds {
+			d.b = b
+			d.dm.AckID = d
+		}
+		if !s.await(b, ds) {
 			return false
 		}
-		var st settle
-		select {
-		case st = <-d.res:
-		case <-s.closing:
-			return false
-		}
-		if st.out == outAck {
-			return true
-		}
-		if !s.ordered && !s.bcast {
-			if cc, has := primitive.GetConcurrentlyCtx(ctx); has {
-				cc.DelayLevelWhenNextConsume = retryLevel(st.delay)
+		// Redeliver here, after the delay, what was nacked in place
+		// (orderly: the queue waits; broadcasting: the client would drop
+		// it; or the retry topic could not be written).
+		var again []*delivery
+		var delay time.Duration
+		for _, d := range ds {
+			if d.st.out == outRetry {
+				next := *d.dm
+				next.Attempt++
+				again = append(again, &delivery{dm: &next, me: d.me})
+				delay = max(delay, d.st.delay)
 			}
-			return false
 		}
-		// Orderly (the queue waits) and broadcasting (the client drops
-		// failed broadcast messages): redeliver here after the delay.
-		t := time.NewTimer(st.delay)
-		select {
-		case <-t.C:
-		case <-s.closing:
-			t.Stop()
-			return false
+		if len(again) > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.closing:
+				t.Stop()
+				return false
+			}
 		}
-		next := *dm
-		next.Attempt++
-		dm = &next
+		ds = again
+	}
+	return true
+}
+
+// await hands ds to Receive and waits until all are settled; false when
+// the subscription closes first.
+func (s *subscription) await(b *batch, ds []*delivery) bool {
+	s.mu.Lock()
+	s.active[b] = ds
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.active, b)
+		s.mu.Unlock()
+	}()
+	select {
+	case s.ch <- ds:
+	case <-s.closing:
+		return false
+	}
+	select {
+	case <-b.done:
+		return true
+	case <-s.closing:
+		return false
 	}
 }
 
@@ -302,24 +354,56 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 	if s.closed.Load() {
 		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
 	}
-	var out []*driver.Message
-	select {
-	case d := <-s.ch:
-		out = append(out, d.dm)
-	case <-ctx.Done():
-		return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backend, Err: ctx.Err()}
-	case <-s.closing:
-		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+	s.recvMu.Lock()
+	out := s.takePending(nil, max)
+	s.recvMu.Unlock()
+	for len(out) == 0 {
+		select {
+		case ds := <-s.ch:
+			out = s.admit(out, ds, max)
+		case <-ctx.Done():
+			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backend, Err: ctx.Err()}
+		case <-s.closing:
+			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+		}
 	}
 	for len(out) < max {
 		select {
-		case d := <-s.ch:
-			out = append(out, d.dm)
+		case ds := <-s.ch:
+			out = s.admit(out, ds, max)
 		default:
 			return out, nil
 		}
 	}
 	return out, nil
+}
+
+// takePending moves up to max-len(out) kept messages to out; s.recvMu held.
+func (s *subscription) takePending(out []*driver.Message, max int) []*driver.Message {
+	n := min(len(s.pending), max-len(out))
+	for _, d := range s.pending[:n] {
+		out = append(out, d.dm)
+	}
+	s.pending = s.pending[n:]
+	if len(s.pending) == 0 {
+		s.pending = nil
+	}
+	return out
+}
+
+// admit appends the messages of ds to out up to max and keeps the rest
+// for the next Receive.
+func (s *subscription) admit(out []*driver.Message, ds []*delivery, max int) []*driver.Message {
+	n := min(len(ds), max-len(out))
+	for _, d := range ds[:n] {
+		out = append(out, d.dm)
+	}
+	if n < len(ds) {
+		s.recvMu.Lock()
+		s.pending = append(s.pending, ds[n:]...)
+		s.recvMu.Unlock()
+	}
+	return out
 }
 
 func (s *subscription) settle(op string, m *driver.Message, st settle) error {
@@ -336,7 +420,10 @@ func (s *subscription) settle(op string, m *driver.Message, st settle) error {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
 	}
 	s.lastSettle = time.Now()
-	d.res <- st // buffered: never blocks
+	d.st = st
+	if d.b.left.Add(-1) == 0 {
+		close(d.b.done)
+	}
 	return nil
 }
 
@@ -351,8 +438,28 @@ func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
 	return first
 }
 
-// Nack asks for redelivery after delay (see the type comment).
+// Nack asks for redelivery after delay. Concurrent clustering consumers
+// write a copy to the group's retry topic (%RETRY%<group>, delivered after
+// delay, carrying the attempt number) and settle the original as consumed,
+// as the client's own send-back does, but for this message alone. Orderly
+// and broadcasting consumers, and a copy that could not be written, are
+// redelivered in place after delay.
 func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.Duration) error {
+	if s.retryTopic != "" && !s.ordered {
+		// Close waits for the copy and its settlement, so a message is
+		// never both copied and redelivered because Close came between.
+		s.closeMu.RLock()
+		defer s.closeMu.RUnlock()
+		if s.closed.Load() {
+			return &driver.Error{Code: driver.CodeClosed, Op: "nack", Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+		}
+		err := s.sendRetry(ctx, m, delay)
+		if err == nil {
+			return s.settle("nack", m, settle{out: outAck})
+		}
+		s.c.log.Warn("unimq: rocketmq retry topic write failed; redelivering in place",
+			"topic", m.Topic, "retry_topic", s.retryTopic, "error", err.Error())
+	}
 	return s.settle("nack", m, settle{out: outRetry, delay: delay})
 }
 
@@ -388,10 +495,15 @@ func (s *subscription) Close(ctx context.Context) error {
 	first := false
 	s.once.Do(func() {
 		first = true
+		s.closeMu.Lock() // waits for retry copies being written
 		s.mu.Lock()
 		s.closed.Store(true) // no settlement from now on
 		last := s.lastSettle
 		s.mu.Unlock()
+		s.closeMu.Unlock()
+		if s.handOver(ctx) {
+			last = time.Now()
+		}
 		// The client applies an outcome after the callback returned: it
 		// moves the offset past an acked message, and for a retry first
 		// sends the message back to the retry topic (one request). Let it

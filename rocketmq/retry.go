@@ -1,0 +1,92 @@
+package rocketmq
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// sendRetry writes the retry copy of m to the group's retry topic: due
+// after delay (the timer property or a delay level, as for Publish), with
+// RETRY_TOPIC naming the original topic (the client reports that topic on
+// receipt) and the next attempt number in the unimq-attempt property (the
+// broker's reconsume count stays 0 for copies, so fromExt reads both).
+func (s *subscription) sendRetry(ctx context.Context, m *driver.Message, delay time.Duration) error {
+	now := time.Now()
+	cp := *m
+	cp.DeliverAt = now.Add(delay)
+	res, err := s.c.prod.SendSync(ctx, s.retryCopy(&cp, m.Attempt+1, now))
+	return checkResult(ctx, "nack", res, err)
+}
+
+// retryCopy builds the copy of m for the retry topic, due at m.DeliverAt,
+// carrying attempt.
+func (s *subscription) retryCopy(m *driver.Message, attempt int, now time.Time) *primitive.Message {
+	h := make(map[string]string, len(m.Headers)+1)
+	for k, v := range m.Headers {
+		h[k] = v
+	}
+	h[driver.HeaderAttempt] = strconv.Itoa(attempt)
+	cp := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Headers: h, Partition: -1, DeliverAt: m.DeliverAt}
+	pm := s.c.build(s.retryTopic, cp, sendPlan{}, now)
+	pm.WithProperty(primitive.PropertyRetryTopic, s.c.fullTopic(m.Topic))
+	return pm
+}
+
+// handOverBatch bounds the copies of one SendSync in handOver.
+const handOverBatch = 32
+
+// handOver runs in Close for concurrent clustering consumers: every message
+// still unsettled in a callback (handler running or never started) is
+// copied to the retry topic, due at once with its attempt number unchanged,
+// and settled; the callbacks then return success. The offset then moves past
+// every message delivered to this subscriber, so a message whose handler
+// finished is not redelivered because a batch-mate (or an earlier message)
+// was still unsettled; the unsettled ones come back once, through the retry
+// topic. A copy that cannot be written leaves its callback unsettled, and
+// the message is redelivered from its offset. It reports whether it settled
+// anything.
+func (s *subscription) handOver(ctx context.Context) bool {
+	if s.retryTopic == "" || s.ordered {
+		return false
+	}
+	var open []*delivery
+	s.mu.Lock()
+	for _, ds := range s.active {
+		for _, d := range ds {
+			if d.settled.CompareAndSwap(false, true) {
+				open = append(open, d)
+			}
+		}
+	}
+	s.mu.Unlock()
+	moved := false
+	for len(open) > 0 {
+		n := min(len(open), handOverBatch)
+		part := open[:n]
+		open = open[n:]
+		pms := make([]*primitive.Message, len(part))
+		now := time.Now()
+		for i, d := range part {
+			pms[i] = s.retryCopy(d.dm, d.dm.Attempt, now)
+		}
+		res, err := s.c.prod.SendSync(ctx, pms...)
+		if err := checkResult(ctx, "close", res, err); err != nil {
+			s.c.log.Warn("unimq: rocketmq could not hand unsettled messages to the retry topic; they are redelivered from their offset",
+				"topic", s.cfg.Topic, "group", s.group, "messages", len(part), "error", err.Error())
+			continue
+		}
+		for _, d := range part {
+			d.st = settle{out: outAck}
+			if d.b.left.Add(-1) == 0 {
+				close(d.b.done)
+			}
+		}
+		moved = true
+	}
+	return moved
+}
