@@ -54,7 +54,7 @@ type subscription struct {
 	closeMu    sync.RWMutex // held for reading by a Nack writing its retry copy, for writing by Close
 	mu         sync.Mutex
 	active     map[*batch][]*delivery // callbacks waiting for their messages to settle (guarded by mu)
-	lastSettle time.Time // when the last Ack/Nack/DeadLetter was handed to a callback
+	lastSettle time.Time              // when the last Ack/Nack/DeadLetter was handed to a callback
 	once       sync.Once
 	dlqOnce    sync.Once
 	dlqErr     error
