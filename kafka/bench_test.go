@@ -1,17 +1,20 @@
 package kafka_test
 
-// Benchmarks: the adapter and raw sarama side by side, same broker, same
-// producer settings (acks=all, idempotent, one open request per broker,
-// no compression, no linger), 256-byte bodies, records without key. The
-// msg/s metric of the consume benchmarks counts from the first record
-// received to the last (joining the group is not timed). Run:
+// Benchmarks: the adapter and raw sarama in the same benchmark, same broker,
+// same producer settings (acks=all, idempotent, one open request per broker,
+// no compression, no linger), 256-byte bodies, records without key, topics
+// of 3 partitions. Each benchmark makes benchtest.Rounds rounds in which
+// raw and unimq each handle b.N/Rounds records, alternately first, and
+// reports the median rate of each side, the median per-round ratio
+// unimq/raw and allocations per message. Run:
 //
-//	go test -run '^$' -bench . -benchtime 20000x -count 3 ./kafka/
+//	go test -run '^$' -bench . -benchtime 100000x ./kafka/
 //
 // Figures are in docs/benchmarks-kafka.md.
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +22,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/unimq/unimq/internal/benchtest"
 	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
@@ -45,174 +49,155 @@ func benchTopic(b *testing.B, c *mq.Client, partitions int32) string {
 	return newTopic(b, c, "bench", partitions)
 }
 
-func report(b *testing.B, start time.Time) {
-	el := time.Since(start).Seconds()
-	b.ReportMetric(float64(b.N)/el, "msg/s")
-	b.ReportMetric(float64(b.N)*float64(len(benchBody))/el/1e6, "MB/s")
+// rawAsync is a raw AsyncProducer whose confirmations a goroutine counts.
+type rawAsync struct {
+	ap     sarama.AsyncProducer
+	wg     sync.WaitGroup
+	failed atomic.Int64
+	done   chan struct{}
+}
+
+func newRawAsync(b *testing.B) *rawAsync {
+	ap, err := sarama.NewAsyncProducer(brokertest.KafkaAddrs(b), rawProducerConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &rawAsync{ap: ap, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		s, e := ap.Successes(), ap.Errors()
+		for s != nil || e != nil {
+			select {
+			case _, ok := <-s:
+				if !ok {
+					s = nil
+					continue
+				}
+				r.wg.Done()
+			case _, ok := <-e:
+				if !ok {
+					e = nil
+					continue
+				}
+				r.failed.Add(1)
+				r.wg.Done()
+			}
+		}
+	}()
+	b.Cleanup(func() {
+		ap.AsyncClose()
+		<-r.done
+	})
+	return r
+}
+
+// send produces n records to topic and waits for every confirmation.
+func (r *rawAsync) send(topic string, n int) error {
+	r.wg.Add(n)
+	for i := 0; i < n; i++ {
+		r.ap.Input() <- &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)}
+	}
+	r.wg.Wait()
+	if f := r.failed.Swap(0); f > 0 {
+		return fmt.Errorf("%d records failed", f)
+	}
+	return nil
 }
 
 func BenchmarkAsyncPublish(b *testing.B) {
 	c := open(b)
 	topic := benchTopic(b, c, 3)
 	ctx := context.Background()
-	b.Run("sarama", func(b *testing.B) {
-		ap, err := sarama.NewAsyncProducer(brokertest.KafkaAddrs(b), rawProducerConfig())
+	raw := newRawAsync(b)
+	// warm up both: metadata, producer id, connections
+	if err := raw.send(topic, 1); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Publish(ctx, topic, &mq.Message{Body: benchBody}); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	cb := func(_ *mq.Message, err error) {
 		if err != nil {
-			b.Fatal(err)
+			failed.Add(1)
 		}
-		var wg sync.WaitGroup
-		var failed atomic.Int64
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s, e := ap.Successes(), ap.Errors()
-			for s != nil || e != nil {
-				select {
-				case _, ok := <-s:
-					if !ok {
-						s = nil
-						continue
-					}
-					wg.Done()
-				case _, ok := <-e:
-					if !ok {
-						e = nil
-						continue
-					}
-					failed.Add(1)
-					wg.Done()
+		wg.Done()
+	}
+	b.ResetTimer()
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		return benchtest.Timed(func() error { return raw.send(topic, n) })
+	}, func(n int) (time.Duration, error) {
+		return benchtest.Timed(func() error {
+			wg.Add(n)
+			for i := 0; i < n; i++ {
+				if err := c.PublishAsync(ctx, topic, &mq.Message{Body: benchBody}, cb); err != nil {
+					return err
 				}
 			}
-		}()
-		wg.Add(1) // warm up: metadata, producer id, connections
-		ap.Input() <- &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)}
-		wg.Wait()
-		b.ReportAllocs()
-		b.ResetTimer()
-		start := time.Now()
-		for i := 0; i < b.N; i++ {
-			wg.Add(1)
-			ap.Input() <- &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)}
-		}
-		wg.Wait()
-		report(b, start)
-		b.StopTimer()
-		ap.AsyncClose()
-		<-done
-		if failed.Load() > 0 {
-			b.Fatalf("%d failed", failed.Load())
-		}
-	})
-	b.Run("unimq", func(b *testing.B) {
-		var wg sync.WaitGroup
-		var failed atomic.Int64
-		cb := func(_ *mq.Message, err error) {
-			if err != nil {
-				failed.Add(1)
+			wg.Wait()
+			if f := failed.Swap(0); f > 0 {
+				return fmt.Errorf("%d records failed", f)
 			}
-			wg.Done()
-		}
-		if err := c.Publish(ctx, topic, &mq.Message{Body: benchBody}); err != nil { // warm up
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		start := time.Now()
-		for i := 0; i < b.N; i++ {
-			wg.Add(1)
-			if err := c.PublishAsync(ctx, topic, &mq.Message{Body: benchBody}, cb); err != nil {
-				b.Fatal(err)
-			}
-		}
-		wg.Wait()
-		report(b, start)
-		if failed.Load() > 0 {
-			b.Fatalf("%d failed", failed.Load())
-		}
+			return nil
+		})
 	})
 }
 
 // syncConcurrency publishers send one message at a time each.
 const syncConcurrency = 16
 
+// parallel runs n sends on syncConcurrency goroutines.
+func parallel(n int, send func() error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, syncConcurrency)
+	for w := 0; w < syncConcurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				if err := send(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
 func BenchmarkSyncPublish(b *testing.B) {
 	c := open(b)
 	topic := benchTopic(b, c, 3)
 	ctx := context.Background()
-	parallel := func(b *testing.B, send func() error) {
-		if err := send(); err != nil { // warm up
-			b.Fatal(err)
-		}
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		errs := make(chan error, syncConcurrency)
-		b.ReportAllocs()
-		b.ResetTimer()
-		start := time.Now()
-		for w := 0; w < syncConcurrency; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for next.Add(1) <= int64(b.N) {
-					if err := send(); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		report(b, start)
-		select {
-		case err := <-errs:
-			b.Fatal(err)
-		default:
-		}
-	}
-	b.Run("sarama", func(b *testing.B) {
-		sp, err := sarama.NewSyncProducer(brokertest.KafkaAddrs(b), rawProducerConfig())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer sp.Close()
-		parallel(b, func() error {
-			_, _, err := sp.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)})
-			return err
-		})
-	})
-	b.Run("unimq", func(b *testing.B) {
-		parallel(b, func() error {
-			return c.Publish(ctx, topic, &mq.Message{Body: benchBody})
-		})
-	})
-}
-
-// fill produces n records to a new topic with raw sarama.
-func fill(b *testing.B, c *mq.Client, n int) string {
-	b.Helper()
-	b.StopTimer()
-	defer b.StartTimer()
-	topic := benchTopic(b, c, 3)
-	ap, err := sarama.NewAsyncProducer(brokertest.KafkaAddrs(b), rawProducerConfig())
+	sp, err := sarama.NewSyncProducer(brokertest.KafkaAddrs(b), rawProducerConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
-	go func() {
-		for i := 0; i < n; i++ {
-			ap.Input() <- &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)}
-		}
-	}()
-	for i := 0; i < n; i++ {
-		select {
-		case <-ap.Successes():
-		case err := <-ap.Errors():
+	defer sp.Close()
+	rawSend := func() error {
+		_, _, err := sp.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(benchBody)})
+		return err
+	}
+	uniSend := func() error { return c.Publish(ctx, topic, &mq.Message{Body: benchBody}) }
+	for _, warm := range []func() error{rawSend, uniSend} {
+		if err := warm(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := ap.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return topic
+	b.ResetTimer()
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		return benchtest.Timed(func() error { return parallel(n, rawSend) })
+	}, func(n int) (time.Duration, error) {
+		return benchtest.Timed(func() error { return parallel(n, uniSend) })
+	})
 }
 
 type countingHandler struct {
@@ -235,10 +220,34 @@ func (h *countingHandler) ConsumeClaim(s sarama.ConsumerGroupSession, cl sarama.
 	return nil
 }
 
+// waitConsumed waits for done; first is when the first record arrived.
+func waitConsumed(done <-chan struct{}, first, got *atomic.Int64, n int) (time.Duration, error) {
+	select {
+	case <-done:
+		return time.Since(time.Unix(0, first.Load())), nil
+	case <-time.After(5 * time.Minute):
+		return 0, fmt.Errorf("consumed %d of %d", got.Load(), n)
+	}
+}
+
+// BenchmarkGroupConsume: each round, n records produced beforehand (not
+// timed) to a new topic are read by a new group from the oldest offset:
+// Subscribe (handler returns nil, Concurrency(64)) vs a raw ConsumerGroup
+// whose ConsumeClaim marks each record. Timed from the first record received
+// to the last (joining the group is not timed).
 func BenchmarkGroupConsume(b *testing.B) {
 	c := open(b)
-	b.Run("sarama", func(b *testing.B) {
-		topic := fill(b, c, b.N)
+	raw := newRawAsync(b)
+	fill := func(n int) (string, error) {
+		topic := benchTopic(b, c, 3)
+		return topic, raw.send(topic, n)
+	}
+	b.ResetTimer()
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		topic, err := fill(n)
+		if err != nil {
+			return 0, err
+		}
 		cfg := sarama.NewConfig()
 		cfg.Version = sarama.V2_8_0_0
 		cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
@@ -247,12 +256,11 @@ func BenchmarkGroupConsume(b *testing.B) {
 		cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategySticky()}
 		g, err := sarama.NewConsumerGroup(brokertest.KafkaAddrs(b), mqtest.UniqueName("bench-raw"), cfg)
 		if err != nil {
-			b.Fatal(err)
+			return 0, err
 		}
-		h := &countingHandler{want: int64(b.N), done: make(chan struct{})}
+		h := &countingHandler{want: int64(n), done: make(chan struct{})}
 		ctx, cancel := context.WithCancel(context.Background())
 		loop := make(chan struct{})
-		b.ResetTimer()
 		go func() {
 			defer close(loop)
 			for ctx.Err() == nil {
@@ -261,32 +269,30 @@ func BenchmarkGroupConsume(b *testing.B) {
 				}
 			}
 		}()
-		<-h.done
-		report(b, time.Unix(0, h.first.Load()))
-		b.StopTimer()
+		d, err := waitConsumed(h.done, &h.first, &h.n, n)
 		cancel()
 		_ = g.Close()
 		<-loop
-	})
-	b.Run("unimq", func(b *testing.B) {
-		topic := fill(b, c, b.N)
-		var n, first atomic.Int64
+		return d, err
+	}, func(n int) (time.Duration, error) {
+		topic, err := fill(n)
+		if err != nil {
+			return 0, err
+		}
+		var got, first atomic.Int64
 		done := make(chan struct{})
-		want := int64(b.N)
-		b.ResetTimer()
 		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
 			first.CompareAndSwap(0, time.Now().UnixNano())
-			if n.Add(1) == want {
+			if got.Add(1) == int64(n) {
 				close(done)
 			}
 			return nil
 		}, mq.Group(mqtest.UniqueName("bench-unimq")), mq.StartFrom(mq.Oldest), mq.Concurrency(64))
 		if err != nil {
-			b.Fatal(err)
+			return 0, err
 		}
-		<-done
-		report(b, time.Unix(0, first.Load()))
-		b.StopTimer()
+		d, err := waitConsumed(done, &first, &got, n)
 		_ = s.Close(context.Background())
+		return d, err
 	})
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -75,7 +76,15 @@ func brokerID(topic string, partition int32, offset int64) string {
 	if offset < 0 {
 		return ""
 	}
-	return topic + "/" + strconv.FormatInt(int64(partition), 10) + "@" + strconv.FormatInt(offset, 10)
+	var b strings.Builder // one allocation
+	b.Grow(len(topic) + 2 + 10 + 19)
+	b.WriteString(topic)
+	b.WriteByte('/')
+	var num [20]byte
+	b.Write(strconv.AppendInt(num[:0], int64(partition), 10))
+	b.WriteByte('@')
+	b.Write(strconv.AppendInt(num[:0], offset, 10))
+	return b.String()
 }
 
 // delivery is a received record: the message and its ack handle.

@@ -20,7 +20,7 @@ import (
 // hand-off per message. Chunks are sized from the measured handler time so
 // that one takes about chunkBudget: a slow handler gets chunks of one
 // message (every message its own worker, up to Concurrency at once), a fast
-// one gets the whole batch. When a chunk runs longer than spillAfter (one
+// one chunks of a quarter of Concurrency. When a chunk runs longer than spillAfter (one
 // handler blocked, say), the messages it has not started go back to the
 // queue one by one for other workers, so a message never waits long behind
 // a slow neighbour, and a handler that waits for another message's handler
@@ -69,13 +69,17 @@ func (s *Subscriber) loop() {
 	}
 }
 
-// chunkSize is how many of n messages one worker takes at once.
+// chunkSize is how many of n messages one worker takes at once: about
+// chunkBudget of work, and at most a quarter of Concurrency, so that
+// several chunks run at once and the loop receives the next messages while
+// workers handle these.
 func (s *Subscriber) chunkSize(n int) int {
+	most := max(1, min(n, s.set.concurrency/4))
 	cost := s.cost.Load()
 	if cost <= 0 {
-		return n
+		return most
 	}
-	return max(1, min(n, int(int64(chunkBudget)/cost)))
+	return max(1, min(most, int(int64(chunkBudget)/cost)))
 }
 
 // worker runs chunks of unordered messages until the queue closes.

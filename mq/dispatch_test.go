@@ -73,7 +73,7 @@ func TestBlockedHandlerDoesNotHoldItsChunk(t *testing.T) {
 func TestSlowHandlersRunConcurrently(t *testing.T) {
 	c := open(t)
 	ctx := context.Background()
-	const conc = 4
+	const conc = 8
 	var handled, running, peak atomic.Int64
 	gate := make(chan struct{})
 	s, err := c.Subscribe(ctx, "slow", func(ctx context.Context, m *mq.Message) error {

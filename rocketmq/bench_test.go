@@ -3,7 +3,6 @@ package rocketmq_test
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
 
+	"github.com/unimq/unimq/internal/benchtest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 	"github.com/unimq/unimq/rocketmq"
@@ -104,58 +104,13 @@ func parallel(n, conc int, op func() error) error {
 	return nil
 }
 
-// benchRounds is how many alternating raw/unimq rounds one benchmark run
-// makes; each side gets b.N/benchRounds messages per round.
-const benchRounds = 5
-
-// alternate runs raw and unimq in alternating rounds (which side goes first
-// alternates too) and reports the median rate of each and the median of the
-// per-round ratios unimq/raw.
-func alternate(b *testing.B, raw, unimq func(n int) (time.Duration, error)) {
-	n := max(b.N/benchRounds, 1)
-	var rawRates, uniRates, ratios []float64
-	for r := 0; r < benchRounds; r++ {
-		var dr, du time.Duration
-		var err error
-		if r%2 == 0 {
-			if dr, err = raw(n); err == nil {
-				du, err = unimq(n)
-			}
-		} else {
-			if du, err = unimq(n); err == nil {
-				dr, err = raw(n)
-			}
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		rr, ur := float64(n)/dr.Seconds(), float64(n)/du.Seconds()
-		rawRates, uniRates, ratios = append(rawRates, rr), append(uniRates, ur), append(ratios, ur/rr)
-	}
-	b.ReportMetric(median(rawRates), "raw-msg/s")
-	b.ReportMetric(median(uniRates), "unimq-msg/s")
-	b.ReportMetric(median(ratios), "unimq/raw")
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return s[len(s)/2]
-}
-
-func timed(f func() error) (time.Duration, error) {
-	start := time.Now()
-	err := f()
-	return time.Since(start), err
-}
-
 func BenchmarkSendSync(b *testing.B) {
 	e := newBenchEnv(b)
 	topic := e.topic(b, "bench-sync")
 	raw := e.rawProducer(b)
 	ctx := context.Background()
-	alternate(b, func(n int) (time.Duration, error) {
-		return timed(func() error {
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		return benchtest.Timed(func() error {
 			return parallel(n, benchConcurrency, func() error {
 				res, err := raw.SendSync(ctx, primitive.NewMessage(topic, body256))
 				if err == nil && res.Status != primitive.SendOK {
@@ -165,7 +120,7 @@ func BenchmarkSendSync(b *testing.B) {
 			})
 		})
 	}, func(n int) (time.Duration, error) {
-		return timed(func() error {
+		return benchtest.Timed(func() error {
 			return parallel(n, benchConcurrency, func() error {
 				return e.client.Publish(ctx, topic, &mq.Message{Body: body256})
 			})
@@ -204,7 +159,7 @@ func BenchmarkSendAsync(b *testing.B) {
 		}
 		return d, nil
 	}
-	alternate(b, func(n int) (time.Duration, error) {
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
 		return run(n, func(done func(error)) error {
 			return raw.SendAsync(ctx, func(_ context.Context, _ *primitive.SendResult, err error) { done(err) },
 				primitive.NewMessage(topic, body256))
@@ -245,7 +200,7 @@ func BenchmarkPushConsume(b *testing.B) {
 			return fmt.Errorf("consumed %d of %d", got.Load(), n)
 		}
 	}
-	alternate(b, func(n int) (time.Duration, error) {
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
 		topic := e.topic(b, "bench-consume-raw")
 		if err := fill(topic, n); err != nil {
 			return 0, err

@@ -1,0 +1,40 @@
+package benchtest
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want float64
+	}{{[]float64{3, 1, 2}, 2}, {[]float64{5}, 5}, {[]float64{4, 1, 3, 2}, 3}} {
+		if got := Median(c.in); got != c.want {
+			t.Errorf("Median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestAlternateGivesEachSideItsShare(t *testing.T) {
+	var rawN, uniN, calls []int
+	res := testing.Benchmark(func(b *testing.B) {
+		rawN, uniN, calls = nil, nil, nil
+		Alternate(b, func(n int) (time.Duration, error) {
+			rawN, calls = append(rawN, n), append(calls, 0)
+			return time.Millisecond, nil
+		}, func(n int) (time.Duration, error) {
+			uniN, calls = append(uniN, n), append(calls, 1)
+			return 2 * time.Millisecond, nil
+		})
+	})
+	if len(rawN) != Rounds || len(uniN) != Rounds {
+		t.Fatalf("rounds: raw %d, unimq %d, want %d each", len(rawN), len(uniN), Rounds)
+	}
+	if calls[0] != 0 || calls[2] != 1 {
+		t.Errorf("the side going first does not alternate: %v", calls)
+	}
+	if got := res.Extra["unimq/raw"]; got != 0.5 {
+		t.Errorf("unimq/raw = %v, want 0.5", got)
+	}
+}
