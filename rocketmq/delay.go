@@ -42,13 +42,3 @@ func levelNotShorter(d time.Duration) int {
 	}
 	return MaxDelayLevel
 }
-
-// retryLevel maps a redelivery delay to the level a consumer passes back to
-// the broker (DelayLevelWhenNextConsume): the nearest level not shorter, at
-// least 1 (1s), since level 0 lets the broker pick 3+reconsumeTimes.
-func retryLevel(d time.Duration) int {
-	if l := levelNotShorter(d); l > 0 {
-		return l
-	}
-	return 1
-}

@@ -19,22 +19,25 @@ import (
 
 // subscription is one push consumer. The client calls consume (from its
 // own goroutines: up to 2*Prefetch at once in concurrent mode, one per
-// queue in orderly mode); consume hands each message to Receive through ch
-// (buffered, so the client's goroutine does not wait for Receive to come
-// round) and waits until it is settled, then tells the client the outcome:
+// queue in orderly mode) with up to consumeBatch messages; consume hands
+// them to Receive through ch (buffered, so the client's goroutine does not
+// wait for Receive to come round) and waits until each is settled, then
+// tells the client ConsumeSuccess:
 //
-//	Ack                 -> ConsumeSuccess (offset moves past it)
-//	Nack(delay)         -> clustering, concurrent: ConsumeRetryLater with the
-//	                       delay level not shorter than delay (the broker's
-//	                       %RETRY%<group> topic, ReconsumeTimes+1);
-//	                       orderly or broadcasting: redelivered in place after
-//	                       delay (blocking only that queue), Attempt+1
+//	Ack                 -> settled (offset moves past the batch once all are)
+//	Nack(delay)         -> clustering, concurrent: a copy to %RETRY%<group>,
+//	                       due after delay, with the next attempt (retry.go),
+//	                       then settled like an Ack; orderly, broadcasting or
+//	                       copy failed: redelivered in place after delay
+//	                       (blocking only that queue), Attempt+1
 //	DeadLetter(reason)  -> published to %DLQ%<group> (or DeadLetterTopic)
-//	                       with the reason headers, then ConsumeSuccess
-//	Close               -> the consumer is shut down first (its queues are
-//	                       dropped and offsets persisted below every
-//	                       unsettled message), then waiting callbacks return
-//	                       and their results are ignored: redelivered.
+//	                       with the reason headers, then settled like an Ack
+//	Close               -> no more settlements; concurrent clustering: the
+//	                       unsettled messages of waiting callbacks go to the
+//	                       retry topic (handOver); then the consumer is shut
+//	                       down (its queues are dropped and offsets persisted
+//	                       below every unsettled message) and waiting
+//	                       callbacks return; their results are ignored.
 type subscription struct {
 	c       *Conn
 	cfg     *driver.SubscriptionConfig

@@ -74,8 +74,6 @@ func TestDelayLevels(t *testing.T) {
 	}{{0, 0}, {time.Millisecond, 1}, {time.Second, 1}, {1001 * time.Millisecond, 2}, {30 * time.Minute, 16}, {90 * time.Minute, 18}, {5 * time.Hour, 18}} {
 		require.Equal(t, c.want, levelNotShorter(c.d), c.d)
 	}
-	require.Equal(t, 1, retryLevel(100*time.Millisecond))
-	require.Equal(t, 3, retryLevel(7*time.Second))
 }
 
 func TestMessageMapping(t *testing.T) {
@@ -106,6 +104,16 @@ func TestMessageMapping(t *testing.T) {
 	require.Equal(t, int32(3), got.Partition)
 	require.Equal(t, int64(7), got.Offset)
 	require.Equal(t, "BROKER-ID", got.BrokerID)
+
+	// A retry copy written by Nack: the broker's reconsume count is 0, the
+	// attempt travels in unimq-attempt and is not a user header.
+	me.ReconsumeTimes = 0
+	me.WithProperty(driver.HeaderAttempt, "5")
+	got = fromExt(me, "ns")
+	require.Equal(t, 5, got.Attempt)
+	require.NotContains(t, got.Headers, driver.HeaderAttempt)
+	me.ReconsumeTimes = 7 // the broker's own count wins when larger
+	require.Equal(t, 8, fromExt(me, "ns").Attempt)
 
 	for _, bad := range []*driver.Message{
 		{Headers: map[string]string{"KEYS": "x"}},
