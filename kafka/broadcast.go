@@ -54,17 +54,10 @@ func (s *subscription) readPartition(pc sarama.PartitionConsumer, cs *claimState
 				msgs = nil
 				continue
 			}
-			run := make([]*driver.Message, 0, min(1+len(msgs), s.maxRun()))
-			for r != nil {
-				dm, _ := fromRecord(r, cs)
-				run = append(run, dm)
-				r = nil
-				if len(run) < cap(run) {
-					select {
-					case r = <-msgs:
-					default:
-					}
-				}
+			ds := readRun(r, msgs, s.maxRun(), cs)
+			run := make([]*driver.Message, len(ds))
+			for i := range ds {
+				run[i] = &ds[i].dm
 			}
 			if !s.push(s.ctx, run) {
 				return

@@ -37,10 +37,12 @@ func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSessi
 	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker()}
 }
 
-// delivered records a record read from the partition.
-func (cs *claimState) delivered(offset int64) {
+// deliveredRun records the records of a run (readRun) under one lock.
+func (cs *claimState) deliveredRun(ds []delivery) {
 	cs.mu.Lock()
-	cs.tracker.Delivered(cs.partition, offset)
+	for i := range ds {
+		cs.tracker.Delivered(cs.partition, ds[i].id.offset)
+	}
 	cs.mu.Unlock()
 }
 

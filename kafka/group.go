@@ -165,23 +165,17 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 			}
 			// Take what else is already waiting, so a run of records costs
 			// one hand-off to Receive.
-			run := make([]*driver.Message, 0, min(1+len(msgs), s.maxRun()))
-			for r != nil {
-				dm, notBefore := fromRecord(r, cs)
-				cs.delivered(r.Offset)
-				if isRetry && time.Until(notBefore) > 0 {
-					heap.Push(&held, heldMsg{dm, notBefore})
+			ds := readRun(r, msgs, s.maxRun(), cs)
+			cs.deliveredRun(ds)
+			run := make([]*driver.Message, 0, len(ds))
+			for i := range ds {
+				d := &ds[i]
+				if isRetry && time.Until(d.notBefore) > 0 {
+					heap.Push(&held, heldMsg{&d.dm, d.notBefore})
 					timer.Reset(time.Until(held[0].at))
-				} else {
-					run = append(run, dm)
+					continue
 				}
-				r = nil
-				if len(run) < cap(run) {
-					select {
-					case r = <-msgs:
-					default:
-					}
-				}
+				run = append(run, &d.dm)
 			}
 			if len(run) > 0 && !s.push(ctx, run) {
 				return nil

@@ -87,31 +87,28 @@ func brokerID(topic string, partition int32, offset int64) string {
 	return b.String()
 }
 
-// delivery is a received record: the message and its ack handle.
+// delivery is a received record: the message, its ack handle and, for a
+// retry copy, its earliest redelivery time (zero for ordinary records).
 type delivery struct {
-	dm driver.Message
-	id ackID
+	dm        driver.Message
+	id        ackID
+	notBefore time.Time
 }
 
-// fromRecord maps a consumed record back. Retry copies report the topic
-// they were first consumed from and their attempt number; notBefore is the
-// retry copy's earliest redelivery time (zero for ordinary records). The
-// message's AckID ties it to cs.
-func fromRecord(r *sarama.ConsumerMessage, cs *claimState) (dm *driver.Message, notBefore time.Time) {
-	// One allocation carries the message and its ack handle.
-	d := &delivery{
-		dm: driver.Message{
-			Topic:       r.Topic,
-			Partition:   r.Partition,
-			Offset:      r.Offset,
-			Body:        r.Value,
-			Attempt:     1,
-			PublishTime: r.Timestamp,
-			BrokerID:    brokerID(r.Topic, r.Partition, r.Offset),
-		},
-		id: ackID{cs: cs, offset: r.Offset},
+// readRecord fills d from a consumed record (all but BrokerID, see readRun).
+// Retry copies report the topic they were first consumed from and their
+// attempt number. The message's AckID ties it to cs.
+func readRecord(d *delivery, r *sarama.ConsumerMessage, cs *claimState) {
+	d.dm = driver.Message{
+		Topic:       r.Topic,
+		Partition:   r.Partition,
+		Offset:      r.Offset,
+		Body:        r.Value,
+		Attempt:     1,
+		PublishTime: r.Timestamp,
 	}
-	dm = &d.dm
+	d.id = ackID{cs: cs, offset: r.Offset}
+	dm := &d.dm
 	dm.AckID = &d.id
 	if dm.Body == nil {
 		dm.Body = []byte{}
@@ -135,7 +132,7 @@ func fromRecord(r *sarama.ConsumerMessage, cs *claimState) (dm *driver.Message, 
 			}
 		case headerNotBefore:
 			if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-				notBefore = time.UnixMilli(ms)
+				d.notBefore = time.UnixMilli(ms)
 			}
 		case headerRetryOf:
 			dm.Topic = v
@@ -146,7 +143,6 @@ func fromRecord(r *sarama.ConsumerMessage, cs *claimState) (dm *driver.Message, 
 			dm.Headers[k] = v
 		}
 	}
-	return dm, notBefore
 }
 
 // copyRecord is a new record with dm's content for a retry or dead-letter

@@ -127,6 +127,10 @@ func (s *Subscriber) runChunk(msgs []*driver.Message) {
 		})
 	}
 	var acks []finished
+	// The chunk's messages are allocated together (a handler that keeps
+	// one keeps the chunk's array alive: a little memory for one
+	// allocation instead of one per message).
+	ms := make([]Message, len(msgs))
 	begin := time.Now()
 	now, n := begin, 0
 	for {
@@ -138,7 +142,7 @@ func (s *Subscriber) runChunk(msgs []*driver.Message) {
 		if s.closing.Load() {
 			continue
 		}
-		if f, ok := s.handle(dm, now); ok {
+		if f, ok := s.handle(dm, now, &ms[n-1]); ok {
 			if acks == nil {
 				acks = make([]finished, 0, len(msgs))
 			}
@@ -218,7 +222,7 @@ func (s *Subscriber) dispatchOrdered(dm *driver.Message) {
 			l.q = l.q[1:]
 			s.mu.Unlock()
 			if !s.closing.Load() {
-				if f, ok := s.handle(next, time.Now()); ok {
+				if f, ok := s.handle(next, time.Now(), nil); ok {
 					s.ack([]finished{f})
 				}
 			}
@@ -229,8 +233,9 @@ func (s *Subscriber) dispatchOrdered(dm *driver.Message) {
 
 // handle runs the handler for dm (with in-place retries for Ordered
 // subscribers) and settles failures; ok reports a success (or a message
-// filtered out) for the acker.
-func (s *Subscriber) handle(dm *driver.Message, now time.Time) (f finished, ok bool) {
+// filtered out) for the acker. m, when not nil, is where the handler's
+// Message is built for the first attempt.
+func (s *Subscriber) handle(dm *driver.Message, now time.Time, m *Message) (f finished, ok bool) {
 	var start time.Time
 	if s.timed {
 		start = now
@@ -239,7 +244,12 @@ func (s *Subscriber) handle(dm *driver.Message, now time.Time) (f finished, ok b
 		return finished{dm, EventSkipped, start}, true
 	}
 	for {
-		err := s.invoke(dm)
+		if m == nil {
+			m = new(Message)
+		}
+		m.from(dm)
+		err := s.invoke(m)
+		m = nil // a retry gets a Message of its own
 		if err == nil {
 			return finished{dm, EventAcked, start}, true
 		}
@@ -264,8 +274,7 @@ func (s *Subscriber) handle(dm *driver.Message, now time.Time) (f finished, ok b
 }
 
 // invoke calls the handler once with panic recovery and the timeout.
-func (s *Subscriber) invoke(dm *driver.Message) error {
-	m := fromDriver(dm)
+func (s *Subscriber) invoke(m *Message) error {
 	if s.set.handlerTimeout <= 0 {
 		return s.call(s.work, m)
 	}

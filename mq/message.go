@@ -130,7 +130,14 @@ func (m *Message) confirmed(dm *driver.Message) {
 }
 
 func fromDriver(dm *driver.Message) *Message {
-	return &Message{
+	m := new(Message)
+	m.from(dm)
+	return m
+}
+
+// from sets m to the received dm.
+func (m *Message) from(dm *driver.Message) {
+	*m = Message{
 		ID:          dm.ID,
 		Key:         dm.Key,
 		Tag:         dm.Tag,
