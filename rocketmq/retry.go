@@ -3,6 +3,8 @@ package rocketmq
 import (
 	"context"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
@@ -37,19 +39,10 @@ func (s *subscription) retryCopy(m *driver.Message, attempt int, now time.Time) 
 	return pm
 }
 
-// handOverBatch bounds the copies of one SendSync in handOver.
-const handOverBatch = 32
+// handOverSenders is how many copies handOver writes at once (the broker
+// refuses batch sends to retry topics, so each is one SendSync).
+const handOverSenders = 8
 
-// handOver runs in Close for concurrent clustering consumers: every message
-// still unsettled in a callback (handler running or never started) is
-// copied to the retry topic, due at once with its attempt number unchanged,
-// and settled; the callbacks then return success. The offset then moves past
-// every message delivered to this subscriber, so a message whose handler
-// finished is not redelivered because a batch-mate (or an earlier message)
-// was still unsettled; the unsettled ones come back once, through the retry
-// topic. A copy that cannot be written leaves its callback unsettled, and
-// the message is redelivered from its offset. It reports whether it settled
-// anything.
 func (s *subscription) handOver(ctx context.Context) bool {
 	if s.retryTopic == "" || s.ordered {
 		return false
@@ -64,29 +57,32 @@ func (s *subscription) handOver(ctx context.Context) bool {
 		}
 	}
 	s.mu.Unlock()
-	moved := false
-	for len(open) > 0 {
-		n := min(len(open), handOverBatch)
-		part := open[:n]
-		open = open[n:]
-		pms := make([]*primitive.Message, len(part))
-		now := time.Now()
-		for i, d := range part {
-			pms[i] = s.retryCopy(d.dm, d.dm.Attempt, now)
-		}
-		res, err := s.c.prod.SendSync(ctx, pms...)
-		if err := checkResult(ctx, "close", res, err); err != nil {
-			s.c.log.Warn("unimq: rocketmq could not hand unsettled messages to the retry topic; they are redelivered from their offset",
-				"topic", s.cfg.Topic, "group", s.group, "messages", len(part), "error", err.Error())
-			continue
-		}
-		for _, d := range part {
-			d.st = settle{out: outAck}
-			if d.b.left.Add(-1) == 0 {
-				close(d.b.done)
+	var moved atomic.Bool
+	var wg sync.WaitGroup
+	next := make(chan *delivery)
+	for w := 0; w < min(handOverSenders, len(open)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range next {
+				res, err := s.c.prod.SendSync(ctx, s.retryCopy(d.dm, d.dm.Attempt, time.Now()))
+				if err := checkResult(ctx, "close", res, err); err != nil {
+					s.c.log.Warn("unimq: rocketmq could not hand an unsettled message to the retry topic; it is redelivered from its offset",
+						"topic", s.cfg.Topic, "group", s.group, "id", d.dm.ID, "error", err.Error())
+					continue
+				}
+				d.st = settle{out: outAck}
+				if d.b.left.Add(-1) == 0 {
+					close(d.b.done)
+				}
+				moved.Store(true)
 			}
-		}
-		moved = true
+		}()
 	}
-	return moved
+	for _, d := range open {
+		next <- d
+	}
+	close(next)
+	wg.Wait()
+	return moved.Load()
 }
