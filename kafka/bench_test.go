@@ -147,32 +147,6 @@ func BenchmarkAsyncPublish(b *testing.B) {
 // syncConcurrency publishers send one message at a time each.
 const syncConcurrency = 16
 
-// parallel runs n sends on syncConcurrency goroutines.
-func parallel(n int, send func() error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, syncConcurrency)
-	for w := 0; w < syncConcurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				if err := send(); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
-}
-
 func BenchmarkSyncPublish(b *testing.B) {
 	c := open(b)
 	topic := benchTopic(b, c, 3)
@@ -194,9 +168,9 @@ func BenchmarkSyncPublish(b *testing.B) {
 	}
 	b.ResetTimer()
 	benchtest.Alternate(b, func(n int) (time.Duration, error) {
-		return benchtest.Timed(func() error { return parallel(n, rawSend) })
+		return benchtest.Timed(func() error { return benchtest.Parallel(n, syncConcurrency, rawSend) })
 	}, func(n int) (time.Duration, error) {
-		return benchtest.Timed(func() error { return parallel(n, uniSend) })
+		return benchtest.Timed(func() error { return benchtest.Parallel(n, syncConcurrency, uniSend) })
 	})
 }
 

@@ -25,7 +25,13 @@ var globalGoroutines = []goleak.Option{
 // open opens a client on the test broker, closed at the end of the test.
 func open(t testing.TB, opts ...mq.Option) *mq.Client {
 	t.Helper()
-	u := brokertest.KafkaURL(t)
+	return openURL(t, brokertest.KafkaURL(t), false, opts...)
+}
+
+// openURL opens u (within 30 s), closed at the end of the test; with
+// checkClose an error from that Close fails the test.
+func openURL(t testing.TB, u string, checkClose bool, opts ...mq.Option) *mq.Client {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := mq.Open(ctx, u, opts...)
@@ -33,7 +39,9 @@ func open(t testing.TB, opts ...mq.Option) *mq.Client {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_ = c.Close(ctx)
+		if err := c.Close(ctx); err != nil && checkClose {
+			t.Errorf("close: %v", err)
+		}
 	})
 	return c
 }

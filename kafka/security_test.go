@@ -43,21 +43,11 @@ func kafkaURL(addr string, user *url.Userinfo, q url.Values) string {
 	return u.String()
 }
 
-// openSecure opens u (within 30 s), closed at the end of the test.
+// openSecure opens u (within 30 s), closed at the end of the test, which
+// fails if that Close does.
 func openSecure(t *testing.T, u string, opts ...mq.Option) *mq.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := mq.Open(ctx, u, opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := c.Close(ctx); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return c
+	return openURL(t, u, true, opts...)
 }
 
 // openFails opens u, which must fail (within 30 s) with code want; the

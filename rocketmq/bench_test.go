@@ -80,30 +80,6 @@ func (e *benchEnv) rawProducer(b *testing.B) rmq.Producer {
 	return p
 }
 
-// parallel runs n operations on conc goroutines.
-func parallel(n, conc int, op func() error) error {
-	var next atomic.Int64
-	var first atomic.Value
-	var wg sync.WaitGroup
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				if err := op(); err != nil {
-					first.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := first.Load().(error); err != nil {
-		return err
-	}
-	return nil
-}
-
 func BenchmarkSendSync(b *testing.B) {
 	e := newBenchEnv(b)
 	topic := e.topic(b, "bench-sync")
@@ -111,7 +87,7 @@ func BenchmarkSendSync(b *testing.B) {
 	ctx := context.Background()
 	benchtest.Alternate(b, func(n int) (time.Duration, error) {
 		return benchtest.Timed(func() error {
-			return parallel(n, benchConcurrency, func() error {
+			return benchtest.Parallel(n, benchConcurrency, func() error {
 				res, err := raw.SendSync(ctx, primitive.NewMessage(topic, body256))
 				if err == nil && res.Status != primitive.SendOK {
 					err = fmt.Errorf("status %d", res.Status)
@@ -121,7 +97,7 @@ func BenchmarkSendSync(b *testing.B) {
 		})
 	}, func(n int) (time.Duration, error) {
 		return benchtest.Timed(func() error {
-			return parallel(n, benchConcurrency, func() error {
+			return benchtest.Parallel(n, benchConcurrency, func() error {
 				return e.client.Publish(ctx, topic, &mq.Message{Body: body256})
 			})
 		})

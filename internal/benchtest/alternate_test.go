@@ -1,6 +1,8 @@
 package benchtest
 
 import (
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -36,5 +38,16 @@ func TestAlternateGivesEachSideItsShare(t *testing.T) {
 	}
 	if got := res.Extra["unimq/raw"]; got != 0.5 {
 		t.Errorf("unimq/raw = %v, want 0.5", got)
+	}
+}
+
+func TestParallelRunsNAndReportsAnError(t *testing.T) {
+	var calls atomic.Int64
+	if err := Parallel(1000, 8, func() error { calls.Add(1); return nil }); err != nil || calls.Load() != 1000 {
+		t.Fatalf("Parallel: err %v, %d calls, want nil and 1000", err, calls.Load())
+	}
+	boom := errors.New("boom")
+	if err := Parallel(100, 4, func() error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Parallel returned %v, want the op's error", err)
 	}
 }
