@@ -38,6 +38,13 @@
 // is established), Consumer.Receive, Ack/Nack and Close. PublishAsync and
 // PublishOneWay return as soon as the message is queued/written.
 //
+// A Subscriber runs Concurrency workers. They take received messages in
+// chunks sized from the measured handler time (fast handlers: up to a
+// quarter of Concurrency per hand-off; slow ones: one each); the messages of
+// a chunk not started after 1 ms go to other workers, so a blocked handler
+// never holds back the rest. Ordered subscribers run one message per key at
+// a time.
+//
 // Close stops intake, waits for running handlers and async callbacks
 // (bounded by its ctx), settles what finished and leaves no goroutine.
 // Calls after Close return ErrClosed.
