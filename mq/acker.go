@@ -37,6 +37,7 @@ func (s *Subscriber) acker() {
 			return
 		}
 		done = append(done[:0], fs...)
+		s.recycle(fs)
 	more:
 		for len(done) < maxAckBatch {
 			select {
@@ -45,6 +46,7 @@ func (s *Subscriber) acker() {
 					break more
 				}
 				done = append(done, fs...)
+				s.recycle(fs)
 			default:
 				break more
 			}
@@ -80,6 +82,29 @@ func (s *Subscriber) flush(batch []*driver.Message, done []finished) {
 	}
 	for _, f := range done {
 		s.st.settled(ctx, f.kind, f.dm, nil, f.start)
+	}
+}
+
+// ackBuffer returns an empty slice for a chunk's finished messages, reused
+// from the acker when it has one.
+func (s *Subscriber) ackBuffer() []finished {
+	select {
+	case fs := <-s.spareAcks:
+		return fs
+	default:
+		return make([]finished, 0, s.maxChunk())
+	}
+}
+
+// recycle gives fs, copied by the acker, back for another chunk.
+func (s *Subscriber) recycle(fs []finished) {
+	if cap(fs) < s.maxChunk() {
+		return // an Ordered lane's, or grown by a steal: not worth keeping
+	}
+	clear(fs)
+	select {
+	case s.spareAcks <- fs[:0]:
+	default:
 	}
 }
 

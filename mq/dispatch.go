@@ -74,7 +74,7 @@ func (s *Subscriber) loop() {
 // several chunks run at once and the loop receives the next messages while
 // workers handle these.
 func (s *Subscriber) chunkSize(n int) int {
-	most := max(1, min(n, s.set.concurrency/4))
+	most := min(n, s.maxChunk())
 	cost := s.cost.Load()
 	if cost <= 0 {
 		return most
@@ -82,23 +82,36 @@ func (s *Subscriber) chunkSize(n int) int {
 	return max(1, min(most, int(int64(chunkBudget)/cost)))
 }
 
-// worker runs chunks of unordered messages until the queue closes.
+// maxChunk is the most messages a chunk holds: a quarter of Concurrency.
+func (s *Subscriber) maxChunk() int { return max(1, s.set.concurrency/4) }
+
+// worker runs chunks of unordered messages until the queue closes. It
+// keeps one chunk and one steal timer for its whole life, so a chunk costs
+// no allocation beyond its Messages.
 func (s *Subscriber) worker() {
 	defer s.wg.Done()
-	for chunk := range s.queue {
-		s.runChunk(chunk)
+	c := &chunk{stolen: make(chan struct{}, 1)}
+	c.timer = time.AfterFunc(time.Hour, func() {
+		s.steal(c)
+		c.stolen <- struct{}{}
+	})
+	c.timer.Stop()
+	for msgs := range s.queue {
+		s.runChunk(c, msgs)
 	}
 }
 
-// chunk is a run of messages one worker handles in turn. A timer hands
+// chunk is a run of messages one worker handles in turn. Its timer hands
 // the messages not started yet to other workers when the chunk runs longer
 // than spillAfter (steal).
 type chunk struct {
-	mu     sync.Mutex
-	msgs   []*driver.Message
-	next   int           // the next message to start
-	end    int           // messages from end on were handed to other workers
-	stolen chan struct{} // closed when the timer's steal has finished
+	mu      sync.Mutex
+	msgs    []*driver.Message
+	next    int       // the next message to start
+	end     int       // messages from end on were handed to other workers
+	started time.Time // when the chunk began: a late timer leaves a young chunk alone
+	timer   *time.Timer
+	stolen  chan struct{} // receives once each time the timer's steal has finished
 }
 
 // take returns the next message to start, if any is left.
@@ -112,26 +125,24 @@ func (c *chunk) take() (*driver.Message, bool) {
 	return c.msgs[c.next-1], true
 }
 
-// runChunk handles the messages of msgs in turn, hands the successes to the
-// acker and frees the slots of the messages it took. During Close, messages
-// not yet started are left unsettled: the driver returns them for
-// redelivery.
-func (s *Subscriber) runChunk(msgs []*driver.Message) {
-	c := &chunk{msgs: msgs, end: len(msgs)}
-	var t *time.Timer
-	if len(msgs) > 1 {
-		c.stolen = make(chan struct{})
-		t = time.AfterFunc(spillAfter, func() {
-			defer close(c.stolen)
-			s.steal(c)
-		})
+// runChunk handles the messages of msgs in turn (in c), hands the
+// successes to the acker and frees the slots of the messages it took.
+// During Close, messages not yet started are left unsettled: the driver
+// returns them for redelivery.
+func (s *Subscriber) runChunk(c *chunk, msgs []*driver.Message) {
+	begin := time.Now()
+	c.mu.Lock()
+	c.msgs, c.next, c.end, c.started = msgs, 0, len(msgs), begin
+	c.mu.Unlock()
+	armed := len(msgs) > 1
+	if armed {
+		c.timer.Reset(spillAfter)
 	}
 	var acks []finished
 	// The chunk's messages are allocated together (a handler that keeps
 	// one keeps the chunk's array alive: a little memory for one
 	// allocation instead of one per message).
 	ms := make([]Message, len(msgs))
-	begin := time.Now()
 	now, n := begin, 0
 	for {
 		dm, ok := c.take()
@@ -144,7 +155,7 @@ func (s *Subscriber) runChunk(msgs []*driver.Message) {
 		}
 		if f, ok := s.handle(dm, now, &ms[n-1]); ok {
 			if acks == nil {
-				acks = make([]finished, 0, len(msgs))
+				acks = s.ackBuffer()
 			}
 			acks = append(acks, f)
 		}
@@ -152,9 +163,12 @@ func (s *Subscriber) runChunk(msgs []*driver.Message) {
 			now = time.Now()
 		}
 	}
-	if t != nil && !t.Stop() {
+	if armed && !c.timer.Stop() {
 		<-c.stolen
 	}
+	c.mu.Lock()
+	c.msgs = nil
+	c.mu.Unlock()
 	s.learn(time.Since(begin), n)
 	s.ack(acks)
 	s.slots.release(n)
@@ -171,10 +185,15 @@ func (s *Subscriber) learn(d time.Duration, n int) {
 }
 
 // steal queues the messages of c not started yet one per chunk for other
-// workers. When the queue is already closed (Close is draining) they are
-// left unsettled, for redelivery.
+// workers; a chunk younger than spillAfter (the timer of the previous chunk
+// fired late) is left alone. When the queue is already closed (Close is
+// draining) they are left unsettled, for redelivery.
 func (s *Subscriber) steal(c *chunk) {
 	c.mu.Lock()
+	if c.msgs == nil || time.Since(c.started) < spillAfter {
+		c.mu.Unlock()
+		return
+	}
 	rest := c.msgs[c.next:c.end]
 	c.end = c.next
 	c.mu.Unlock()

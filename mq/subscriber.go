@@ -36,6 +36,7 @@ type Subscriber struct {
 	queueMu    sync.RWMutex           // orders spills with closing the queue
 	queueOpen  bool                   // guarded by queueMu
 	acks       chan []finished        // finished messages for the acker
+	spareAcks  chan []finished        // emptied slices of acks, for reuse (acker.go)
 	ackerDone  chan struct{}          // closed when the acker has flushed and ended
 	ackerQuit  chan struct{}          // closed when Close gives up: the acker ends at once
 	wg         sync.WaitGroup         // workers, lanes and handler-timeout goroutines
@@ -80,6 +81,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 		queue:     make(chan []*driver.Message, set.concurrency),
 		queueOpen: true,
 		acks:      make(chan []finished, set.concurrency),
+		spareAcks: make(chan []finished, set.concurrency),
 		timed:     len(c.set.hooks) > 0,
 		ackerDone: make(chan struct{}),
 		ackerQuit: make(chan struct{}),
