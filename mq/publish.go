@@ -158,23 +158,39 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 	if err := c.validate("publish async", m, now); err != nil {
 		return err
 	}
-	dm := m.toDriver(now)
+	a := &asyncSend{c: c, ctx: ctx, topic: topic, m: m, done: done, start: now}
+	m.fill(&a.dm, now)
 	c.pending.Add(1)
-	err = c.conn.SendAsync(ctx, topic, dm, so, func(err error) {
-		if err == nil {
-			m.confirmed(dm)
-		} else {
-			err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
-		}
-		c.published(ctx, topic, m, 1, err, now)
-		done(m, err)
-		c.pending.Done()
-	})
+	err = c.conn.SendAsync(ctx, topic, &a.dm, so, a.finish)
 	if err != nil {
 		c.pending.Done()
 		return driver.Wrap(driver.CodeUnavailable, "publish async", err)
 	}
 	return nil
+}
+
+// asyncSend is one PublishAsync in flight: the driver message and what its
+// confirmation needs, in one allocation.
+type asyncSend struct {
+	dm    driver.Message
+	c     *Client
+	ctx   context.Context
+	topic string
+	m     *Message
+	done  func(m *Message, err error)
+	start time.Time
+}
+
+// finish is the driver's confirmation of a.
+func (a *asyncSend) finish(err error) {
+	if err == nil {
+		a.m.confirmed(&a.dm)
+	} else {
+		err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
+	}
+	a.c.published(a.ctx, a.topic, a.m, 1, err, a.start)
+	a.done(a.m, err)
+	a.c.pending.Done()
 }
 
 // Future is the pending outcome of PublishFuture.
