@@ -212,9 +212,12 @@ func waitConsumed(done <-chan struct{}, first, got *atomic.Int64, n int) (time.D
 func BenchmarkGroupConsume(b *testing.B) {
 	c := open(b)
 	raw := newRawAsync(b)
-	fill := func(n int) (string, error) {
-		topic := benchTopic(b, c, 3)
-		return topic, raw.send(topic, n)
+	fill := func(n int) (topic string, err error) {
+		err = benchtest.Setup(func() error {
+			topic = benchTopic(b, c, 3)
+			return raw.send(topic, n)
+		})
+		return topic, err
 	}
 	b.ResetTimer()
 	benchtest.Alternate(b, func(n int) (time.Duration, error) {

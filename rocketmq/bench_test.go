@@ -177,8 +177,11 @@ func BenchmarkPushConsume(b *testing.B) {
 		}
 	}
 	benchtest.Alternate(b, func(n int) (time.Duration, error) {
-		topic := e.topic(b, "bench-consume-raw")
-		if err := fill(topic, n); err != nil {
+		var topic string
+		if err := benchtest.Setup(func() error {
+			topic = e.topic(b, "bench-consume-raw")
+			return fill(topic, n)
+		}); err != nil {
 			return 0, err
 		}
 		var got atomic.Int64
@@ -207,8 +210,11 @@ func BenchmarkPushConsume(b *testing.B) {
 		err = waitAll(done, &got, n)
 		return time.Since(time.Unix(0, first.Load())), err
 	}, func(n int) (time.Duration, error) {
-		topic := e.topic(b, "bench-consume-unimq")
-		if err := fill(topic, n); err != nil {
+		var topic string
+		if err := benchtest.Setup(func() error {
+			topic = e.topic(b, "bench-consume-unimq")
+			return fill(topic, n)
+		}); err != nil {
 			return 0, err
 		}
 		var got atomic.Int64

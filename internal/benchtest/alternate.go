@@ -20,47 +20,112 @@ const Rounds = 5
 // alternates too); each returns how long its n messages took. It reports the
 // median rate of each side (raw-msg/s, unimq-msg/s), the median of the
 // per-round ratios (unimq/raw), the figure the targets are stated in, and
-// the median heap allocations per message of each side (raw-allocs/msg,
-// unimq-allocs/msg: everything the process allocated during the round,
-// untimed set-up inside the round included).
+// per message of each side the median heap allocations (raw-allocs/msg,
+// unimq-allocs/msg, and their bytes raw-B/msg, unimq-B/msg) and the median CPU time of the whole process
+// (raw-cpu-ns/msg, unimq-cpu-ns/msg): everything the round did except what
+// it ran through Setup. CPU per message is the steadier figure on a
+// machine shared with the broker: a rate swings with the broker's load,
+// the client's own work per message does not.
 func Alternate(b *testing.B, raw, unimq func(n int) (time.Duration, error)) {
 	b.Helper()
 	n := max(b.N/Rounds, 1)
-	var rawRates, uniRates, ratios, rawAllocs, uniAllocs []float64
-	run := func(f func(int) (time.Duration, error), rates, allocs *[]float64) (time.Duration, error) {
-		before := mallocs()
-		d, err := f(n)
-		*allocs = append(*allocs, float64(mallocs()-before)/float64(n))
-		*rates = append(*rates, float64(n)/d.Seconds())
-		return d, err
-	}
+	var raws, unis sides
 	for r := 0; r < Rounds; r++ {
 		var err error
 		if r%2 == 0 {
-			if _, err = run(raw, &rawRates, &rawAllocs); err == nil {
-				_, err = run(unimq, &uniRates, &uniAllocs)
+			if err = raws.run(raw, n); err == nil {
+				err = unis.run(unimq, n)
 			}
 		} else {
-			if _, err = run(unimq, &uniRates, &uniAllocs); err == nil {
-				_, err = run(raw, &rawRates, &rawAllocs)
+			if err = unis.run(unimq, n); err == nil {
+				err = raws.run(raw, n)
 			}
 		}
 		if err != nil {
 			b.Fatal(err)
 		}
-		ratios = append(ratios, uniRates[r]/rawRates[r])
+		unis.ratios = append(unis.ratios, unis.rates[r]/raws.rates[r])
 	}
-	b.ReportMetric(Median(rawRates), "raw-msg/s")
-	b.ReportMetric(Median(uniRates), "unimq-msg/s")
-	b.ReportMetric(Median(ratios), "unimq/raw")
-	b.ReportMetric(Median(rawAllocs), "raw-allocs/msg")
-	b.ReportMetric(Median(uniAllocs), "unimq-allocs/msg")
+	b.ReportMetric(Median(raws.rates), "raw-msg/s")
+	b.ReportMetric(Median(unis.rates), "unimq-msg/s")
+	b.ReportMetric(Median(unis.ratios), "unimq/raw")
+	b.ReportMetric(Median(raws.allocs), "raw-allocs/msg")
+	b.ReportMetric(Median(unis.allocs), "unimq-allocs/msg")
+	b.ReportMetric(Median(raws.bytes), "raw-B/msg")
+	b.ReportMetric(Median(unis.bytes), "unimq-B/msg")
+	b.ReportMetric(Median(raws.cpu), "raw-cpu-ns/msg")
+	b.ReportMetric(Median(unis.cpu), "unimq-cpu-ns/msg")
 }
 
-func mallocs() uint64 {
+// sides collects one side's figures, a value per round.
+type sides struct {
+	rates, allocs, bytes, cpu, ratios []float64
+}
+
+func (s *sides) run(f func(int) (time.Duration, error), n int) error {
+	setup.reset()
+	h0, c0 := heap(), cpuTime()
+	d, err := f(n)
+	h, c := heap().minus(h0), cpuTime()-c0
+	sh, sc := setup.take()
+	h = h.minus(sh)
+	s.allocs = append(s.allocs, float64(h.mallocs)/float64(n))
+	s.bytes = append(s.bytes, float64(h.bytes)/float64(n))
+	s.cpu = append(s.cpu, float64(c-sc)/float64(n))
+	s.rates = append(s.rates, float64(n)/d.Seconds())
+	return err
+}
+
+// setup counts what Setup ran during the current round (benchmarks run
+// one at a time, so one counter serves them all).
+var setup setupCost
+
+type setupCost struct {
+	mu   sync.Mutex
+	heap heapCount
+	cpu  time.Duration
+}
+
+func (s *setupCost) reset() {
+	s.mu.Lock()
+	s.heap, s.cpu = heapCount{}, 0
+	s.mu.Unlock()
+}
+
+func (s *setupCost) take() (heapCount, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heap, s.cpu
+}
+
+// Setup runs f, a round's set-up (producing the records a consume round
+// reads, say), and leaves out its allocations and CPU time from the round's
+// per-message figures. It returns f's error.
+func Setup(f func() error) error {
+	h0, c0 := heap(), cpuTime()
+	err := f()
+	h, c := heap().minus(h0), cpuTime()-c0
+	setup.mu.Lock()
+	setup.heap = setup.heap.plus(h)
+	setup.cpu += c
+	setup.mu.Unlock()
+	return err
+}
+
+// heapCount is how many heap allocations the process made, and their bytes.
+type heapCount struct{ mallocs, bytes uint64 }
+
+func heap() heapCount {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
+	return heapCount{ms.Mallocs, ms.TotalAlloc}
+}
+
+func (h heapCount) minus(o heapCount) heapCount {
+	return heapCount{h.mallocs - o.mallocs, h.bytes - o.bytes}
+}
+func (h heapCount) plus(o heapCount) heapCount {
+	return heapCount{h.mallocs + o.mallocs, h.bytes + o.bytes}
 }
 
 // Median is the middle value of xs (the upper one for an even count).

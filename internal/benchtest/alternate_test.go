@@ -51,3 +51,34 @@ func TestParallelRunsNAndReportsAnError(t *testing.T) {
 		t.Fatalf("Parallel returned %v, want the op's error", err)
 	}
 }
+
+var sink [][]byte
+
+// What a round runs through Setup does not count in its per-message
+// allocations; what it runs itself does.
+func TestSetupIsLeftOutOfPerMessageFigures(t *testing.T) {
+	alloc := func(k int) {
+		for i := 0; i < k; i++ {
+			sink = append(sink, make([]byte, 64))
+		}
+		sink = nil
+	}
+	res := testing.Benchmark(func(b *testing.B) {
+		Alternate(b, func(n int) (time.Duration, error) {
+			err := Setup(func() error { alloc(1000 * n); return nil })
+			return time.Millisecond, err
+		}, func(n int) (time.Duration, error) {
+			alloc(1000 * n)
+			return time.Millisecond, nil
+		})
+	})
+	if raw := res.Extra["raw-allocs/msg"]; raw > 100 {
+		t.Errorf("raw-allocs/msg = %v: Setup's 1000 allocations per message were counted", raw)
+	}
+	if uni := res.Extra["unimq-allocs/msg"]; uni < 1000 {
+		t.Errorf("unimq-allocs/msg = %v, want at least 1000", uni)
+	}
+	if _, ok := res.Extra["unimq-cpu-ns/msg"]; !ok {
+		t.Error("no unimq-cpu-ns/msg reported")
+	}
+}
