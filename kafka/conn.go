@@ -178,7 +178,9 @@ func (r *syncRecord) confirm(_ *sarama.ProducerMessage, err error) {
 	r.b.done <- struct{}{}
 }
 
-// asyncRecord is one record of SendAsync, in one allocation.
+// asyncRecord is one record of SendAsync, in one allocation, reused
+// (asyncRecords) once its confirmation has been handed on: sarama is done
+// with a ProducerMessage when it returns it on Successes or Errors.
 type asyncRecord struct {
 	pm    sarama.ProducerMessage
 	enc   encoders
@@ -189,6 +191,14 @@ type asyncRecord struct {
 	cbs   *callbackQueue
 }
 
+var asyncRecords = sync.Pool{New: func() any { return new(asyncRecord) }}
+
+// release empties r for reuse.
+func (r *asyncRecord) release() {
+	*r = asyncRecord{}
+	asyncRecords.Put(r)
+}
+
 func (r *asyncRecord) explicitPartition() int32 { return r.part }
 
 // confirm hands the outcome to the pipeline's callback goroutine.
@@ -196,15 +206,19 @@ func (r *asyncRecord) confirm(m *sarama.ProducerMessage, err error) {
 	r.cbs.push(callback{r, m, err})
 }
 
-// finish runs on the callback goroutine.
+// finish runs on the callback goroutine: it sets the receipt on the
+// driver message, frees r and calls done.
 func (r *asyncRecord) finish(m *sarama.ProducerMessage, err error) {
+	done := r.done
 	if err != nil {
-		r.done(sendErr("publish async", err))
+		r.release()
+		done(sendErr("publish async", err))
 		return
 	}
 	r.dm.Partition, r.dm.Offset = m.Partition, m.Offset
 	r.dm.BrokerID = brokerID(r.topic, m.Partition, m.Offset)
-	r.done(nil)
+	r.release()
+	done(nil)
 }
 
 // sendErr classifies a producer error.
@@ -232,10 +246,15 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	if err := c.ensureTopic(ctx, topic); err != nil {
 		return err
 	}
-	r := &asyncRecord{part: partitionFrom(opts.Options), dm: m, topic: topic, done: done, cbs: &c.prod.cbs}
+	r := asyncRecords.Get().(*asyncRecord)
+	r.part, r.dm, r.topic, r.done, r.cbs = partitionFrom(opts.Options), m, topic, done, &c.prod.cbs
 	fillRecord(&r.pm, &r.enc, topic, m, time.Now())
 	r.pm.Metadata = r
-	return c.prod.send(ctx, op, &r.pm)
+	if err := c.prod.send(ctx, op, &r.pm); err != nil {
+		r.release()
+		return err
+	}
+	return nil
 }
 
 func (c *conn) oneWayPipeline() (*pipeline, error) {

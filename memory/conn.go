@@ -121,13 +121,20 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 // connection. Validation errors and a closed client are returned directly;
 // an injected failure or a full partition (FullMode Fail) reaches done.
 func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
-	one := []*driver.Message{m}
+	// The log keeps the message it is given, and m is mq's again once done
+	// is called: store a copy and report its receipt on m.
+	cp := new(driver.Message)
+	*cp = *m
+	one := []*driver.Message{cp}
 	if err := c.check(ctx, "publish async", topic, one); err != nil {
 		return err
 	}
 	err := c.b.injected("publish async")
 	if err == nil {
 		err = c.store(ctx, topic, one)
+	}
+	if err == nil {
+		m.Topic, m.Partition, m.Offset, m.BrokerID, m.PublishTime = cp.Topic, cp.Partition, cp.Offset, cp.BrokerID, cp.PublishTime
 	}
 	c.cb.push(done, err)
 	return nil

@@ -3,6 +3,7 @@ package mq
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -158,11 +159,16 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 	if err := c.validate("publish async", m, now); err != nil {
 		return err
 	}
-	a := &asyncSend{c: c, ctx: ctx, topic: topic, m: m, done: done, start: now}
+	a := asyncSends.Get().(*asyncSend)
+	if a.finishFn == nil {
+		a.finishFn = a.finish
+	}
+	a.c, a.ctx, a.topic, a.m, a.done, a.start = c, ctx, topic, m, done, now
 	m.fill(&a.dm, now)
 	c.pending.Add(1)
-	err = c.conn.SendAsync(ctx, topic, &a.dm, so, a.finish)
+	err = c.conn.SendAsync(ctx, topic, &a.dm, so, a.finishFn)
 	if err != nil {
+		a.release()
 		c.pending.Done()
 		return driver.Wrap(driver.CodeUnavailable, "publish async", err)
 	}
@@ -170,27 +176,41 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 }
 
 // asyncSend is one PublishAsync in flight: the driver message and what its
-// confirmation needs, in one allocation.
+// confirmation needs. They are reused (asyncSends): the driver gives the
+// message back when it calls finish (driver.Conn.SendAsync), so a busy
+// publisher allocates neither per message.
 type asyncSend struct {
-	dm    driver.Message
-	c     *Client
-	ctx   context.Context
-	topic string
-	m     *Message
-	done  func(m *Message, err error)
-	start time.Time
+	dm       driver.Message
+	c        *Client
+	ctx      context.Context
+	topic    string
+	m        *Message
+	done     func(m *Message, err error)
+	start    time.Time
+	finishFn func(error) // a.finish, bound once
 }
+
+var asyncSends = sync.Pool{New: func() any { return new(asyncSend) }}
 
 // finish is the driver's confirmation of a.
 func (a *asyncSend) finish(err error) {
+	c, m, done := a.c, a.m, a.done
 	if err == nil {
-		a.m.confirmed(&a.dm)
+		m.confirmed(&a.dm)
 	} else {
 		err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
 	}
-	a.c.published(a.ctx, a.topic, a.m, 1, err, a.start)
-	a.done(a.m, err)
-	a.c.pending.Done()
+	c.published(a.ctx, a.topic, m, 1, err, a.start)
+	a.release()
+	done(m, err)
+	c.pending.Done()
+}
+
+// release empties a (nothing it pointed to stays reachable) for reuse.
+func (a *asyncSend) release() {
+	fn := a.finishFn
+	*a = asyncSend{finishFn: fn}
+	asyncSends.Put(a)
 }
 
 // Future is the pending outcome of PublishFuture.

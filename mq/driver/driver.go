@@ -89,7 +89,9 @@ type Conn interface {
 	// SendAsync queues m and returns; done is called exactly once, from any
 	// goroutine, with the confirmation result, also when the Conn closes
 	// first (then with a CodeClosed error). A returned error means done will
-	// not be called.
+	// not be called. m is the driver's until it calls done (which reads the
+	// receipt fields set on m): the driver must not keep or touch m after
+	// that, nor after returning an error, because mq reuses it.
 	SendAsync(ctx context.Context, topic string, m *Message, opts SendOptions, done func(error)) error
 
 	// Subscribe starts receiving for cfg. It returns once the subscription is

@@ -194,6 +194,8 @@ func testAsyncAndOneWay(e *env) {
 				if n.(*atomic.Int32).Add(1) == 1 {
 					if err != nil {
 						e.t.Errorf("async %s: %v", m.ID, err)
+					} else if e.has(mq.CapPartitions) && m.BrokerID == "" {
+						e.t.Errorf("async %s: confirmed without the broker's id (partition %d, offset %d)", m.ID, m.Partition, m.Offset)
 					}
 					wg.Done()
 				}
