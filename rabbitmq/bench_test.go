@@ -16,6 +16,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/unimq/unimq/internal/benchtest"
 	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 )
@@ -226,64 +227,115 @@ func fill(b *testing.B, conn *amqp.Connection, topic string, n int) {
 	}
 }
 
+// BenchmarkConsume: each round, n messages are put in a new queue (not
+// timed, benchtest.Setup), then consumed with manual acks and prefetch 64:
+// raw Consume + Ack per delivery vs unimq Subscribe with Concurrency(64)
+// and a handler returning nil; rounds alternate (benchtest.Alternate).
 func BenchmarkConsume(b *testing.B) {
-	b.Run("raw", func(b *testing.B) {
-		conn, adm := rawConn(b)
-		topic, queue := benchTopic(b, adm)
-		fill(b, conn, topic, b.N)
-		ch, err := conn.Channel()
-		must(b, err)
-		must(b, ch.Qos(benchPrefetch, 0, false))
-		b.SetBytes(benchBody)
-		b.ResetTimer()
-		ds, err := ch.Consume(queue, "", false, false, false, false, nil)
-		must(b, err)
-		for i := 0; i < b.N; i++ {
-			d := <-ds
-			must(b, d.Ack(false))
-		}
-		b.StopTimer()
-		_ = ch.Close()
-	})
-	b.Run("unimq", func(b *testing.B) {
-		conn, adm := rawConn(b)
-		topic, _ := benchTopic(b, adm)
-		fill(b, conn, topic, b.N)
-		c := benchClient(b)
-		var n atomic.Int64
-		done := make(chan struct{})
-		b.SetBytes(benchBody)
-		b.ResetTimer()
-		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
-			if n.Add(1) == int64(b.N) {
-				close(done)
-			}
+	conn, adm := rawConn(b)
+	c := benchClient(b)
+	queueOf := func(n int) (topic, queue string, err error) {
+		err = benchtest.Setup(func() error {
+			topic, queue = benchTopic(b, adm)
+			fill(b, conn, topic, n)
 			return nil
-		}, mq.Group("g"), mq.Concurrency(benchPrefetch))
-		must(b, err)
-		<-done
-		b.StopTimer()
-		_ = s.Close(context.Background())
-	})
-	b.Run("unimq-pull", func(b *testing.B) {
-		conn, adm := rawConn(b)
-		topic, _ := benchTopic(b, adm)
-		fill(b, conn, topic, b.N)
-		c := benchClient(b)
-		ctx := context.Background()
-		b.SetBytes(benchBody)
-		b.ResetTimer()
-		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
-		must(b, err)
-		for got := 0; got < b.N; {
-			ms, err := k.Receive(ctx, benchPrefetch, 0)
-			must(b, err)
-			for _, m := range ms {
-				must(b, m.Ack(ctx))
-			}
-			got += len(ms)
+		})
+		return topic, queue, err
+	}
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		_, queue, err := queueOf(n)
+		if err != nil {
+			return 0, err
 		}
-		b.StopTimer()
-		_ = k.Close(ctx)
+		return benchtest.Timed(func() error { return rawConsume(conn, queue, n) })
+	}, func(n int) (time.Duration, error) {
+		topic, _, err := queueOf(n)
+		if err != nil {
+			return 0, err
+		}
+		return benchtest.Timed(func() error {
+			var got atomic.Int64
+			done := make(chan struct{})
+			s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
+				if got.Add(1) == int64(n) {
+					close(done)
+				}
+				return nil
+			}, mq.Group("g"), mq.Concurrency(benchPrefetch))
+			if err != nil {
+				return err
+			}
+			<-done
+			return s.Close(context.Background())
+		})
 	})
+}
+
+// BenchmarkConsumePull is BenchmarkConsume with unimq's pull consumer:
+// NewConsumer, Receive up to 64, Ack each.
+func BenchmarkConsumePull(b *testing.B) {
+	conn, adm := rawConn(b)
+	c := benchClient(b)
+	queueOf := func(n int) (topic, queue string, err error) {
+		err = benchtest.Setup(func() error {
+			topic, queue = benchTopic(b, adm)
+			fill(b, conn, topic, n)
+			return nil
+		})
+		return topic, queue, err
+	}
+	benchtest.Alternate(b, func(n int) (time.Duration, error) {
+		_, queue, err := queueOf(n)
+		if err != nil {
+			return 0, err
+		}
+		return benchtest.Timed(func() error { return rawConsume(conn, queue, n) })
+	}, func(n int) (time.Duration, error) {
+		topic, _, err := queueOf(n)
+		if err != nil {
+			return 0, err
+		}
+		ctx := context.Background()
+		return benchtest.Timed(func() error {
+			k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
+			if err != nil {
+				return err
+			}
+			for got := 0; got < n; {
+				ms, err := k.Receive(ctx, benchPrefetch, 0)
+				if err != nil {
+					return err
+				}
+				for _, m := range ms {
+					if err := m.Ack(ctx); err != nil {
+						return err
+					}
+				}
+				got += len(ms)
+			}
+			return k.Close(ctx)
+		})
+	})
+}
+
+// rawConsume consumes n messages of queue with prefetch 64, acking each.
+func rawConsume(conn *amqp.Connection, queue string, n int) error {
+	ch, err := conn.Channel()
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if err := ch.Qos(benchPrefetch, 0, false); err != nil {
+		return err
+	}
+	ds, err := ch.Consume(queue, "", false, false, false, false, nil)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if err := (<-ds).Ack(false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
