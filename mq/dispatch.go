@@ -28,14 +28,20 @@ import (
 const (
 	chunkBudget = 50 * time.Microsecond
 	spillAfter  = time.Millisecond
+	// gatherPatience is how long the loop waits for slots to make a batch
+	// (batchGoal): about two chunks of fast handlers.
+	gatherPatience = 100 * time.Microsecond
 )
 
 // loop receives as many messages as there are free slots and dispatches them.
 func (s *Subscriber) loop() {
 	defer close(s.loopDone)
 	failures := 0
+	t := time.NewTimer(time.Hour)
+	t.Stop()
 	for {
-		n := s.slots.acquire(s.intake)
+		want, patience := s.batchGoal()
+		n := s.slots.acquire(s.intake, want, patience, t)
 		if n == 0 {
 			return
 		}
@@ -67,6 +73,18 @@ func (s *Subscriber) loop() {
 			dms = dms[c:]
 		}
 	}
+}
+
+// batchGoal is how many free slots the loop waits for (up to patience)
+// before it receives: half of Concurrency while handlers are fast (chunks
+// of several messages), so that messages flow in batches rather than a few
+// at a time as single chunks finish; one while they are slow, where waiting
+// would only add latency.
+func (s *Subscriber) batchGoal() (int, time.Duration) {
+	if s.set.ordered || s.chunkSize(s.set.concurrency) < 2 {
+		return 1, 0
+	}
+	return max(1, s.set.concurrency/2), gatherPatience
 }
 
 // chunkSize is how many of n messages one worker takes at once: about

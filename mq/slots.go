@@ -3,6 +3,7 @@ package mq
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // slotPool bounds how many messages a Subscriber holds (queued or running).
@@ -21,18 +22,38 @@ func newSlotPool(n int) *slotPool {
 }
 
 // acquire waits until at least one slot is free and takes every free slot;
-// it returns 0 when ctx is done first.
-func (p *slotPool) acquire(ctx context.Context) int {
+// it returns 0 when ctx is done first. When fewer than want are free it
+// waits up to patience (measured from when the first slot was free) for
+// more, so that under load a batch is worth its hand-offs; t is the
+// caller's timer for that wait (stopped, reused).
+func (p *slotPool) acquire(ctx context.Context, want int, patience time.Duration, t *time.Timer) int {
+	armed := false
+	defer func() {
+		if armed && !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+	}()
 	for {
 		p.mu.Lock()
 		n := p.free
-		p.free = 0
-		p.mu.Unlock()
-		if n > 0 {
+		if n > 0 && (n >= want || patience <= 0) {
+			p.free = 0
+			p.mu.Unlock()
 			return n
+		}
+		p.mu.Unlock()
+		if n > 0 && !armed {
+			armed = true
+			t.Reset(patience)
 		}
 		select {
 		case <-p.wake:
+		case <-t.C:
+			armed = false
+			patience = 0 // waited enough: take what is free
 		case <-ctx.Done():
 			return 0
 		}
