@@ -119,8 +119,16 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 			return err
 		}
 	}
-	b := &syncBatch{done: make(chan struct{}, len(msgs))}
-	recs := make([]syncRecord, len(msgs)) // one allocation for the batch's records
+	var b *syncBatch
+	var recs []syncRecord
+	var one *syncOne // a single record's batch, reused once its confirmation came
+	if len(msgs) == 1 {
+		one = syncOnes.Get().(*syncOne)
+		b, recs = &one.b, one.recs[:]
+	} else {
+		b = &syncBatch{done: make(chan struct{}, len(msgs))}
+		recs = make([]syncRecord, len(msgs)) // one allocation for the batch's records
+	}
 	part := partitionFrom(opts.Options)
 	queued := 0
 	now := time.Now()
@@ -139,28 +147,42 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		select {
 		case <-b.done:
 		case <-ctx.Done():
-			// confirmations still come (done is buffered); recs is not read
+			// Confirmations still come (done is buffered); recs is not read
+			// nor reused.
 			return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
 		}
 	}
-	if qerr != nil {
-		return qerr
-	}
-	for i := range recs {
+	err := qerr
+	for i := range recs[:queued] {
 		r := &recs[i]
 		if r.err != nil {
-			return sendErr(op, r.err)
+			if err == nil {
+				err = sendErr(op, r.err)
+			}
+			continue
 		}
 		if opts.Mode != driver.OneWay {
 			msgs[i].Partition, msgs[i].Offset = r.pm.Partition, r.pm.Offset
 			msgs[i].BrokerID = brokerID(topic, r.pm.Partition, r.pm.Offset)
 		}
 	}
-	return nil
+	if one != nil {
+		one.recs[0] = syncRecord{} // every confirmation came: nothing refers to it
+		syncOnes.Put(one)
+	}
+	return err
 }
 
 // syncBatch collects the confirmations of one Send.
 type syncBatch struct{ done chan struct{} }
+
+// syncOne is the batch of a single-record Send, reused (syncOnes).
+type syncOne struct {
+	b    syncBatch
+	recs [1]syncRecord
+}
+
+var syncOnes = sync.Pool{New: func() any { return &syncOne{b: syncBatch{done: make(chan struct{}, 1)}} }}
 
 // syncRecord is one record of a Send: the sarama message, its encoders and
 // its outcome in one allocation.
