@@ -89,7 +89,7 @@ func (c *conn) Capabilities() driver.Capabilities {
 	if c.set.transactions {
 		f |= driver.CapTransactions
 	}
-	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes}
+	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes, MinPrefetch: maxRunCap}
 }
 
 func (c *conn) isClosed() bool {

@@ -76,19 +76,19 @@ func (s *Subscriber) loop() {
 }
 
 // batchGoal is how many free slots the loop waits for (up to patience)
-// before it receives: half of Concurrency while handlers are fast (chunks
+// before it receives: half of the prefetch while handlers are fast (chunks
 // of several messages), so that messages flow in batches rather than a few
 // at a time as single chunks finish; one while they are slow, where waiting
 // would only add latency.
 func (s *Subscriber) batchGoal() (int, time.Duration) {
-	if s.set.ordered || s.chunkSize(s.set.concurrency) < 2 {
+	if s.set.ordered || s.chunkSize(s.set.held) < 2 {
 		return 1, 0
 	}
-	return max(1, s.set.concurrency/2), gatherPatience
+	return max(1, s.set.held/2), gatherPatience
 }
 
 // chunkSize is how many of n messages one worker takes at once: about
-// chunkBudget of work, and at most a quarter of Concurrency, so that
+// chunkBudget of work, and at most a quarter of the prefetch, so that
 // several chunks run at once and the loop receives the next messages while
 // workers handle these.
 func (s *Subscriber) chunkSize(n int) int {
@@ -100,8 +100,8 @@ func (s *Subscriber) chunkSize(n int) int {
 	return max(1, min(most, int(int64(chunkBudget)/cost)))
 }
 
-// maxChunk is the most messages a chunk holds: a quarter of Concurrency.
-func (s *Subscriber) maxChunk() int { return max(1, s.set.concurrency/4) }
+// maxChunk is the most messages a chunk holds: a quarter of the prefetch.
+func (s *Subscriber) maxChunk() int { return max(1, s.set.held/4) }
 
 // worker runs chunks of unordered messages until the queue closes. It
 // keeps one chunk and one steal timer for its whole life, so a chunk costs
@@ -259,7 +259,10 @@ func (s *Subscriber) dispatchOrdered(dm *driver.Message) {
 			l.q = l.q[1:]
 			s.mu.Unlock()
 			if !s.closing.Load() {
-				if f, ok := s.handle(next, time.Now(), nil); ok {
+				s.running <- struct{}{} // at most Concurrency lanes run a handler
+				f, ok := s.handle(next, time.Now(), nil)
+				<-s.running
+				if ok {
 					s.ack([]finished{f})
 				}
 			}

@@ -38,12 +38,15 @@
 // is established), Consumer.Receive, Ack/Nack and Close. PublishAsync and
 // PublishOneWay return as soon as the message is queued/written.
 //
-// A Subscriber runs Concurrency workers. They take received messages in
-// chunks sized from the measured handler time (fast handlers: up to a
-// quarter of Concurrency per hand-off; slow ones: one each); the messages of
-// a chunk not started after 1 ms go to other workers, so a blocked handler
-// never holds back the rest. Ordered subscribers run one message per key at
-// a time.
+// A Subscriber runs Concurrency workers and holds up to its Prefetch of
+// messages (default: Concurrency, or the backend's MinPrefetch when larger:
+// 256 on Kafka). Workers take received messages in chunks sized from the
+// measured handler time (fast handlers: up to a quarter of the prefetch per
+// hand-off; slow ones: one each); the messages of a chunk not started after
+// 1 ms go to other workers, so a blocked handler never holds back the rest.
+// While handlers are fast, the receive loop waits up to 100 µs for half of
+// the prefetch to be free, so messages move in batches. Ordered subscribers
+// run one message per key at a time, at most Concurrency keys at once.
 //
 // Close stops intake, waits for running handlers and async callbacks
 // (bounded by its ctx), settles what finished and leaves no goroutine.

@@ -57,6 +57,8 @@ type settings struct {
 	filter         *Filter
 	ordered        bool
 	concurrency    int
+	prefetch       int // Prefetch, 0 when not set
+	held           int // messages a Subscriber or Consumer holds at once (resolved by Client.open)
 	maxAttempts    int
 	backoff        Backoff
 	deadLetter     string
@@ -221,8 +223,28 @@ func Ordered() Option {
 	}}
 }
 
-// Concurrency sets how many handlers run at once (and the prefetch) (Subscribe,
-// Consumer). Default: DefaultConcurrency (8).
+// Prefetch sets how many messages a Subscriber holds at once: running,
+// waiting for a free handler, or sent ahead by the broker (RabbitMQ: the
+// channel's QoS prefetch count; Kafka: the most records handed over at
+// once; RocketMQ: the most messages per consume callback, at most 32). It
+// must be at least Concurrency (Subscribe). Default: Concurrency, or the
+// backend's Capabilities().MinPrefetch when larger (Kafka: 256; the
+// others: none). A larger prefetch moves messages in bigger batches (more
+// throughput for fast handlers); a smaller one keeps more of them at the
+// broker for other consumers (fairer for slow handlers on RabbitMQ).
+func Prefetch(n int) Option {
+	return Option{"Prefetch", forSubscribe, func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("prefetch %d must be at least 1", n)
+		}
+		s.prefetch = n
+		return nil
+	}}
+}
+
+// Concurrency sets how many handlers run at once (Subscribe), or how many
+// messages a Consumer holds (Consumer). It is a Subscriber's prefetch too
+// unless Prefetch says otherwise. Default: DefaultConcurrency (8).
 func Concurrency(n int) Option {
 	return Option{"Concurrency", forSubscribe | forConsumer, func(s *settings) error {
 		if n < 1 {

@@ -31,7 +31,8 @@ type Subscriber struct {
 	stopIntake context.CancelFunc
 	work       context.Context // parent of handler contexts: canceled when Close gives up
 	stopWork   context.CancelFunc
-	slots      *slotPool              // one per message held (running or queued)
+	slots      *slotPool              // one per message held (running or queued): the prefetch
+	running    chan struct{}          // Ordered: one per lane running a handler, at most Concurrency
 	queue      chan []*driver.Message // chunks of unordered messages for the workers
 	queueMu    sync.RWMutex           // orders spills with closing the queue
 	queueOpen  bool                   // guarded by queueMu
@@ -77,10 +78,11 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	s := &Subscriber{
 		c: c, topic: topic, set: set, h: h, sub: sub,
 		st:        settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
-		slots:     newSlotPool(set.concurrency),
-		queue:     make(chan []*driver.Message, set.concurrency),
+		slots:     newSlotPool(set.held),
+		running:   make(chan struct{}, set.concurrency),
+		queue:     make(chan []*driver.Message, set.held),
 		queueOpen: true,
-		acks:      make(chan []finished, set.concurrency),
+		acks:      make(chan []finished, set.held),
 		spareAcks: make(chan []finished, set.concurrency),
 		timed:     len(c.set.hooks) > 0,
 		ackerDone: make(chan struct{}),
@@ -141,12 +143,23 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 	if m := c.caps.Missing(need); m != 0 {
 		return nil, nil, driver.Errorf(driver.CodeUnsupported, op, "backend %s lacks %s", c.caps.Backend, m)
 	}
+	set.held = set.concurrency
+	if where == forSubscribe {
+		switch {
+		case set.prefetch == 0:
+			set.held = max(set.concurrency, c.caps.MinPrefetch)
+		case set.prefetch < set.concurrency:
+			return nil, nil, driver.Errorf(driver.CodeInvalidOption, op, "Prefetch %d is below Concurrency %d: at most %d handlers could run", set.prefetch, set.concurrency, set.prefetch)
+		default:
+			set.held = set.prefetch
+		}
+	}
 	cfg := &driver.SubscriptionConfig{
 		Topic:       topic,
 		Group:       set.group,
 		Broadcast:   set.broadcast,
 		Ordered:     set.ordered,
-		Prefetch:    set.concurrency,
+		Prefetch:    set.held,
 		Start:       set.start,
 		MaxAttempts: set.maxAttempts,
 		DeadLetter:  set.deadLetter,

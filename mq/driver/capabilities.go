@@ -77,6 +77,12 @@ type Capabilities struct {
 	MaxMessageSize int           // body+headers limit in bytes that mq enforces before Send (0: none)
 	MaxDelay       time.Duration // longest Delay honoured (0: unlimited)
 	MaxBatch       int           // most messages in one PublishBatch (0: unlimited)
+	// MinPrefetch is the smallest default prefetch that keeps the backend
+	// efficient (0: none): a Subscriber holds max(Concurrency, MinPrefetch)
+	// messages unless the user sets Prefetch. Kafka declares it because
+	// records come in fetches of hundreds, and handing them over a few at
+	// a time costs more than the records themselves.
+	MinPrefetch int
 }
 
 // Has reports whether every capability in c is present.
