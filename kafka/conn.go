@@ -121,7 +121,7 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	}
 	var b *syncBatch
 	var recs []syncRecord
-	var one *syncOne // a single record's batch, reused once its confirmation came
+	var one *syncOne // a single record's batch, reused once it was confirmed
 	if len(msgs) == 1 {
 		one = syncOnes.Get().(*syncOne)
 		b, recs = &one.b, one.recs[:]
@@ -166,8 +166,10 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 			msgs[i].BrokerID = brokerID(topic, r.pm.Partition, r.pm.Offset)
 		}
 	}
-	if one != nil {
-		one.recs[0] = syncRecord{} // every confirmation came: nothing refers to it
+	if one != nil && err == nil {
+		// Confirmed: sarama is done with the record (after an error it may
+		// still read it, so a failed one is left to the GC).
+		one.recs[0] = syncRecord{}
 		syncOnes.Put(one)
 	}
 	return err
@@ -201,8 +203,9 @@ func (r *syncRecord) confirm(_ *sarama.ProducerMessage, err error) {
 }
 
 // asyncRecord is one record of SendAsync, in one allocation, reused
-// (asyncRecords) once its confirmation has been handed on: sarama is done
-// with a ProducerMessage when it returns it on Successes or Errors.
+// (asyncRecords) once its success has been handed on: sarama is done with
+// a ProducerMessage it returned on Successes (not always with one it
+// returned on Errors).
 type asyncRecord struct {
 	pm    sarama.ProducerMessage
 	enc   encoders
@@ -233,7 +236,9 @@ func (r *asyncRecord) confirm(m *sarama.ProducerMessage, err error) {
 func (r *asyncRecord) finish(m *sarama.ProducerMessage, err error) {
 	done := r.done
 	if err != nil {
-		r.release()
+		// Not reused: sarama may still read a message it returned as an
+		// error (its leader-update path backs off by msg.retries after
+		// returning it).
 		done(sendErr("publish async", err))
 		return
 	}
