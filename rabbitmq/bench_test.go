@@ -232,48 +232,51 @@ func fill(b *testing.B, conn *amqp.Connection, topic string, n int) {
 // raw Consume + Ack per delivery vs unimq Subscribe with Concurrency(64)
 // and a handler returning nil; rounds alternate (benchtest.Alternate).
 func BenchmarkConsume(b *testing.B) {
-	conn, adm := rawConn(b)
-	c := benchClient(b)
-	queueOf := func(n int) (topic, queue string, err error) {
-		err = benchtest.Setup(func() error {
-			topic, queue = benchTopic(b, adm)
-			fill(b, conn, topic, n)
-			return nil
-		})
-		return topic, queue, err
-	}
-	benchtest.Alternate(b, func(n int) (time.Duration, error) {
-		_, queue, err := queueOf(n)
-		if err != nil {
-			return 0, err
-		}
-		return benchtest.Timed(func() error { return rawConsume(conn, queue, n) })
-	}, func(n int) (time.Duration, error) {
-		topic, _, err := queueOf(n)
-		if err != nil {
-			return 0, err
-		}
-		return benchtest.Timed(func() error {
-			var got atomic.Int64
-			done := make(chan struct{})
-			s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
-				if got.Add(1) == int64(n) {
-					close(done)
-				}
-				return nil
-			}, mq.Group("g"), mq.Concurrency(benchPrefetch))
-			if err != nil {
-				return err
+	consumeBench(b, func(c *mq.Client, topic string, n int) error {
+		var got atomic.Int64
+		done := make(chan struct{})
+		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
+			if got.Add(1) == int64(n) {
+				close(done)
 			}
-			<-done
-			return s.Close(context.Background())
-		})
+			return nil
+		}, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		if err != nil {
+			return err
+		}
+		<-done
+		return s.Close(context.Background())
 	})
 }
 
 // BenchmarkConsumePull is BenchmarkConsume with unimq's pull consumer:
 // NewConsumer, Receive up to 64, Ack each.
 func BenchmarkConsumePull(b *testing.B) {
+	consumeBench(b, func(c *mq.Client, topic string, n int) error {
+		ctx := context.Background()
+		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		if err != nil {
+			return err
+		}
+		for got := 0; got < n; {
+			ms, err := k.Receive(ctx, benchPrefetch, 0)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if err := m.Ack(ctx); err != nil {
+					return err
+				}
+			}
+			got += len(ms)
+		}
+		return k.Close(ctx)
+	})
+}
+
+// consumeBench alternates rounds of rawConsume and unimq, each on a queue
+// of n messages filled outside the measurement.
+func consumeBench(b *testing.B, unimq func(c *mq.Client, topic string, n int) error) {
 	conn, adm := rawConn(b)
 	c := benchClient(b)
 	queueOf := func(n int) (topic, queue string, err error) {
@@ -295,26 +298,7 @@ func BenchmarkConsumePull(b *testing.B) {
 		if err != nil {
 			return 0, err
 		}
-		ctx := context.Background()
-		return benchtest.Timed(func() error {
-			k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
-			if err != nil {
-				return err
-			}
-			for got := 0; got < n; {
-				ms, err := k.Receive(ctx, benchPrefetch, 0)
-				if err != nil {
-					return err
-				}
-				for _, m := range ms {
-					if err := m.Ack(ctx); err != nil {
-						return err
-					}
-				}
-				got += len(ms)
-			}
-			return k.Close(ctx)
-		})
+		return benchtest.Timed(func() error { return unimq(c, topic, n) })
 	})
 }
 
