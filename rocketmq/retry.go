@@ -43,6 +43,17 @@ func (s *subscription) retryCopy(m *driver.Message, attempt int, now time.Time) 
 // refuses batch sends to retry topics, so each is one SendSync).
 const handOverSenders = 8
 
+// handOver runs in Close for concurrent clustering consumers: every message
+// still unsettled in a callback (handler running or never started) is
+// copied to the retry topic, due at once with its attempt number unchanged,
+// and settled; the callbacks then return success. The offset then moves past
+// every message delivered to this subscriber, so a message whose handler
+// finished is not redelivered because a batch-mate (or an earlier message)
+// was still unsettled; the unsettled ones come back once, through the retry
+// topic. Copies are written by up to handOverSenders goroutines, all ended
+// before it returns. A copy that cannot be written leaves its callback
+// unsettled, and the message is redelivered from its offset. It reports
+// whether it settled anything.
 func (s *subscription) handOver(ctx context.Context) bool {
 	if s.retryTopic == "" || s.ordered {
 		return false
