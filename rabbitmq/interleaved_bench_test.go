@@ -12,12 +12,12 @@ package rabbitmq_test
 import (
 	"context"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/unimq/unimq/internal/benchtest"
 	"github.com/unimq/unimq/mq"
 )
 
@@ -31,11 +31,11 @@ func interleave(b *testing.B, raw, unimq func(n int)) {
 	for i, k := 0, 0; i < b.N; i, k = i+turn, k+1 {
 		n := min(turn, b.N-i)
 		timed := func(f func(int), wall, cpu *time.Duration) {
-			c0 := cpuTime()
+			c0 := benchtest.CPUTime()
 			start := time.Now()
 			f(n)
 			*wall += time.Since(start)
-			*cpu += cpuTime() - c0
+			*cpu += benchtest.CPUTime() - c0
 		}
 		if k%2 == 0 {
 			timed(raw, &tr, &cr)
@@ -53,15 +53,6 @@ func interleave(b *testing.B, raw, unimq func(n int)) {
 	b.ReportMetric(ru/rr, "unimq/raw")
 	b.ReportMetric(float64(cr.Microseconds())/float64(b.N), "raw-cpu-us/msg")
 	b.ReportMetric(float64(cu.Microseconds())/float64(b.N), "unimq-cpu-us/msg")
-}
-
-// cpuTime is the user+system CPU time of this process.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkInterleaved(b *testing.B) {

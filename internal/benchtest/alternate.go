@@ -21,9 +21,9 @@ const Rounds = 5
 // median rate of each side (raw-msg/s, unimq-msg/s), the median of the
 // per-round ratios (unimq/raw), the figure the targets are stated in, and
 // per message of each side the median heap allocations (raw-allocs/msg,
-// unimq-allocs/msg, and their bytes raw-B/msg, unimq-B/msg) and the median CPU time of the whole process
-// (raw-cpu-ns/msg, unimq-cpu-ns/msg): everything the round did except what
-// it ran through Setup. CPU per message is the steadier figure on a
+// unimq-allocs/msg), their bytes (raw-B/msg, unimq-B/msg) and the median
+// CPU time of the whole process (raw-cpu-ns/msg, unimq-cpu-ns/msg):
+// everything the round did except what it ran through Setup. CPU per message is the steadier figure on a
 // machine shared with the broker: a rate swings with the broker's load,
 // the client's own work per message does not.
 func Alternate(b *testing.B, raw, unimq func(n int) (time.Duration, error)) {
@@ -64,9 +64,9 @@ type sides struct {
 
 func (s *sides) run(f func(int) (time.Duration, error), n int) error {
 	setup.reset()
-	h0, c0 := heap(), cpuTime()
+	h0, c0 := heap(), CPUTime()
 	d, err := f(n)
-	h, c := heap().minus(h0), cpuTime()-c0
+	h, c := heap().minus(h0), CPUTime()-c0
 	sh, sc := setup.take()
 	h = h.minus(sh)
 	s.allocs = append(s.allocs, float64(h.mallocs)/float64(n))
@@ -102,9 +102,9 @@ func (s *setupCost) take() (heapCount, time.Duration) {
 // reads, say), and leaves out its allocations and CPU time from the round's
 // per-message figures. It returns f's error.
 func Setup(f func() error) error {
-	h0, c0 := heap(), cpuTime()
+	h0, c0 := heap(), CPUTime()
 	err := f()
-	h, c := heap().minus(h0), cpuTime()-c0
+	h, c := heap().minus(h0), CPUTime()-c0
 	setup.mu.Lock()
 	setup.heap = setup.heap.plus(h)
 	setup.cpu += c
