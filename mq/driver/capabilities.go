@@ -83,6 +83,9 @@ type Capabilities struct {
 	// records come in fetches of hundreds, and handing them over a few at
 	// a time costs more than the records themselves.
 	MinPrefetch int
+	// Topics is the backend's rule for topic names (zero value: BaseTopics).
+	// mq checks every topic against it before anything is sent.
+	Topics NameRule
 }
 
 // Has reports whether every capability in c is present.

@@ -109,6 +109,16 @@ type Conn interface {
 }
 
 // Transactor is implemented by a Conn with CapTransactions.
+// Declarer is implemented by a Conn that can create a topic and its groups
+// ahead of any subscriber (Client.Declare): Kafka and RocketMQ create the topic,
+// RabbitMQ declares the exchange and one durable queue per group bound to it,
+// memory creates the topic and the groups' positions. After Declare returns
+// nil, a message published to topic is kept for each of groups even if no
+// subscriber of that group exists yet. Declare is idempotent.
+type Declarer interface {
+	Declare(ctx context.Context, topic string, groups []string) error
+}
+
 type Transactor interface {
 	// SendTx sends msgs as half messages, runs local, and commits or rolls
 	// back by its outcome. TxUnknown leaves the decision to the broker's
