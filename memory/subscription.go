@@ -310,11 +310,15 @@ func (s *subscription) dlqTopic() string {
 	if s.cfg.DeadLetter != "" {
 		return s.cfg.DeadLetter
 	}
+	if s.t.b.cfg.Like == LikeRocketMQ {
+		return "%DLQ%" + s.groupName // RocketMQ's: one per group, whatever the topic
+	}
 	return DeadLetterTopic(s.cfg.Topic, s.groupName)
 }
 
 // DeadLetterTopic returns the default dead-letter topic of topic and group:
-// "<topic>.<group>.dlq" (broadcast subscribers use group "broadcast").
+// "<topic>.<group>.dlq" (broadcast subscribers use group "broadcast"). A
+// broker created with like=rocketmq uses RocketMQ's "%DLQ%<group>" instead.
 func DeadLetterTopic(topic, group string) string {
 	return topic + "." + group + ".dlq"
 }
