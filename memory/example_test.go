@@ -146,3 +146,26 @@ func Example_declare() {
 	_ = ms[0].Ack(ctx)
 	// Output: 1 before any worker
 }
+
+// like= makes a unit test fail where production on that broker would: here
+// Kafka, which has no delayed delivery, takes messages up to its broker's
+// default 1,000,000 bytes and topic names of letters, digits, '.', '_' and
+// '-'.
+func Example_like() {
+	ctx := context.Background()
+	c, _ := mq.Open(ctx, "memory://example-like?like=kafka")
+	defer c.Close(ctx)
+
+	err := c.Publish(ctx, "orders", &mq.Message{Body: []byte("later"), Delay: time.Minute})
+	fmt.Println(errors.Is(err, mq.ErrUnsupported))
+	err = c.Publish(ctx, "orders", &mq.Message{Body: make([]byte, 1_000_001)})
+	fmt.Println(errors.Is(err, mq.ErrTooLarge))
+	err = c.Publish(ctx, "orders/eu", &mq.Message{Body: []byte("x")})
+	fmt.Println(errors.Is(err, mq.ErrInvalidArgument))
+	fmt.Println(c.Publish(ctx, "orders.eu", &mq.Message{Body: []byte("x")}))
+	// Output:
+	// true
+	// true
+	// true
+	// <nil>
+}
