@@ -8,8 +8,8 @@
 //
 //	import _ "github.com/unimq/unimq/memory"
 //
-//	c, err := mq.Open(ctx, "memory://")            // the process-wide default broker
-//	c, err := mq.Open(ctx, "memory://orders-test") // a named broker
+//	c, err := mq.Open(ctx, "memory://")                       // the process-wide default broker
+//	c, err := mq.Open(ctx, "memory://orders-test")            // a named broker
 //	c, err := mq.Open(ctx, "memory://orders-test?like=kafka") // as strict as Kafka
 //
 // # URL
@@ -99,7 +99,7 @@
 //
 // # How the contract maps
 //
-//   - Topic: created by the first publish or subscribe. It has a fixed
+//   - Topic: created by the first publish, subscribe or Declare. It has a fixed
 //     number of partitions, each an append-only log with offsets from 0.
 //   - Key → partition: FNV-1a (32-bit) hash of the key modulo the
 //     partition count; an explicit partition (driver.Message.Partition >= 0)
