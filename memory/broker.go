@@ -34,6 +34,15 @@ const (
 	DefaultMaxMessageSize = 4 << 20
 )
 
+// Upper bounds of Config (and of the URL parameters of the same meaning):
+// a larger value is refused with an error matching mq.ErrInvalidOption
+// instead of exhausting memory when the first topic is created.
+const (
+	MaxPartitions     = 1024
+	MaxMaxBacklog     = 100_000_000
+	MaxMaxMessageSize = 1 << 30
+)
+
 // Config is the shape of a Broker. The zero value of each field means its
 // default.
 type Config struct {
@@ -46,6 +55,30 @@ type Config struct {
 	// modifies received bodies. Off by default: bodies are shared
 	// (read-only) for speed.
 	CopyBodies bool
+	// Like makes the broker as strict as a real one: LikeKafka, LikeRabbitMQ
+	// or LikeRocketMQ apply that backend's capabilities and limits (see
+	// Like). Empty: memory's own, every feature.
+	Like Like
+}
+
+// check refuses negative values, values over the maxima and an unknown Like.
+func (c Config) check(op string) error {
+	for _, x := range []struct {
+		name   string
+		v, max int
+	}{{"partitions", c.Partitions, MaxPartitions}, {"maxbacklog", c.MaxBacklog, MaxMaxBacklog},
+		{"maxsize", c.MaxMessageSize, MaxMaxMessageSize}} {
+		if x.v < 0 || x.v > x.max {
+			return driver.Errorf(driver.CodeInvalidOption, op, "%s=%d: want 1 to %d", x.name, x.v, x.max)
+		}
+	}
+	if c.Full != Block && c.Full != Fail {
+		return driver.Errorf(driver.CodeInvalidOption, op, "full mode %d: want Block or Fail", int(c.Full))
+	}
+	if _, ok := profiles[c.Like]; !ok {
+		return driver.Errorf(driver.CodeInvalidOption, op, "like=%q: want one of %s", string(c.Like), likeNames())
+	}
+	return nil
 }
 
 func (c Config) withDefaults() Config {
@@ -56,7 +89,10 @@ func (c Config) withDefaults() Config {
 		c.MaxBacklog = DefaultMaxBacklog
 	}
 	if c.MaxMessageSize <= 0 {
-		c.MaxMessageSize = DefaultMaxMessageSize
+		c.MaxMessageSize = profiles[c.Like].MaxMessageSize
+		if c.MaxMessageSize == 0 {
+			c.MaxMessageSize = DefaultMaxMessageSize
+		}
 	}
 	return c
 }
@@ -107,8 +143,8 @@ var (
 // (the default broker has name ""). It fails with an error matching
 // mq.ErrInvalidOption when a broker of that name exists already.
 func NewBroker(name string, cfg Config) (*Broker, error) {
-	if cfg.Partitions < 0 || cfg.MaxBacklog < 0 || cfg.MaxMessageSize < 0 {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "new broker", "negative value in %+v", cfg)
+	if err := cfg.check("new broker"); err != nil {
+		return nil, err
 	}
 	registryMu.Lock()
 	defer registryMu.Unlock()
@@ -168,6 +204,9 @@ func (b *Broker) agrees(cfg Config, explicit map[string]bool) error {
 	}
 	if explicit["copybodies"] && cfg.CopyBodies != have.CopyBodies {
 		bad = append(bad, fmt.Sprintf("copybodies=%v", have.CopyBodies))
+	}
+	if explicit["like"] && cfg.Like != have.Like {
+		bad = append(bad, fmt.Sprintf("like=%q", string(have.Like)))
 	}
 	if len(bad) > 0 {
 		return driver.Errorf(driver.CodeInvalidOption, "open", "memory broker %q already exists with %v", b.name, bad)

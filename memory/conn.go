@@ -52,36 +52,41 @@ func newConn(b *Broker, o *options, cfg *driver.OpenConfig) *conn {
 	return c
 }
 
-// Capabilities declares every feature; MaxMessageSize is the broker's maxsize.
+// Capabilities declares the broker's profile (every feature without like=,
+// see Like); MaxMessageSize is the broker's maxsize.
 func (c *conn) Capabilities() driver.Capabilities {
-	return driver.Capabilities{Backend: "memory", Features: features, MaxMessageSize: c.b.cfg.MaxMessageSize}
+	return c.b.capabilities()
 }
 
 func (c *conn) closedErr(op string) error {
 	return driver.Errorf(driver.CodeClosed, op, "client closed")
 }
 
-// check validates a send before anything is stored.
-func (c *conn) check(ctx context.Context, op, topic string, msgs []*driver.Message) error {
+// check validates a send before anything is stored and returns the topic
+// (created when new and its name follows the broker's rule).
+func (c *conn) check(ctx context.Context, op, topic string, msgs []*driver.Message) (*topic, error) {
 	if c.isClosed.Load() {
-		return c.closedErr(op)
+		return nil, c.closedErr(op)
 	}
 	if topic == "" {
-		return driver.Errorf(driver.CodeInvalidArgument, op, "empty topic")
+		return nil, driver.Errorf(driver.CodeInvalidArgument, op, "empty topic")
 	}
 	max := c.b.cfg.MaxMessageSize
 	for _, m := range msgs {
 		if m == nil {
-			return driver.Errorf(driver.CodeInvalidArgument, op, "nil message")
+			return nil, driver.Errorf(driver.CodeInvalidArgument, op, "nil message")
 		}
 		if n := size(m); n > max {
-			return driver.Errorf(driver.CodeTooLarge, op, "message of %d bytes exceeds maxsize %d", n, max)
+			return nil, driver.Errorf(driver.CodeTooLarge, op, "message of %d bytes exceeds maxsize %d", n, max)
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
+	if err := c.b.checkSend(op, msgs); err != nil {
+		return nil, err
 	}
-	return nil
+	if err := ctx.Err(); err != nil {
+		return nil, &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
+	}
+	return c.b.namedTopic(op, topic)
 }
 
 func size(m *driver.Message) int {
@@ -92,12 +97,8 @@ func size(m *driver.Message) int {
 	return n
 }
 
-// store appends msgs to topic (no fault injection).
-func (c *conn) store(ctx context.Context, topic string, msgs []*driver.Message) error {
-	t := c.b.topic(topic)
-	if t == nil {
-		return driver.Errorf(driver.CodeClosed, "publish", "memory broker discarded")
-	}
+// store appends msgs to t (no fault injection).
+func (c *conn) store(ctx context.Context, t *topic, msgs []*driver.Message) error {
 	return t.send(ctx, c.done, msgs)
 }
 
@@ -105,33 +106,44 @@ func (c *conn) store(ctx context.Context, topic string, msgs []*driver.Message) 
 // appended atomically. It blocks only when a partition is full and the
 // broker's FullMode is Block.
 func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, opts driver.SendOptions) error {
+	const op = "publish"
 	if len(msgs) == 0 {
 		return nil
 	}
-	if err := c.check(ctx, "publish", topic, msgs); err != nil {
+	t, err := c.check(ctx, op, topic, msgs)
+	if err != nil {
 		return err
 	}
-	if err := c.b.injected("publish"); err != nil {
+	if err := c.b.injected(op); err != nil {
 		return err
 	}
-	return c.store(ctx, topic, msgs)
+	if err := t.routable(op, msgs); err != nil {
+		return err
+	}
+	return c.store(ctx, t, msgs)
 }
 
 // SendAsync stores m like Send, then calls done from a goroutine of the
 // connection. Validation errors and a closed client are returned directly;
-// an injected failure or a full partition (FullMode Fail) reaches done.
+// an injected failure, an unroutable message (like=rabbitmq) or a full
+// partition (FullMode Fail) reaches done.
 func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
+	const op = "publish async"
 	// The log keeps the message it is given, and m is mq's again once done
 	// is called: store a copy and report its receipt on m.
 	cp := new(driver.Message)
 	*cp = *m
 	one := []*driver.Message{cp}
-	if err := c.check(ctx, "publish async", topic, one); err != nil {
+	t, err := c.check(ctx, op, topic, one)
+	if err != nil {
 		return err
 	}
-	err := c.b.injected("publish async")
+	err = c.b.injected(op)
 	if err == nil {
-		err = c.store(ctx, topic, one)
+		err = t.routable(op, one)
+	}
+	if err == nil {
+		err = c.store(ctx, t, one)
 	}
 	if err == nil {
 		m.Topic, m.Partition, m.Offset, m.BrokerID, m.PublishTime = cp.Topic, cp.Partition, cp.Offset, cp.BrokerID, cp.PublishTime
@@ -153,12 +165,15 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if cfg.Group == "" && !cfg.Broadcast {
 		return nil, driver.Errorf(driver.CodeInvalidArgument, op, "empty group")
 	}
+	if err := c.b.checkSubscribe(op, cfg); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
 	}
-	t := c.b.topic(cfg.Topic)
-	if t == nil {
-		return nil, driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+	t, err := c.b.namedTopic(op, cfg.Topic)
+	if err != nil {
+		return nil, err
 	}
 	s := &subscription{c: c, t: t, cfg: *cfg, filter: cfg.Filter, groupName: cfg.Group}
 	s.inflight.next, s.inflight.prev = &s.inflight, &s.inflight
@@ -197,6 +212,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	s.g = g
 	g.members = append(g.members, s)
+	g.bind(cfg.Filter)
 	return s, nil
 }
 

@@ -2,12 +2,15 @@
 // process that behaves like a partitioned log broker (Kafka, RocketMQ) with
 // consumer groups, so a unit test written against memory:// means what it
 // would mean against a real broker. It is the reference backend: it passes
-// the whole conformance suite (mq/mqtest) and declares every capability.
+// the whole conformance suite (mq/mqtest) and declares every capability,
+// unless opened with like=kafka|rabbitmq|rocketmq to be as strict as that
+// broker.
 //
 //	import _ "github.com/unimq/unimq/memory"
 //
-//	c, err := mq.Open(ctx, "memory://")            // the process-wide default broker
-//	c, err := mq.Open(ctx, "memory://orders-test") // a named broker
+//	c, err := mq.Open(ctx, "memory://")                       // the process-wide default broker
+//	c, err := mq.Open(ctx, "memory://orders-test")            // a named broker
+//	c, err := mq.Open(ctx, "memory://orders-test?like=kafka") // as strict as Kafka
 //
 // # URL
 //
@@ -16,25 +19,71 @@
 // isolated from every other. NAME is everything between "//" and "?" (one
 // trailing slash ignored), so "memory://"+t.Name() gives each test, subtests
 // included, its own broker. Query parameters (unknown ones are an error
-// matching mq.ErrInvalidOption):
+// matching mq.ErrInvalidOption, as are a malformed query, a value out of
+// range, and a user, password or fragment):
 //
-//	parameter   default  meaning
-//	partitions  4        partitions per topic
-//	maxbacklog  100000   messages retained per partition
-//	full        block    when a partition is full and a group still needs its
-//	                     oldest message: block (publish waits for room or ctx)
-//	                     or fail (publish returns an error matching mq.ErrFull)
-//	maxsize     4194304  largest message in bytes (body+key+tag+id+headers);
-//	                     reported as Capabilities().MaxMessageSize
-//	copybodies  false    true: copy each body when stored and on each delivery,
-//	                     as a broker's wire does (see Publish below)
-//	txcheck     1s       interval of transaction check-backs (this client)
-//	txchecks    15       check-backs before an unknown transaction is rolled back
+//	parameter   default  range       meaning
+//	like        none     kafka, rabbitmq, rocketmq
+//	                                 be as strict as that broker (see below)
+//	partitions  4        1-1024      partitions per topic
+//	maxbacklog  100000   1-10^8      messages retained per partition
+//	full        block    block|fail  when a partition is full and a group still needs its
+//	                                 oldest message: block (publish waits for room or ctx)
+//	                                 or fail (publish returns an error matching mq.ErrFull)
+//	maxsize     4194304  1-2^30      largest message in bytes (body+key+tag+id+headers);
+//	                                 reported as Capabilities().MaxMessageSize; the
+//	                                 default with like= is that broker's default
+//	copybodies  false                true: copy each body when stored and on each delivery,
+//	                                 as a broker's wire does (see Publish below)
+//	txcheck     1s       (0, 1h]     interval of transaction check-backs (this client)
+//	txchecks    15       1-10^6      check-backs before an unknown transaction is rolled back
 //
-// partitions, maxbacklog, full, maxsize and copybodies shape the broker and are fixed by
+// like, partitions, maxbacklog, full, maxsize and copybodies shape the broker and are fixed by
 // whoever creates it (the first Open of the name, or NewBroker); a later
 // Open that sets one of them to a different value fails. txcheck and
-// txchecks belong to the client.
+// txchecks belong to the client. NewBroker applies the same ranges to
+// Config (MaxPartitions, MaxMaxBacklog, MaxMaxMessageSize).
+//
+// # As strict as your broker: like=
+//
+// Without like, memory declares every capability and takes any topic name
+// the base rule allows (driver.BaseTopics), bodies up to 4 MiB and delays
+// of any length: a unit test passes where a real broker would refuse. With
+// like=kafka, like=rabbitmq or like=rocketmq the broker declares that
+// adapter's Capabilities (those of its default URL: RabbitMQ in topic mode,
+// Kafka with transactions, RocketMQ with timer delays; a test in package
+// all keeps them equal) and applies them itself:
+//
+//   - Topic names: the backend's rule (driver.KafkaTopics, AMQPTopics,
+//     RocketMQTopics) in Capabilities.Topics; a publish, subscribe or
+//     Declare that would create a topic with another name fails with
+//     mq.ErrInvalidArgument and creates nothing.
+//   - Message size: the broker's default limit (Kafka 1,000,000 bytes,
+//     RabbitMQ 16 MiB, RocketMQ 4 MiB) unless maxsize says otherwise;
+//     beyond it, mq.ErrTooLarge.
+//   - Features: what the adapter lacks is mq.ErrUnsupported before anything
+//     is stored: delays on Kafka (and beyond 24 days on RabbitMQ, 72 h on
+//     RocketMQ), transactions on RabbitMQ, a start at the oldest message or
+//     at a time on RabbitMQ. On Kafka, which has no check-back, a
+//     transaction whose outcome is unknown rolls back at once.
+//   - Routing (RabbitMQ): a group is a queue bound by its subscribers'
+//     filters (no filter: every tag), bound as long as the group exists; a
+//     broadcast subscriber's queue goes with it. A publish (delayed or not)
+//     that no group would get fails with mq.ErrUnroutable, as the adapter's
+//     mandatory publish does in its exchange modes: subscribe, or Declare
+//     the topic's groups, before publishing.
+//   - Dead letters (RocketMQ): the default dead-letter topic is
+//     "%DLQ%<group>", as on RocketMQ.
+//
+// Partitioning, ordering, retention and everything else stay memory's.
+//
+// # Declare
+//
+// Client.Declare(ctx, topic, groups...) creates the topic and each group at
+// the end of every partition, as if a subscriber had joined and left: what
+// is published afterwards is kept for the group, and its first subscriber
+// gets it whatever start position it asks for (the group exists, so it
+// resumes). Existing groups are left where they are.
 //
 // # Lifetime of a broker
 //
@@ -50,7 +99,7 @@
 //
 // # How the contract maps
 //
-//   - Topic: created by the first publish or subscribe. It has a fixed
+//   - Topic: created by the first publish, subscribe or Declare. It has a fixed
 //     number of partitions, each an append-only log with offsets from 0.
 //   - Key → partition: FNV-1a (32-bit) hash of the key modulo the
 //     partition count; an explicit partition (driver.Message.Partition >= 0)
@@ -78,10 +127,11 @@
 //     keys flow. A nacked message is redelivered before the later messages
 //     of its key. The mode of a group is set by its first member; a member
 //     asking for the other mode while the group has members is refused.
-//   - Filter: applied when a subscription receives: messages its filter
-//     rejects are settled for the group without being delivered, so they
-//     never hold retention. (Members of one group are expected to use the
-//     same filter, as in RocketMQ.)
+//   - Filter: applied when a subscription receives, outside the topic's
+//     lock (a slow match holds up no publisher or other subscriber):
+//     messages its filter rejects are settled for the group without being
+//     delivered, so they never hold retention. (Members of one group are
+//     expected to use the same filter, as in RocketMQ.)
 //   - Delay: a message with DeliverAt in the future is held aside and
 //     appended to its partition when due (its PublishTime and Offset are
 //     those of that moment; the publisher gets Offset -1 and a provisional
@@ -153,6 +203,7 @@
 // rebalances: a group's members share every partition, and ordering is
 // kept per key by the broker instead of by partition ownership. Filters are
 // evaluated per receiving member. Publish time is the time a message became
-// visible. Limits that real brokers have (topic name rules, delay levels,
-// maximum delay) are not imposed; test against the real broker for those.
+// visible. Limits that real brokers have (topic name rules, message size,
+// maximum delay, routing) are imposed only with like= (see above); RocketMQ's
+// delay levels are not. Test against the real broker for the rest.
 package memory

@@ -127,3 +127,45 @@ func ExampleNewBroker() {
 	fmt.Println(string(ms[0].Body), b.Topics())
 	// Output: kept [audit]
 }
+
+// Declare creates a topic's groups before any subscriber exists, so a
+// service can publish during its first deploy, before its workers start,
+// and lose nothing.
+func Example_declare() {
+	ctx := context.Background()
+	c, _ := mq.Open(ctx, "memory://example-declare")
+	defer c.Close(ctx)
+
+	_ = c.Declare(ctx, "orders", "billing")
+	_ = c.Publish(ctx, "orders", &mq.Message{Key: "order-1", Body: []byte("before any worker")})
+
+	// The billing worker starts later, at the default start (newest).
+	k, _ := c.NewConsumer(ctx, "orders", mq.Group("billing"))
+	ms, _ := k.Receive(ctx, 10, time.Second)
+	fmt.Println(len(ms), string(ms[0].Body))
+	_ = ms[0].Ack(ctx)
+	// Output: 1 before any worker
+}
+
+// like= makes a unit test fail where production on that broker would: here
+// Kafka, which has no delayed delivery, takes messages up to its broker's
+// default 1,000,000 bytes and topic names of letters, digits, '.', '_' and
+// '-'.
+func Example_like() {
+	ctx := context.Background()
+	c, _ := mq.Open(ctx, "memory://example-like?like=kafka")
+	defer c.Close(ctx)
+
+	err := c.Publish(ctx, "orders", &mq.Message{Body: []byte("later"), Delay: time.Minute})
+	fmt.Println(errors.Is(err, mq.ErrUnsupported))
+	err = c.Publish(ctx, "orders", &mq.Message{Body: make([]byte, 1_000_001)})
+	fmt.Println(errors.Is(err, mq.ErrTooLarge))
+	err = c.Publish(ctx, "orders/eu", &mq.Message{Body: []byte("x")})
+	fmt.Println(errors.Is(err, mq.ErrInvalidArgument))
+	fmt.Println(c.Publish(ctx, "orders.eu", &mq.Message{Body: []byte("x")}))
+	// Output:
+	// true
+	// true
+	// true
+	// <nil>
+}

@@ -22,6 +22,10 @@ type group struct {
 	busy    map[string][]*driver.Message
 	members []*subscription
 	waiters []*subscription
+
+	// like=rabbitmq: what the group's queue is bound by (routes.go)
+	bindAll  bool
+	bindings []driver.Filter
 }
 
 // readyItem is a message waiting for redelivery; attempts is how many
@@ -184,11 +188,6 @@ func (g *group) readLog() *driver.Message {
 	return nil
 }
 
-// skip settles a read message that is not delivered (filtered out).
-func (g *group) skip(m *driver.Message) {
-	g.settleOffset(m)
-}
-
 // finish settles m for good (acked or dead-lettered) and lets the next
 // message of its key go.
 func (g *group) finish(m *driver.Message) {
@@ -227,9 +226,9 @@ func (g *group) wake() {
 }
 
 // take fills out with up to max deliveries for s: redeliveries first, then
-// the log. Messages s's filter rejects are settled without delivery.
+// the log. It does not apply s's filter: matching runs outside the topic's
+// lock (subscription.sift), so a slow filter holds up no other caller.
 func (g *group) take(s *subscription, max int, out []*driver.Message) []*driver.Message {
-	f := s.filter
 	for len(out) < max {
 		if len(s.extra) > 0 {
 			d := s.extra[0]
@@ -239,20 +238,12 @@ func (g *group) take(s *subscription, max int, out []*driver.Message) []*driver.
 			continue
 		}
 		if it, ok := g.popReady(); ok {
-			if f != nil && !f.Match(it.m.Tag) {
-				g.finish(it.m)
-				continue
-			}
 			out = s.deliver(out, it.m, it.attempts+1, max)
 			continue
 		}
 		m := g.readLog()
 		if m == nil {
 			break
-		}
-		if f != nil && !f.Match(m.Tag) {
-			g.skip(m)
-			continue
 		}
 		if g.ordered {
 			k := g.lane(m)

@@ -138,3 +138,20 @@ func TestReadyQueueCompacts(t *testing.T) {
 	}
 	require.LessOrEqual(t, cap(g.ready), 4096)
 }
+
+// memory applies its profile's topic rule itself, whatever mq checks
+// before: a caller of the driver cannot create a topic the broker it
+// imitates would refuse.
+func TestLikeTopicRuleInTheDriver(t *testing.T) {
+	c := openConn(t, "memory://internal-like-rule?like=rocketmq")
+	ctx := context.Background()
+	for _, name := range []string{"orders.v1", "a b", ""} {
+		err := c.Send(ctx, name, []*driver.Message{{Partition: -1}}, driver.SendOptions{})
+		require.ErrorIs(t, err, driver.ErrInvalidArgument, "%q", name)
+		_, err = c.Subscribe(ctx, &driver.SubscriptionConfig{Topic: name, Group: "g"})
+		require.ErrorIs(t, err, driver.ErrInvalidArgument, "%q", name)
+		require.ErrorIs(t, c.Declare(ctx, name, []string{"g"}), driver.ErrInvalidArgument, "%q", name)
+	}
+	require.Empty(t, c.b.Topics())
+	require.NoError(t, c.Send(ctx, "orders_v1", []*driver.Message{{Partition: -1}}, driver.SendOptions{}))
+}

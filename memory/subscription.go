@@ -128,7 +128,10 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 		}
 		if out := s.g.take(s, max, nil); len(out) > 0 {
 			t.mu.Unlock()
-			return out, nil
+			if out = s.sift(out); len(out) > 0 {
+				return out, nil
+			}
+			continue // all filtered out: look again
 		}
 		if s.wakeCh == nil {
 			s.wakeCh = make(chan struct{})
@@ -142,6 +145,36 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Err: ctx.Err()}
 		}
 	}
+}
+
+// sift applies the subscription's filter to deliveries taken for it,
+// outside the topic's lock, and settles for the group those it rejects
+// (unless they went back to the group meanwhile, when the subscription
+// closed or its connection was dropped: another member sifts them then).
+func (s *subscription) sift(out []*driver.Message) []*driver.Message {
+	f := s.filter
+	if f == nil {
+		return out
+	}
+	var rejected []*delivery
+	kept := out[:0]
+	for _, m := range out {
+		if f.Match(m.Tag) {
+			kept = append(kept, m)
+		} else {
+			rejected = append(rejected, m.AckID.(*delivery))
+		}
+	}
+	if len(rejected) > 0 {
+		s.t.mu.Lock()
+		for _, d := range rejected {
+			if d.state == inFlight {
+				s.finish(d)
+			}
+		}
+		s.t.mu.Unlock()
+	}
+	return kept
 }
 
 // lookup returns the delivery behind m, checking it is still in flight on s.
@@ -277,11 +310,15 @@ func (s *subscription) dlqTopic() string {
 	if s.cfg.DeadLetter != "" {
 		return s.cfg.DeadLetter
 	}
+	if s.t.b.cfg.Like == LikeRocketMQ {
+		return "%DLQ%" + s.groupName // RocketMQ's: one per group, whatever the topic
+	}
 	return DeadLetterTopic(s.cfg.Topic, s.groupName)
 }
 
 // DeadLetterTopic returns the default dead-letter topic of topic and group:
-// "<topic>.<group>.dlq" (broadcast subscribers use group "broadcast").
+// "<topic>.<group>.dlq" (broadcast subscribers use group "broadcast"). A
+// broker created with like=rocketmq uses RocketMQ's "%DLQ%<group>" instead.
 func DeadLetterTopic(topic, group string) string {
 	return topic + "." + group + ".dlq"
 }

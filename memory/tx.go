@@ -34,7 +34,11 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 	if local == nil {
 		return driver.TxRollback, driver.Errorf(driver.CodeInvalidArgument, op, "nil local transaction")
 	}
-	if err := c.check(ctx, op, topic, msgs); err != nil {
+	if !c.b.has(driver.CapTransactions) {
+		return driver.TxRollback, c.b.unsupported(op, driver.CapTransactions)
+	}
+	t, err := c.check(ctx, op, topic, msgs)
+	if err != nil {
 		return driver.TxRollback, err
 	}
 	if err := c.b.injected(op); err != nil {
@@ -54,9 +58,13 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 		}
 		half[i] = &cp
 	}
-	switch state := c.runLocal(ctx, local); state {
+	state := c.runLocal(ctx, local)
+	if state == driver.TxUnknown && !c.b.has(driver.CapTxCheckBack) {
+		state = driver.TxRollback // no check-back (like=kafka): unknown aborts, as on Kafka
+	}
+	switch state {
 	case driver.TxCommit:
-		if err := c.store(ctx, topic, msgs); err != nil {
+		if err := c.store(ctx, t, msgs); err != nil {
 			return driver.TxCommit, err
 		}
 		return driver.TxCommit, nil
@@ -142,7 +150,11 @@ func (c *conn) checkBack(tx *pendingTx) {
 	delete(c.txs, tx)
 	c.mu.Unlock()
 	if state == driver.TxCommit {
-		if err := c.store(c.ctx, tx.topic, tx.msgs); err != nil {
+		t := c.b.topic(tx.topic)
+		if t == nil {
+			return // the broker was discarded
+		}
+		if err := c.store(c.ctx, t, tx.msgs); err != nil {
 			c.log.LogAttrs(c.ctx, slog.LevelError, "unimq memory: committing transaction after check-back failed",
 				slog.String("topic", tx.topic), slog.String("error", err.Error()))
 		}

@@ -27,6 +27,20 @@ func TestBadURLs(t *testing.T) {
 		"memory://user:secret@x",
 		"memory:opaque",
 		"memory://x#frag",
+		"memory://x?partitions=288230376151711744", // 1<<58: panicked on the first publish
+		"memory://x?partitions=1025",
+		"memory://x?maxbacklog=100000001",
+		"memory://x?maxsize=1073741825",
+		"memory://x?maxsize=0",
+		"memory://x?txchecks=1000001",
+		"memory://x?txcheck=2h",
+		"memory://x?partitions=8;maxsize=1", // url.Query drops such pairs silently
+		"memory://x?partitions=%zz",
+		"memory://x?=4",
+		"memory://x?partitions",
+		"memory:/x",
+		"memory://x?like=activemq",
+		"memory://x?like=Kafka",
 	} {
 		t.Run(u, func(t *testing.T) {
 			c, err := mq.Open(context.Background(), u)
@@ -91,4 +105,24 @@ func TestDefaultBroker(t *testing.T) {
 	require.Equal(t, "", b.Name())
 	require.Same(t, b, brokerOf(t, c2))
 	require.Same(t, b, memory.Lookup(""))
+}
+
+// The largest values each parameter takes open a broker that works.
+func TestURLMaxima(t *testing.T) {
+	c := open(t, uniqueURL(t, "partitions=1024&maxbacklog=100000000&maxsize=1073741824&txcheck=1h&txchecks=1000000"))
+	pub(t, c, "t", &mq.Message{Key: "k", Body: []byte("1")})
+	require.Equal(t, 1024, brokerOf(t, c).Config().Partitions)
+	require.Equal(t, 1<<30, c.Capabilities().MaxMessageSize)
+}
+
+// NewBroker applies the same bounds as the URL.
+func TestNewBrokerBounds(t *testing.T) {
+	for _, cfg := range []memory.Config{
+		{Partitions: 1 << 58}, {Partitions: -1}, {MaxBacklog: memory.MaxMaxBacklog + 1},
+		{MaxMessageSize: memory.MaxMaxMessageSize + 1}, {Full: memory.FullMode(7)}, {Like: "activemq"},
+	} {
+		_, err := memory.NewBroker(t.Name(), cfg)
+		require.ErrorIs(t, err, mq.ErrInvalidOption, "%+v", cfg)
+	}
+	require.Nil(t, memory.Lookup(t.Name()))
 }

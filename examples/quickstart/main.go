@@ -12,39 +12,48 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/unimq/unimq/mq"
 
-	// Each import registers its URL scheme, as database/sql drivers do.
-	_ "github.com/unimq/unimq/memory"
+	// Registers every backend's URL scheme (memory, kafka, amqp, rocketmq),
+	// as database/sql drivers do, so MQ_URL alone picks the broker.
+	_ "github.com/unimq/unimq/all"
+)
+
+// The topic and group of the example (tests use their own).
+var (
+	topic = "quickstart-orders"
+	group = "billing"
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := run(ctx, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
+func run(ctx context.Context, out io.Writer) error {
 	client, err := mq.OpenEnv(ctx, "memory://quickstart")
 	if err != nil {
 		return err
 	}
 	defer client.Close(context.Background())
-	fmt.Println("backend:", client.Capabilities().Backend)
+	fmt.Fprintln(out, "backend:", client.Capabilities().Backend)
 
-	topic := "quickstart-orders"
 	got := make(chan *mq.Message, 1)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		got <- m
+		select {
+		case got <- m:
+		default: // a redelivery after the first one arrived
+		}
 		return nil // nil acknowledges; an error would mean redelivery
-	}, mq.Group("billing"))
+	}, mq.Group(group))
 	if err != nil {
 		return err
 	}
@@ -59,11 +68,11 @@ func run() error {
 	if err := client.Publish(ctx, topic, order); err != nil {
 		return err
 	}
-	fmt.Println("published order-1001")
+	fmt.Fprintln(out, "published order-1001")
 
 	select {
 	case m := <-got:
-		fmt.Printf("received %s tag=%s attempt=%d body=%s\n", m.Key, m.Tag, m.Attempt, m.Body)
+		fmt.Fprintf(out, "received %s tag=%s attempt=%d body=%s\n", m.Key, m.Tag, m.Attempt, m.Body)
 	case <-ctx.Done():
 		return fmt.Errorf("no delivery: %w", ctx.Err())
 	}
