@@ -143,13 +143,14 @@ func (s *soloChan) send(p *pendingPub) (err error, alive bool) { //nolint:revive
 	if err := s.ch.Publish(p.exchange, p.key, p.mandatory, false, *p.msg); err != nil {
 		return errf(driver.CodeUnavailable, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%v)", err), false
 	}
+	var reason *amqp.Error
 	select {
 	case c, ok := <-s.confirms:
 		if !ok {
+			reason = <-s.closed // amqp091 sends the reason before it closes the confirms
 			break
 		}
-		switch {
-		case !c.Ack:
+		if !c.Ack {
 			return errf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key), true
 		}
 		select {
@@ -158,14 +159,9 @@ func (s *soloChan) send(p *pendingPub) (err error, alive bool) { //nolint:revive
 		default:
 		}
 		return nil, true
-	case <-s.closed:
+	case reason = <-s.closed:
 	}
 	// Alone on its channel: the channel error is this message's own.
-	var reason *amqp.Error
-	select {
-	case reason = <-s.closed:
-	default:
-	}
 	return channelErr(reason), false
 }
 
