@@ -60,7 +60,7 @@ type Conn struct {
 }
 
 func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn, error) {
-	cfg, err := parseURL(u)
+	cfg, err := parseURL(ctx, u)
 	if err != nil {
 		return nil, err
 	}
