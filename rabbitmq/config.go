@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"net"
 	"net/url"
+	"strconv"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -18,6 +19,7 @@ const backendName = "rabbitmq"
 // config is what the URL and the Open options say.
 type config struct {
 	amqpURL        string // the URL without its query, for amqp091
+	addr           string // host:port amqp091 dials
 	redacted       string
 	mode           Mode
 	heartbeat      time.Duration
@@ -111,10 +113,12 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	bare.RawQuery = ""
 	bare.Fragment = ""
 	c.amqpURL = bare.String()
-	if _, err := amqp.ParseURI(c.amqpURL); err != nil {
+	uri, err := amqp.ParseURI(c.amqpURL)
+	if err != nil {
 		// amqp091's message may quote the URL: never echo it.
 		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
 	}
+	c.addr = net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))
 	return c, nil
 }
 
@@ -146,7 +150,13 @@ func (c *config) dial(ctx context.Context, suffix string) (*amqp.Connection, err
 	}
 	conn, err := amqp.DialConfig(c.amqpURL, cfg)
 	if err != nil {
-		return nil, dialErr(c.redacted, err)
+		err = dialErr(c.redacted, err)
+		if driver.CodeOf(err) == driver.CodeUnavailable && c.tls != nil {
+			if diag := c.diagnoseTLS(ctx, c.addr, err); diag != nil {
+				return nil, diag
+			}
+		}
+		return nil, err
 	}
 	return conn, nil
 }

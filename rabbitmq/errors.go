@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -86,6 +87,17 @@ func dialCode(err error) (driver.Code, string) {
 		return driver.CodeInvalidOption, ": the server refused the TLS handshake (client certificate missing or not trusted?)"
 	case errors.As(err, &recErr):
 		return driver.CodeInvalidOption, ": the server does not speak TLS (amqps:// to a plain AMQP port?)"
+	case errors.As(err, &ae):
+		// amqp091 turns a failed TLS handshake into a FRAME_ERROR whose
+		// reason is crypto/tls's message: the error types are gone.
+		switch r := ae.Reason; {
+		case strings.Contains(r, "remote error: tls:"):
+			return driver.CodeInvalidOption, ": the server refused the TLS handshake (client certificate missing or not trusted?)"
+		case strings.Contains(r, "x509:"), strings.Contains(r, "tls: failed to verify"):
+			return driver.CodeInvalidOption, ": the server's TLS certificate does not verify"
+		case strings.Contains(r, "tls: first record does not look like a TLS handshake"):
+			return driver.CodeInvalidOption, ": the server does not speak TLS (amqps:// to a plain AMQP port?)"
+		}
 	}
 	return driver.CodeUnavailable, ""
 }

@@ -33,7 +33,11 @@ func TestFailureClassCodes(t *testing.T) {
 		{"server name mismatch", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "h"}, driver.CodeInvalidOption},
 		{"client certificate refused", &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}, driver.CodeInvalidOption},
 		{"amqps to a plain port", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, driver.CodeInvalidOption},
+		{"client certificate refused, through amqp091", &amqp.Error{Code: amqp.FrameError, Reason: "remote error: tls: certificate required"}, driver.CodeInvalidOption},
+		{"untrusted server, through amqp091", &amqp.Error{Code: amqp.FrameError, Reason: "tls: failed to verify certificate: x509: certificate signed by unknown authority"}, driver.CodeInvalidOption},
+		{"amqps to a plain port, through amqp091", &amqp.Error{Code: amqp.FrameError, Reason: "tls: first record does not look like a TLS handshake"}, driver.CodeInvalidOption},
 		{"connection refused", refused, driver.CodeUnavailable},
+		{"connection lost, through amqp091", &amqp.Error{Code: amqp.FrameError, Reason: "EOF"}, driver.CodeUnavailable},
 		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), driver.CodeUnavailable},
 		{"handshake timed out", context.DeadlineExceeded, driver.CodeTimeout},
 	} {
