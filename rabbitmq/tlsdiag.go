@@ -4,12 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"strings"
-	"syscall"
-
-	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
 )
@@ -17,8 +13,9 @@ import (
 // With TLS 1.3 the broker checks the client certificate (or its absence)
 // after the client finished its handshake: a refused certificate shows as an
 // alert on the first read, or, when the broker's close wins the race with
-// amqp091's first write, as a bare connection reset, EOF or "connection is
-// not open", which says nothing. So when a TLS connection fails that way, diagnose
+// amqp091's first write, as a bare connection reset, EOF, "use of closed
+// network connection" or "connection is not open", which say nothing. So
+// when a TLS connection fails after its TCP connect (not a timeout), diagnose
 // once: a TLS 1.2 handshake (where the certificate is checked inside the
 // handshake) to the same address; an alert there (other than a version
 // mismatch) is the broker refusing the certificate: CodeInvalidOption. Only
@@ -28,9 +25,11 @@ func (c *config) diagnoseTLS(ctx context.Context, addr string, err error) error 
 	if t == nil {
 		return nil
 	}
-	if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.EOF) && !errors.Is(err, syscall.EPIPE) &&
-		!errors.Is(err, amqp.ErrClosed) && !strings.Contains(err.Error(), "connection reset") &&
-		!strings.Contains(err.Error(), "EOF") && !strings.Contains(err.Error(), "broken pipe") {
+	// Not for a broker that cannot be reached (the TCP dial failed) or did
+	// not answer in time: the diagnosis would only repeat that.
+	var oe *net.OpError
+	var ne net.Error
+	if (errors.As(err, &oe) && oe.Op == "dial") || (errors.As(err, &ne) && ne.Timeout()) {
 		return nil
 	}
 	dctx, cancel := context.WithTimeout(ctx, c.connectTimeout)
