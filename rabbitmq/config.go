@@ -6,7 +6,7 @@ import (
 	"crypto/x509"
 	"net"
 	"net/url"
-	"os"
+	"strconv"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -19,6 +19,7 @@ const backendName = "rabbitmq"
 // config is what the URL and the Open options say.
 type config struct {
 	amqpURL        string // the URL without its query, for amqp091
+	addr           string // host:port amqp091 dials
 	redacted       string
 	mode           Mode
 	heartbeat      time.Duration
@@ -39,7 +40,13 @@ type config struct {
 //	tls_cert=/path/c.pem&tls_key=/path/k.pem amqps: client certificate
 //	tls_server_name=host                    amqps: name to verify (default: the URL host)
 //	tls_insecure=false                      amqps: skip verification (tests only)
-func parseURL(u *url.URL) (*config, error) {
+//
+// The URL must be exactly well formed (checkShape); ctx bounds the reading
+// of the tls_* files.
+func parseURL(ctx context.Context, u *url.URL) (*config, error) {
+	if err := checkShape(u); err != nil {
+		return nil, err
+	}
 	p := driver.NewParams(backendName, u.Query())
 	c := &config{redacted: driver.Redact(u)}
 	mode := p.Enum("mode", "topic", modeNames[:]...)
@@ -69,13 +76,13 @@ func parseURL(u *url.URL) (*config, error) {
 			t.ServerName = u.Hostname()
 		}
 		if ca != "" {
-			pem, err := os.ReadFile(ca)
+			pem, err := readPEM(ctx, "tls_ca", ca)
 			if err != nil {
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca: %w", err)
+				return nil, err
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca %s holds no PEM certificate", ca)
+				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca holds no PEM certificate")
 			}
 			t.RootCAs = pool
 		}
@@ -83,9 +90,18 @@ func parseURL(u *url.URL) (*config, error) {
 			return nil, errf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
 		}
 		if cert != "" {
-			kp, err := tls.LoadX509KeyPair(cert, key)
+			certPEM, err := readPEM(ctx, "tls_cert", cert)
 			if err != nil {
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
+				return nil, err
+			}
+			keyPEM, err := readPEM(ctx, "tls_key", key)
+			if err != nil {
+				return nil, err
+			}
+			kp, err := tls.X509KeyPair(certPEM, keyPEM)
+			if err != nil {
+				// crypto/tls's messages name the PEM block types at most.
+				return nil, errf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %v", err)
 			}
 			t.Certificates = []tls.Certificate{kp}
 		}
@@ -97,10 +113,12 @@ func parseURL(u *url.URL) (*config, error) {
 	bare.RawQuery = ""
 	bare.Fragment = ""
 	c.amqpURL = bare.String()
-	if _, err := amqp.ParseURI(c.amqpURL); err != nil {
+	uri, err := amqp.ParseURI(c.amqpURL)
+	if err != nil {
 		// amqp091's message may quote the URL: never echo it.
-		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL %s", c.redacted)
+		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
 	}
+	c.addr = net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))
 	return c, nil
 }
 
@@ -132,7 +150,13 @@ func (c *config) dial(ctx context.Context, suffix string) (*amqp.Connection, err
 	}
 	conn, err := amqp.DialConfig(c.amqpURL, cfg)
 	if err != nil {
-		return nil, errf(driver.CodeUnavailable, "connect", "%s: %w", c.redacted, err)
+		err = dialErr(c.redacted, err)
+		if driver.CodeOf(err) == driver.CodeUnavailable && c.tls != nil {
+			if diag := c.diagnoseTLS(ctx, c.addr, err); diag != nil {
+				return nil, diag
+			}
+		}
+		return nil, err
 	}
 	return conn, nil
 }

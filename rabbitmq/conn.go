@@ -55,10 +55,12 @@ type Conn struct {
 
 	subsMu sync.Mutex
 	subs   map[*subscription]struct{}
+
+	probes sync.Map // exchange+"\x00"+tag -> time.Time of the last positive routing probe
 }
 
 func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn, error) {
-	cfg, err := parseURL(u)
+	cfg, err := parseURL(ctx, u)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +121,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 	case Direct:
 		f |= driver.CapTagFilter
 	}
-	return driver.Capabilities{Backend: backendName, Features: f, MaxMessageSize: MaxMessageSize, MaxDelay: MaxDelay}
+	return driver.Capabilities{Backend: backendName, Features: f, MaxMessageSize: MaxMessageSize, MaxDelay: MaxDelay, Topics: driver.AMQPTopics}
 }
 
 // modeFor resolves the mode of topic for a call with opts: the call's

@@ -23,12 +23,19 @@
 //	tls_insecure=false      amqps: skip certificate verification (tests only)
 //
 // WithTLS replaces the tls_* parameters with a *tls.Config. Credentials are
-// redacted ("xxxxx") in every error and log line.
+// redacted ("xxxxx") in every error and log line. A URL that is not exactly
+// amqp[s]://[user[:password]@]host[:port][/vhost][?params] (no "//", no
+// host, a fragment, an empty or bad port, an '@' after the host...) is
+// mq.ErrInvalidOption, naming the problem without quoting the URL. The
+// tls_* files must be regular files (opened without blocking, read checking
+// ctx). Failures retrying cannot fix (credentials, vhost, SASL, TLS
+// verification or a refused client certificate) are mq.ErrInvalidOption,
+// the others mq.ErrUnavailable.
 //
 // # Modes
 //
 // A topic maps onto RabbitMQ in one of the five patterns of the RabbitMQ
-// tutorials (seed 002). The mode of a topic is, first found: WithMode given
+// tutorials. The mode of a topic is, first found: WithMode given
 // to the call (Publish, Subscribe), TopicMode for that topic (call, then
 // Open), WithMode given to Open, the URL's mode=, Topic. Publishers and
 // subscribers of a topic must agree on its mode (an exchange of another type
@@ -59,7 +66,9 @@
 // it returns: a message published earlier reached no queue of that group
 // (StartFrom(Oldest) is ErrUnsupported), and a message published to an
 // exchange with no queue bound is reported as mq.ErrUnroutable (mandatory
-// flag), never dropped silently. Bindings added to a durable group queue
+// flag), never dropped silently. Client.Declare (Conn.Declare) declares the
+// exchange and a durable queue per group, exactly as Subscribe with that
+// group (unfiltered) would, so publishing can start before the subscribers. Bindings added to a durable group queue
 // stay when the group later subscribes with another filter; mq still
 // filters client-side and acknowledges what it skips.
 //
@@ -101,6 +110,14 @@
 // message-id; two in-flight messages with the same three values that route
 // differently could be confused (only if the bindings change in between).
 //
+// Names, routing keys, properties and the header frame are checked against
+// the protocol limits before anything is written (255-byte short strings,
+// UTF-8 names, frame_max), since a frame amqp091 cannot encode or the broker
+// refuses closes the whole publishing connection. When the broker closes a
+// pooled channel for one message (channel error), the other messages pending
+// on it are published again one at a time on a channel of their own: only
+// the culprit fails; the others may arrive twice (isolate.go).
+//
 // # Delay
 //
 // RabbitMQ has no delayed delivery without a plugin, so Delay / DeliverAt
@@ -112,9 +129,11 @@
 // message of one delay queue has the same TTL, so a long delay never holds
 // up a short one. Delays are rounded up to buckets (10 ms steps under one
 // second, three significant digits above: at most 1% late). Unused delay
-// queues expire (x-expires). MaxDelay is 24 days. A delayed message whose
-// topic has no queue bound when the delay ends is dropped by the broker
-// (dead-lettering has no mandatory flag).
+// queues expire (x-expires). MaxDelay is 24 days. Dead-lettering has no
+// mandatory flag, so in the exchange modes a delayed publish first probes
+// that the exchange routes its tag to a queue now and fails with
+// mq.ErrUnroutable otherwise (probe.go); a queue removed during the delay
+// still loses the message.
 //
 // # Consuming
 //

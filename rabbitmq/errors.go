@@ -2,7 +2,11 @@ package rabbitmq
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"net"
+	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -43,4 +47,64 @@ func errf(c driver.Code, op, format string, args ...any) *driver.Error {
 	e := driver.Errorf(c, op, format, args...)
 	e.Backend = backendName
 	return e
+}
+
+// dialErr codes a failed connection attempt. What retrying cannot fix is
+// CodeInvalidOption, like a failed Kafka authentication: credentials the
+// broker refuses, a vhost that does not exist or is not allowed, no common
+// SASL mechanism, a server certificate that does not verify, a TLS
+// handshake the server refuses (e.g. no or untrusted client certificate).
+// The rest (refused, unreachable, timed out, lost) is CodeUnavailable.
+func dialErr(redacted string, err error) error {
+	code, why := dialCode(err)
+	return &driver.Error{Code: code, Op: "connect", Backend: backendName, Msg: redacted + why, Err: err}
+}
+
+func dialCode(err error) (driver.Code, string) {
+	var (
+		ae       *amqp.Error
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		alert    tls.AlertError
+		recErr   tls.RecordHeaderError
+	)
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return driver.CodeOf(err), ""
+	case errors.Is(err, amqp.ErrCredentials):
+		return driver.CodeInvalidOption, ": the broker refused the user name or password"
+	case errors.Is(err, amqp.ErrVhost):
+		return driver.CodeInvalidOption, ": the vhost does not exist or this user may not use it"
+	case errors.Is(err, amqp.ErrSASL):
+		return driver.CodeInvalidOption, ": no SASL mechanism in common with the broker"
+	case errors.As(err, &ae) && ae.Code == amqp.AccessRefused:
+		return driver.CodeInvalidOption, ": access refused"
+	case errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
+		return driver.CodeInvalidOption, ": the server's TLS certificate does not verify"
+	case errors.As(err, &alert), isRemoteAlert(err):
+		return driver.CodeInvalidOption, ": the server refused the TLS handshake (client certificate missing or not trusted?)"
+	case errors.As(err, &recErr):
+		return driver.CodeInvalidOption, ": the server does not speak TLS (amqps:// to a plain AMQP port?)"
+	case errors.As(err, &ae):
+		// amqp091 turns a failed TLS handshake into a FRAME_ERROR whose
+		// reason is crypto/tls's message: the error types are gone.
+		switch r := ae.Reason; {
+		case strings.Contains(r, "remote error: tls:"):
+			return driver.CodeInvalidOption, ": the server refused the TLS handshake (client certificate missing or not trusted?)"
+		case strings.Contains(r, "x509:"), strings.Contains(r, "tls: failed to verify"):
+			return driver.CodeInvalidOption, ": the server's TLS certificate does not verify"
+		case strings.Contains(r, "tls: first record does not look like a TLS handshake"):
+			return driver.CodeInvalidOption, ": the server does not speak TLS (amqps:// to a plain AMQP port?)"
+		}
+	}
+	return driver.CodeUnavailable, ""
+}
+
+// isRemoteAlert reports a TLS alert the server sent (crypto/tls reports it
+// as a *net.OpError "remote error" around an unexported alert type).
+func isRemoteAlert(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "remote error"
 }

@@ -17,6 +17,9 @@ const (
 	HeaderKey = "unimq-key"
 	// headerDelay routes a delayed message to its delay queue (see delay.go).
 	headerDelay = "unimq-delay"
+	// headerProbe marks the routing probe of a delayed publish (probe.go):
+	// subscribers acknowledge and skip it.
+	headerProbe = "unimq-probe"
 )
 
 // Property headers: a message header with one of these names sets the AMQP

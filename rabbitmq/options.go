@@ -9,7 +9,7 @@ import (
 )
 
 // Mode is how a topic maps onto RabbitMQ: one of the five patterns of the
-// RabbitMQ tutorials (seed 002).
+// RabbitMQ tutorials.
 type Mode int
 
 // Modes. Topic is the default: a topic exchange routes by tag like a direct

@@ -2,6 +2,7 @@ package rabbitmq
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -15,34 +16,50 @@ import (
 // settles each publish when its basic.ack / basic.nack arrives; a
 // basic.return (mandatory flag, routed nowhere) that precedes the ack turns
 // the outcome into CodeUnroutable.
+//
+// When the broker closes the channel (a channel error: one message went to
+// an exchange deleted behind our back, or to one the user may not write to),
+// the messages of other publishers pending on it are published again, one at
+// a time (see isolate.go): one message's error never fails the others.
 type pubChan struct {
-	ch      *amqp.Channel
-	confirm bool
-	closing func() bool // the Conn is closing: lost confirms are CodeClosed
+	ch       *amqp.Channel
+	conn     *amqp.Connection
+	frameMax int // negotiated frame_max; 0: unlimited
+	confirm  bool
+	closing  func() bool // the Conn is closing: lost confirms are CodeClosed
 
-	mu      sync.Mutex
-	pending map[uint64]*pendingPub
-	dead    bool
-	calls   *callQueue // async callbacks, in confirm order
+	mu        sync.Mutex
+	pending   map[uint64]*pendingPub
+	dead      bool
+	calls     *callQueue    // async callbacks, in confirm order
+	recovered chan struct{} // closed when the confirm loop has settled everything (confirm mode)
 }
 
 // pendingPub is a publish waiting for its confirm.
 type pendingPub struct {
+	seq               uint64
 	exchange, key, id string
+	msg               *amqp.Publishing // kept to publish it again after a channel error
+	mandatory         bool
 	returned          *amqp.Return
 	cb                func(error)
 	async             bool // cb is user code: run it on the callback goroutine
 }
+
+// errStale is what publish returns when the channel died before the message
+// was written: nothing was sent, the caller takes a new channel.
+var errStale = errf(driver.CodeUnavailable, "publish", "channel closed")
 
 func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn func(...func()) bool) (*pubChan, error) {
 	ch, err := conn.Channel()
 	if err != nil {
 		return nil, classify("publish", err)
 	}
-	pc := &pubChan{ch: ch, confirm: confirm, closing: closing, pending: map[uint64]*pendingPub{}}
+	pc := &pubChan{ch: ch, conn: conn, frameMax: conn.Config.FrameSize, confirm: confirm, closing: closing, pending: map[uint64]*pendingPub{}}
 	if !confirm {
 		return pc, nil
 	}
+	pc.recovered = make(chan struct{})
 	if err := ch.Confirm(false); err != nil {
 		_ = ch.Close()
 		return nil, classify("publish", err)
@@ -54,6 +71,7 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 	returns := ch.NotifyReturn(make(chan amqp.Return))
 	pc.calls = newCallQueue()
 	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.run) {
+		close(pc.recovered)
 		_ = ch.Close()
 		return nil, errf(driver.CodeClosed, "publish", "client closed")
 	}
@@ -61,6 +79,7 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 }
 
 func (pc *pubChan) loop(confirms chan amqp.Confirmation, returns chan amqp.Return, closed chan *amqp.Error) {
+	defer close(pc.recovered)
 	defer pc.calls.close()
 	for {
 		select {
@@ -77,7 +96,7 @@ func (pc *pubChan) loop(confirms chan amqp.Confirmation, returns chan amqp.Retur
 				case reason = <-closed:
 				default:
 				}
-				pc.failAll(reason)
+				pc.lost(reason)
 				return
 			}
 			pc.settle(c)
@@ -113,8 +132,7 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 	case !c.Ack:
 		err = errf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key)
 	case p.returned != nil:
-		err = errf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe first so that the queue exists",
-			p.exchange, p.key, p.returned.ReplyCode, p.returned.ReplyText)
+		err = unroutable(p.exchange, p.key, p.returned)
 	}
 	pc.call(p, err)
 }
@@ -130,30 +148,18 @@ func (pc *pubChan) call(p *pendingPub, err error) {
 	p.cb(err)
 }
 
-func (pc *pubChan) failAll(reason *amqp.Error) {
-	pc.mu.Lock()
-	pc.dead = true
-	lost := pc.pending
-	pc.pending = map[uint64]*pendingPub{}
-	pc.mu.Unlock()
-	if len(lost) == 0 {
-		return
-	}
+// lostErr is the outcome of a publish whose channel closed before its
+// confirm, for a reason that is not the message's own.
+func (pc *pubChan) lostErr(reason *amqp.Error) error {
 	code := driver.CodeUnavailable
-	switch {
-	case pc.closing():
+	if pc.closing() {
 		code = driver.CodeClosed
-	case reason != nil && reason.Code == amqp.NotFound:
-		code = driver.CodeNotFound // e.g. the exchange was deleted behind our back
 	}
 	why := "connection lost"
 	if reason != nil {
 		why = reason.Error()
 	}
-	err := errf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
-	for _, p := range lost {
-		pc.call(p, err)
-	}
+	return errf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
 }
 
 // publish writes one message. In confirm mode cb is called once with the
@@ -161,18 +167,27 @@ func (pc *pubChan) failAll(reason *amqp.Error) {
 // called. The caller holds pc exclusively (checked out of the pool).
 func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publishing, cb func(error), async bool) error {
 	if !pc.confirm {
+		if err := pc.fits(exchange, key, msg); err != nil {
+			return err
+		}
 		if err := pc.ch.Publish(exchange, key, false, false, *msg); err != nil {
+			if errors.Is(err, amqp.ErrClosed) {
+				return errStale
+			}
 			return classify("publish", err)
 		}
 		return nil
+	}
+	if err := pc.fits(exchange, key, msg); err != nil {
+		return err
 	}
 	seq := pc.ch.GetNextPublishSeqNo()
 	pc.mu.Lock()
 	if pc.dead {
 		pc.mu.Unlock()
-		return errf(driver.CodeUnavailable, "publish", "channel closed")
+		return errStale
 	}
-	pc.pending[seq] = &pendingPub{exchange: exchange, key: key, id: msg.MessageId, cb: cb, async: async}
+	pc.pending[seq] = &pendingPub{seq: seq, exchange: exchange, key: key, id: msg.MessageId, msg: msg, mandatory: mandatory, cb: cb, async: async}
 	pc.mu.Unlock()
 	// Never publish holding pc.mu: amqp091 may block delivering a confirm
 	// to loop, which needs pc.mu.
@@ -182,8 +197,11 @@ func (pc *pubChan) publish(exchange, key string, mandatory bool, msg *amqp.Publi
 		delete(pc.pending, seq)
 		pc.mu.Unlock()
 		if !still {
-			// failAll already reported it through cb.
+			// The confirm loop took it over (lost, isolate.go) and reports it through cb.
 			return nil
+		}
+		if errors.Is(err, amqp.ErrClosed) {
+			return errStale // amqp091 wrote nothing on a closed channel
 		}
 		return classify("publish", err)
 	}
@@ -252,6 +270,12 @@ func (p *pool) get(ctx context.Context, key string) (*slot, *pubChan, error) {
 		}
 	}
 	if s.pc != nil && !s.pc.usable() {
+		// Messages pending on the dead channel are published again first
+		// (isolate.go): wait, holding the slot, so that a key keeps its order.
+		if err := s.pc.waitRecovered(ctx); err != nil {
+			<-s.lock
+			return nil, nil, err
+		}
 		_ = s.pc.ch.Close()
 		s.pc = nil
 	}

@@ -1,6 +1,6 @@
 package rabbitmq_test
 
-// The five RabbitMQ patterns of seed 002, through the portable API.
+// The five patterns of the RabbitMQ tutorials, through the portable API.
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func ids(prefix string, n int) []string {
 // exists once the producer published, so messages sent before the consumer
 // started are kept for it, and they arrive in order. Manual acks: nothing is
 // removed from the queue before the handler succeeded.
-func TestSeedSimple(t *testing.T) {
+func TestPatternSimple(t *testing.T) {
 	c := open(t, "mode=simple")
 	topic := unique("simple")
 	want := ids("hello", 5)
@@ -69,7 +69,7 @@ func TestSeedSimple(t *testing.T) {
 // Worker: competing consumers on one queue, prefetch 1 each (Concurrency
 // 1): each message goes to one worker, and a slow worker gets fewer
 // messages (fair dispatch) instead of half of them (round robin).
-func TestSeedWorker(t *testing.T) {
+func TestPatternWorker(t *testing.T) {
 	c := open(t, "mode=worker")
 	topic := unique("worker")
 	col := mqtest.NewCollector()
@@ -96,7 +96,7 @@ func TestSeedWorker(t *testing.T) {
 
 // Publish/subscribe (fanout): every group's queue gets every message, and a
 // broadcast subscriber gets them too.
-func TestSeedFanout(t *testing.T) {
+func TestPatternFanout(t *testing.T) {
 	c := open(t, "mode=fanout")
 	topic := unique("fanout")
 	mail, chat, ad := mqtest.NewCollector(), mqtest.NewCollector(), mqtest.NewCollector()
@@ -114,7 +114,7 @@ func TestSeedFanout(t *testing.T) {
 
 // Routing (direct): a queue gets exactly the routing keys (tags) it is bound
 // to; a tag nobody bound is reported as unroutable, not lost silently.
-func TestSeedDirect(t *testing.T) {
+func TestPatternDirect(t *testing.T) {
 	c := open(t, "mode=direct")
 	topic := unique("direct")
 	one, two := mqtest.NewCollector(), mqtest.NewCollector()
@@ -137,7 +137,7 @@ func TestSeedDirect(t *testing.T) {
 }
 
 // Topic: "*" is exactly one word, "#" zero or more, matched by the broker.
-func TestSeedTopic(t *testing.T) {
+func TestPatternTopic(t *testing.T) {
 	c := open(t, "") // topic is the default mode
 	topic := unique("topic")
 	all, only88, four, oneWord := mqtest.NewCollector(), mqtest.NewCollector(), mqtest.NewCollector(), mqtest.NewCollector()

@@ -28,6 +28,11 @@ func (c *Conn) routeFor(ctx context.Context, topic string, mode Mode, m *driver.
 			if err != nil {
 				return r, err
 			}
+			if !mode.queueMode() {
+				if err := c.probe(ctx, topic, m.Tag); err != nil {
+					return r, err
+				}
+			}
 			r.exchange = dx
 			r.extra = map[string]string{headerDelay: strconv.FormatInt(ms, 10)}
 			return r, nil
@@ -65,6 +70,9 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	if len(msgs) == 0 {
 		return nil
 	}
+	if err := driver.AMQPTopics.Check("publish", "topic", topic); err != nil {
+		return err
+	}
 	mode := c.modeFor(topic, opts.Options)
 	pers := persistent(opts.Options)
 	now := time.Now()
@@ -84,37 +92,18 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 			m.ID = c.newID()
 		}
 	}
+	ps := make([]amqp.Publishing, len(msgs))
+	for i, m := range msgs {
+		ps[i] = publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
+	}
 	if opts.Mode == driver.OneWay {
-		sl, pc, err := c.oneway.get(ctx, msgs[0].Key)
-		if err != nil {
-			return err
-		}
-		defer c.oneway.put(sl)
-		for i, m := range msgs {
-			p := publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
-			if err := pc.publish(routes[i].exchange, routes[i].key, false, &p, nil, false); err != nil {
-				return err
-			}
-		}
-		return nil
+		return c.oneway.publishAll(ctx, msgs[0].Key, routes, ps, nil)
 	}
 	w := newWaiter(len(msgs))
-	sl, pc, err := c.confirms.get(ctx, msgs[0].Key)
-	if err != nil {
+	if err := c.confirms.publishAll(ctx, msgs[0].Key, routes, ps, w); err != nil {
 		return err
 	}
-	for i, m := range msgs {
-		p := publishing(m, pers, routes[i].tagHeader, routes[i].extra, now)
-		i := i
-		if err := pc.publish(routes[i].exchange, routes[i].key, true, &p, func(err error) { w.set(i, err) }, false); err != nil {
-			for j := i; j < len(msgs); j++ {
-				w.set(j, err)
-			}
-			break
-		}
-	}
-	c.confirms.put(sl)
-	err = w.wait(ctx)
+	err := w.wait(ctx)
 	if driver.CodeOf(err) == driver.CodeNotFound {
 		c.adm.forget()
 	}
@@ -125,6 +114,9 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 // the broker confirmed it (or it failed). Close waits for outstanding ones.
 func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
 	if err := c.checkOpen("publish async"); err != nil {
+		return err
+	}
+	if err := driver.AMQPTopics.Check("publish async", "topic", topic); err != nil {
 		return err
 	}
 	if err := validate("publish async", m); err != nil {
@@ -140,19 +132,14 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		m.ID = c.newID()
 	}
 	p := publishing(m, persistent(opts.Options), r.tagHeader, r.extra, now)
-	sl, pc, err := c.confirms.get(ctx, m.Key)
-	if err != nil {
-		return err
-	}
 	c.asyncStart()
-	err = pc.publish(r.exchange, r.key, true, &p, func(err error) {
+	err = c.confirms.publishOne(ctx, m.Key, r.exchange, r.key, &p, func(err error) {
 		if driver.CodeOf(err) == driver.CodeNotFound {
 			c.adm.forget()
 		}
 		done(err)
 		c.asyncDone()
 	}, true)
-	c.confirms.put(sl)
 	if err != nil {
 		c.asyncDone()
 		return err
@@ -163,17 +150,78 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 // publishConfirmed sends one prepared message to exchange/key and waits for
 // its confirm: the path of retries and dead letters.
 func (c *Conn) publishConfirmed(ctx context.Context, exchange, key string, p *amqp.Publishing) error {
-	sl, pc, err := c.confirms.get(ctx, "")
-	if err != nil {
-		return err
-	}
 	w := newWaiter(1)
-	err = pc.publish(exchange, key, true, p, func(err error) { w.set(0, err) }, false)
-	c.confirms.put(sl)
-	if err != nil {
+	if err := c.confirms.publishOne(ctx, "", exchange, key, p, func(err error) { w.set(0, err) }, false); err != nil {
 		return err
 	}
 	return w.wait(ctx)
+}
+
+// staleRetries bounds how often a publish takes a new channel because its
+// channel closed before the message was written.
+const staleRetries = 3
+
+// publishOne writes one message on a channel of the pool (slot of key),
+// taking a new channel when the one it got closed before the write. In
+// confirm mode cb gets the outcome unless an error is returned.
+func (p *pool) publishOne(ctx context.Context, key, exchange, rkey string, msg *amqp.Publishing, cb func(error), async bool) error {
+	for attempt := 1; ; attempt++ {
+		sl, pc, err := p.get(ctx, key)
+		if err != nil {
+			return err
+		}
+		err = pc.publish(exchange, rkey, p.confirm, msg, cb, async)
+		p.put(sl)
+		if err != errStale || attempt == staleRetries { //nolint:errorlint // sentinel identity
+			return err
+		}
+	}
+}
+
+// publishAll writes msgs in order on one channel of the pool (slot of key).
+// Every message's limits are checked first, so a bad one fails the batch
+// before anything is sent. In confirm mode w gets every outcome; a returned
+// error (or one set in w) covers the messages not sent.
+func (p *pool) publishAll(ctx context.Context, key string, routes []route, ps []amqp.Publishing, w *waiter) error {
+	sent := 0
+	for attempt := 1; ; attempt++ {
+		sl, pc, err := p.get(ctx, key)
+		if err != nil {
+			return err
+		}
+		if sent == 0 {
+			for i := range ps {
+				if err := pc.fits(routes[i].exchange, routes[i].key, &ps[i]); err != nil {
+					p.put(sl)
+					return err
+				}
+			}
+		}
+		for ; sent < len(ps); sent++ {
+			var cb func(error)
+			if w != nil {
+				i := sent
+				cb = func(err error) { w.set(i, err) }
+			}
+			if err = pc.publish(routes[sent].exchange, routes[sent].key, p.confirm, &ps[sent], cb, false); err != nil {
+				break
+			}
+		}
+		p.put(sl)
+		if err == nil {
+			return nil
+		}
+		if err == errStale && attempt < staleRetries { //nolint:errorlint // sentinel identity
+			continue
+		}
+		if w == nil || sent == 0 {
+			return err
+		}
+		for j := sent; j < len(ps); j++ {
+			w.set(j, err)
+		}
+		return nil
+	}
 }
 
 // waiter collects the outcomes of n pipelined publishes.

@@ -96,6 +96,9 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 // plan derives queue, arguments and bindings from the mode and the config.
 func (s *subscription) plan() error {
 	cfg := s.cfg
+	if err := driver.AMQPTopics.Check("subscribe", "topic", cfg.Topic); err != nil {
+		return err
+	}
 	if cfg.Ordered {
 		s.qargs = amqp.Table{"x-single-active-consumer": true}
 	}
@@ -137,6 +140,14 @@ func (s *subscription) plan() error {
 			s.bindings = tags
 		default:
 			s.bindings = []string{"#"}
+		}
+	}
+	if err := checkName("subscribe", "queue name", s.queue); err != nil {
+		return err
+	}
+	for _, k := range s.bindings {
+		if err := checkKey("subscribe", "tag filter", k); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -182,26 +193,8 @@ func (s *subscription) drop(k *consumer) {
 
 func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
 	cfg := s.cfg
-	if s.mode.queueMode() {
-		if err := declareQueue(ch, s.queue, s.qargs); err != nil {
-			return nil, err
-		}
-	} else {
-		if err := declareExchange(ch, cfg.Topic, s.mode); err != nil {
-			return nil, err
-		}
-		if cfg.Broadcast {
-			if _, err := ch.QueueDeclare(s.queue, false, true, true, false, s.qargs); err != nil {
-				return nil, classify("subscribe", err)
-			}
-		} else if err := declareQueue(ch, s.queue, s.qargs); err != nil {
-			return nil, err
-		}
-		for _, key := range s.bindings {
-			if err := ch.QueueBind(s.queue, key, cfg.Topic, false, nil); err != nil {
-				return nil, classify("subscribe", err)
-			}
-		}
+	if err := s.declareTopology(ch); err != nil {
+		return nil, err
 	}
 	if err := ch.Qos(max(cfg.Prefetch, 1), 0, false); err != nil {
 		return nil, classify("subscribe", err)
@@ -211,6 +204,31 @@ func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
 		return nil, classify("subscribe", err)
 	}
 	return deliveries, nil
+}
+
+// declareTopology declares the queue of the subscription and, in exchange
+// modes, the exchange and the bindings: what Subscribe and Declare share.
+func (s *subscription) declareTopology(ch *amqp.Channel) error {
+	cfg := s.cfg
+	if s.mode.queueMode() {
+		return declareQueue(ch, s.queue, s.qargs)
+	}
+	if err := declareExchange(ch, cfg.Topic, s.mode); err != nil {
+		return err
+	}
+	if cfg.Broadcast {
+		if _, err := ch.QueueDeclare(s.queue, false, true, true, false, s.qargs); err != nil {
+			return classify("subscribe", err)
+		}
+	} else if err := declareQueue(ch, s.queue, s.qargs); err != nil {
+		return err
+	}
+	for _, key := range s.bindings {
+		if err := ch.QueueBind(s.queue, key, cfg.Topic, false, nil); err != nil {
+			return classify("subscribe", err)
+		}
+	}
+	return nil
 }
 
 // run watches the current consumer and resumes after a lost channel,
@@ -288,6 +306,10 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 				s.drop(k)
 				continue
 			}
+			if isProbe(&d) {
+				_ = k.ch.Ack(d.DeliveryTag, false)
+				continue
+			}
 			out := make([]*driver.Message, 1, min(max, 1+len(k.deliveries)))
 			out[0] = s.convert(k, &d)
 			for len(out) < max {
@@ -296,6 +318,10 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 					if !ok {
 						s.drop(k)
 						return out, nil
+					}
+					if isProbe(&d) {
+						_ = k.ch.Ack(d.DeliveryTag, false)
+						continue
 					}
 					out = append(out, s.convert(k, &d))
 				default:

@@ -63,6 +63,9 @@ func expiry(ms int64) int64 {
 const refresh = 30 * time.Second
 
 func declareExchange(ch *amqp.Channel, name string, mode Mode) error {
+	if err := checkName("declare", "exchange name", name); err != nil {
+		return err
+	}
 	err := ch.ExchangeDeclare(name, mode.exchangeKind(), true, false, false, false, nil)
 	if isCode(err, amqp.PreconditionFailed) {
 		return errf(driver.CodeInvalidOption, "declare", "exchange %q exists with another type than %s (topic mode mismatch?): %w", name, mode.exchangeKind(), err)
@@ -71,6 +74,9 @@ func declareExchange(ch *amqp.Channel, name string, mode Mode) error {
 }
 
 func declareQueue(ch *amqp.Channel, name string, args amqp.Table) error {
+	if err := checkName("declare", "queue name", name); err != nil {
+		return err
+	}
 	_, err := ch.QueueDeclare(name, true, false, false, false, args)
 	if isCode(err, amqp.PreconditionFailed) {
 		return errf(driver.CodeInvalidOption, "declare", "queue %q exists with other arguments (Ordered and unordered subscribers of one queue, or a queue declared elsewhere): %w", name, err)
@@ -107,6 +113,16 @@ func (a *admin) ensure(ctx context.Context, key string, every time.Duration, fn 
 			return nil
 		}
 	}
+	gen := a.link.generation()
+	if err := a.do(ctx, fn); err != nil {
+		return err
+	}
+	a.done.Store(key, declared{gen: gen, at: time.Now()})
+	return nil
+}
+
+// do runs fn on the admin channel, opening it first when needed.
+func (a *admin) do(ctx context.Context, fn func(ch *amqp.Channel) error) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	conn, gen, err := a.link.current(ctx)
@@ -124,11 +140,7 @@ func (a *admin) ensure(ctx context.Context, key string, every time.Duration, fn 
 		}
 		a.gen = gen
 	}
-	if err := fn(a.ch); err != nil {
-		return err
-	}
-	a.done.Store(key, declared{gen: gen, at: time.Now()})
-	return nil
+	return fn(a.ch)
 }
 
 // forget drops every remembered declaration (after the broker said an
@@ -162,6 +174,9 @@ func (c *Conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int6
 	}
 	dx := delayExchange(topic)
 	dq := delayQueue(topic, ms)
+	if err := checkName("publish", "delay queue name", dq); err != nil {
+		return "", err
+	}
 	err := c.adm.ensure(ctx, "d:"+dq, refresh, func(ch *amqp.Channel) error {
 		if err := ch.ExchangeDeclare(dx, "headers", true, false, false, false, nil); err != nil {
 			return classify("declare", err)

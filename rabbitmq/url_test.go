@@ -2,6 +2,7 @@ package rabbitmq_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 	"github.com/unimq/unimq/rabbitmq"
@@ -29,6 +31,26 @@ func TestURLErrors(t *testing.T) {
 		_, err := mq.Open(ctx, u)
 		require.ErrorIs(t, err, mq.ErrInvalidOption, u)
 		require.NotContains(t, err.Error(), "s3cret", u)
+	}
+	// Not exactly well formed: refused before any connection, naming the
+	// problem, never quoting the secret or what could be part of it.
+	for _, u := range []string{
+		"amqp:admin:hunter2@127.0.0.2:5999/prod",    // opaque: amqp091 would connect to localhost as guest
+		"amqp:/admin:hunter2@127.0.0.2:5999/prod",   // no host
+		"amqp:///admin:hunter2@127.0.0.2:5999/prod", // no host
+		"amqp://admin:12345678#hunter2@127.0.0.2/",  // unescaped '#' in the password
+		"amqp://admin:hunter2@127.0.0.2:/",          // empty port
+		"amqp://admin:hunter2@127.0.0.2:0/",         // port 0
+		"amqp://admin:hunter2@127.0.0.2:99999/",     // port out of range
+		"amqp://admin/hunter2:x@127.0.0.2/",         // unescaped '/' in the user
+		"amqp://admin?x:hunter2@127.0.0.2/",         // unescaped '?' in the user
+		"amqp://:hunter2@127.0.0.2/",                // empty user
+		"amqp://admin:hunter2@127.0.0.2/?heartbeat=1s;channels=2",
+	} {
+		_, err := mq.Open(ctx, u)
+		require.ErrorIs(t, err, mq.ErrInvalidOption, u)
+		require.NotContains(t, err.Error(), "hunter2", u)
+		require.Contains(t, err.Error(), "malformed AMQP URL", u)
 	}
 	// Unreachable: unavailable, password redacted.
 	_, err := mq.Open(ctx, "amqp://u:s3cret@127.0.0.1:1/?connect_timeout=1s")
@@ -80,4 +102,15 @@ func TestShortStringLimits(t *testing.T) {
 	} {
 		require.ErrorIs(t, c.Publish(ctxT(t), topic, m), mq.ErrInvalidArgument)
 	}
+}
+
+// A password the broker refuses is not ErrUnavailable: retrying cannot help.
+func TestWrongPasswordIsInvalidOption(t *testing.T) {
+	u, err := url.Parse(brokertest.AMQPURI(t))
+	require.NoError(t, err)
+	u.User = url.UserPassword(u.User.Username(), "wrong-hunter2")
+	_, err = mq.Open(ctxT(t), u.String())
+	require.ErrorIs(t, err, mq.ErrInvalidOption)
+	require.NotContains(t, err.Error(), "hunter2")
+	require.Contains(t, err.Error(), "refused the user name or password")
 }

@@ -17,6 +17,8 @@
 # Kafka also listens, for the adapter's TLS/SASL tests, on SASL_PLAINTEXT 9094, SSL 9095 (client
 # certificate required) and SASL_SSL 9096, user unimq / unimq-secret, certificates from a CA the
 # script makes in .brokers/kafka/tls/ (docs/brokers.md). PLAINTEXT 9092 is what the rest uses.
+# RabbitMQ also listens on AMQPS 5671 (client certificate required), certificates from a CA the
+# script makes in .brokers/rabbitmq/tls/ (docs/rabbitmq.md).
 #
 # Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
 # as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
@@ -51,6 +53,7 @@ KAFKA_SASL_SSL_PORT=9096 # SASL_SSL: TLS (server certificate only) + the same SA
 KAFKA_SASL_USER=unimq
 KAFKA_SASL_PASSWORD=unimq-secret
 RABBIT_PORT=5672
+RABBIT_TLS_PORT=5671 # AMQPS, verify_peer + fail_if_no_peer_cert (mutual TLS), for the adapter's TLS tests
 RABBIT_DIST_PORT=25672
 RABBIT_NODE=unimq@localhost
 NAMESRV_PORT=9876
@@ -723,7 +726,53 @@ rabbit_install() {
   [[ $v == $RABBITMQ_SERIES.* ]] || log "warning: rabbitmq-server $v installed, expected $RABBITMQ_SERIES.x"
 }
 
+# test_pki DIR LABEL: a throw-away CA, a server certificate (127.0.0.1 and localhost) and a client
+# certificate under DIR, made once with openssl (kept across `up`):
+#   ca.pem                          the CA certificate (clients' tls_ca, the broker's cacertfile)
+#   server-cert.pem server-key.pem  the broker's certificate and key
+#   client-cert.pem client-key.pem  client certificate and key (tls_cert/tls_key, mutual TLS)
+test_pki() {
+  local dir=$1 label=$2
+  [[ -f $dir/ca.pem && -f $dir/server-key.pem && -f $dir/client-key.pem ]] && return 0
+  command -v openssl >/dev/null || apt_install openssl
+  log "$label: generating a test CA and certificates in $dir"
+  mkdir -p "$(dirname "$dir")"
+  local d; d=$(mktemp -d "$dir.tmp.XXXXXX")
+  if ! (
+    cd "$d" || exit 1
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
+      -subj "/CN=unimq $label test CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" || exit 1
+    printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n' "$HOST" >server.ext
+    printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n' >client.ext
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -keyout "$who-key.pem" -out "$who.csr" -subj "/CN=unimq-$label-$who" || exit 1
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -set_serial "0x$(openssl rand -hex 8)" \
+        -days 3650 -extfile "$who.ext" -out "$who-cert.pem" || exit 1
+    done
+    openssl verify -CAfile ca.pem server-cert.pem client-cert.pem || exit 1
+    rm -f ./*.csr ./*.ext ca-key.pem
+  ) >"$d/openssl.log" 2>&1; then
+    tail_log "$d/openssl.log"
+    rm -rf "$d"
+    die "$label: could not generate the test certificates"
+  fi
+  chmod 600 "$d"/*key.pem
+  rm -rf "$dir"
+  mv "$d" "$dir"
+}
+
+QTLS="$QD/tls"
+
+# rabbit_conf_sum: what the node's configuration is (config files and certificates); `up` restarts
+# a running node whose configuration changed since it started (e.g. the TLS listener was added).
+rabbit_conf_sum() {
+  cat "$QD/conf/rabbitmq.conf" "$QD/conf/advanced.config" "$QD/conf/enabled_plugins" \
+    "$QTLS/ca.pem" "$QTLS/server-cert.pem" 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
 rabbit_write_conf() {
+  test_pki "$QTLS" rabbitmq
   mkdir -p "$QD/conf" "$QD/home" "$QD/logs"
   : >"$QD/conf/rabbitmq-env.conf"
   echo '[].' >"$QD/conf/enabled_plugins"
@@ -738,6 +787,14 @@ disk_free_limit.absolute = 50MB
 vm_memory_high_watermark.absolute = 1GB
 log.file.level = info
 log.console = false
+listeners.ssl.default = $HOST:$RABBIT_TLS_PORT
+ssl_options.cacertfile = $QTLS/ca.pem
+ssl_options.certfile = $QTLS/server-cert.pem
+ssl_options.keyfile = $QTLS/server-key.pem
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
 EOF
   if [[ ! -f $QD/home/.erlang.cookie ]]; then
     echo -n UNIMQLOCALTESTBROKERCOOKIE >"$QD/home/.erlang.cookie"
@@ -764,7 +821,9 @@ rabbit_start() { # rabbit_start fresh|keep
   rabbit_write_conf
   if [[ $1 == fresh ]]; then rm -rf "$QD/mnesia"; fi
   port_open $RABBIT_PORT && die "port $RABBIT_PORT is taken by another program (not this script's RabbitMQ node); stop it first (e.g. service rabbitmq-server stop)"
-  log "rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server): starting node $RABBIT_NODE on $HOST:$RABBIT_PORT"
+  port_open $RABBIT_TLS_PORT && die "port $RABBIT_TLS_PORT is taken by another program (not this script's RabbitMQ node); stop it first"
+  log "rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server): starting node $RABBIT_NODE on $HOST:$RABBIT_PORT (AMQPS $RABBIT_TLS_PORT)"
+  rabbit_conf_sum >"$QD/conf/.started.sha256"
   (rabbit_env; start_bg "$QD/rabbitmq.pid.launcher" "$QD/logs/startup.log" "$RABBIT_SBIN/rabbitmq-server")
 }
 
@@ -782,7 +841,11 @@ rabbit_wait_ready() {
     ((SECONDS < end)) || { tail_log "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq does not answer AMQP on $HOST:$RABBIT_PORT"; }
     sleep 0.5
   done
-  log "rabbitmq ready on $HOST:$RABBIT_PORT (await_startup + AMQP handshake ok)"
+  until port_open $RABBIT_TLS_PORT; do
+    ((SECONDS < end)) || { tail_log "$QD/logs/$RABBIT_NODE.log"; die "rabbitmq does not listen for AMQPS on $HOST:$RABBIT_TLS_PORT"; }
+    sleep 0.5
+  done
+  log "rabbitmq ready on $HOST:$RABBIT_PORT (await_startup + AMQP handshake ok; AMQPS on $RABBIT_TLS_PORT)"
 }
 
 rabbitmq_up() {
@@ -793,6 +856,13 @@ rabbitmq_up() {
   fi
   if [[ -n "$(rabbit_pids)" ]] || port_open $RABBIT_PORT; then
     rabbit_install; rabbit_write_conf
+    if [[ -n "$(rabbit_pids)" && "$(cat "$QD/conf/.started.sha256" 2>/dev/null)" != "$(rabbit_conf_sum)" ]]; then
+      log "rabbitmq: runs with an older configuration (before this version of brokers.sh): restarting it, keeping its data"
+      rabbitmq_down
+      rabbit_start keep
+      rabbit_wait_ready
+      return 0
+    fi
     if rabbit_quick_check; then log "rabbitmq already up on $HOST:$RABBIT_PORT"; return 0; fi
     if [[ -n "$(rabbit_pids)" ]]; then rabbit_wait_ready; return 0; fi
     if amqp_handshake; then
@@ -908,4 +978,5 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced (e.g. to try a configuration on a throw-away node): define the functions only.
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main "$@"

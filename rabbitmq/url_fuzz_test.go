@@ -1,0 +1,113 @@
+package rabbitmq
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// FuzzParseURL checks the amqp URL parser against two oracles: no password
+// from the input ever shows in an error or in the redacted URL (logs,
+// errors), and a URL it accepts means to amqp091 exactly what it means to
+// net/url (same host, port, user, password and vhost), so nothing connects
+// to another broker or as another user than the URL says. It never panics.
+// Seeds: testdata/fuzz/FuzzParseURL.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []struct {
+		form           uint8
+		user, pw, rest string
+	}{
+		{0, "admin", "hunter2", "127.0.0.2:5999/prod"},
+		{1, "admin", "hunter2", "127.0.0.2:5999/prod"},
+		{2, "user", "pw-secret", "host"},
+		{3, "user", "pw-secret", "host"},
+		{0, "user", "pa#ss-word", "host:5672/"},
+		{0, "user", "12345678#ab", "host/"},
+		{0, "user", "secret99", "host:"},
+		{0, "user", "secret99", "host:0"},
+		{0, "", "secret99", "host"},
+		{0, "user", "secret99", "[::1]:5672/v"},
+		{4, "user", "secret99", "host:5671/?tls_insecure=true"},
+		{0, "user", "sec%25ret", "host/%2f"},
+		{0, "user", "secret99", "host/?heartbeat=often"},
+	} {
+		f.Add(s.form, s.user, s.pw, s.rest)
+	}
+	f.Fuzz(func(t *testing.T, form uint8, user, pw, rest string) {
+		var raw string
+		switch form % 6 {
+		case 0:
+			raw = "amqp://" + user + ":" + pw + "@" + rest
+		case 1:
+			raw = "amqp:" + user + ":" + pw + "@" + rest
+		case 2:
+			raw = "amqp:/" + user + ":" + pw + "@" + rest
+		case 3:
+			raw = "amqp//" + user + ":" + pw + "@" + rest
+		case 4:
+			raw = "amqps://" + user + ":" + pw + "@" + rest
+		default: // pw is no secret here: any shape of authority
+			raw = "amqp://" + user + "@" + rest + pw
+		}
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") {
+			return // mq.Open refuses these before any adapter sees them
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cfg, err := parseURL(ctx, u)
+		secret := form%6 != 5 && len(pw) >= 6 && strings.Trim(pw, "x") != "" && !strings.Contains(user, pw) && !strings.Contains(rest, pw) &&
+			!strings.Contains(pw, "amqp") && !strings.Contains(raw[:strings.Index(raw, pw)], pw)
+		if err != nil {
+			if secret && strings.Contains(err.Error(), pw) {
+				t.Fatalf("error reveals the password %q: %v", pw, err)
+			}
+			return
+		}
+		if secret && strings.Contains(cfg.redacted, pw) {
+			t.Fatalf("redacted URL reveals the password %q: %s", pw, cfg.redacted)
+		}
+		uri, err := amqp.ParseURI(cfg.amqpURL)
+		if err != nil {
+			t.Fatalf("accepted URL that amqp091 refuses: %v", err)
+		}
+		wantPort := u.Port()
+		if wantPort == "" {
+			wantPort = "5672"
+			if u.Scheme == "amqps" {
+				wantPort = "5671"
+			}
+		}
+		gotPw, hasPw := u.User.Password()
+		if !hasPw {
+			gotPw = "guest" // amqp091's default password, for a user given without one
+		}
+		wantVhost := "/"
+		if p := strings.TrimPrefix(u.Path, "/"); p != "" {
+			wantVhost = p
+		}
+		wantUser := u.User.Username()
+		if u.User == nil {
+			wantUser, gotPw = "guest", "guest"
+		}
+		if uri.Host != u.Hostname() || itoa(uri.Port) != wantPort || uri.Username != wantUser || uri.Password != gotPw || uri.Vhost != wantVhost {
+			t.Fatalf("amqp091 reads %q as host %q port %d user %q vhost %q; net/url says host %q port %s user %q vhost %q",
+				cfg.redacted, uri.Host, uri.Port, uri.Username, uri.Vhost, u.Hostname(), wantPort, wantUser, wantVhost)
+		}
+	})
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{digits[n%10]}, b...)
+	}
+	return string(b)
+}
