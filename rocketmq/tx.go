@@ -105,7 +105,7 @@ func (c *Conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 		return driver.TxRollback, driver.Errorf(driver.CodeUnsupported, op, "RocketMQ transactional messages cannot be delayed")
 	}
 	for _, dm := range msgs {
-		if err := checkHeaders(op, dm); err != nil {
+		if err := checkMessage(op, dm); err != nil {
 			return driver.TxRollback, err
 		}
 		if !dm.DeliverAt.IsZero() {
