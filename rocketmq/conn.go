@@ -106,7 +106,7 @@ func (c *Conn) producerOptions(group, kind string) []producer.Option {
 		producer.WithInstanceName(c.cfg.instanceName(kind)),
 		producer.WithRetry(c.cfg.retries),
 		producer.WithSendMsgTimeout(c.cfg.sendTimeout),
-		producer.WithQueueSelector(&queueSelector{}),
+		producer.WithQueueSelector(&queueSelector{fnv: c.cfg.selector == selectorFNV}),
 		producer.WithDefaultTopicQueueNums(c.cfg.queues),
 	}
 	if c.cfg.namespace != "" {

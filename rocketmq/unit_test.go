@@ -134,7 +134,8 @@ func TestSelector(t *testing.T) {
 	mqs := []*primitive.MessageQueue{{Topic: "t", BrokerName: "b", QueueId: 0}, {Topic: "t", BrokerName: "b", QueueId: 1},
 		{Topic: "t", BrokerName: "b", QueueId: 2}, {Topic: "t", BrokerName: "b", QueueId: 3}}
 	s := &queueSelector{}
-	m := primitive.NewMessage("t", []byte("x")).WithShardingKey("order-42")
+	m := primitive.NewMessage("t", []byte("x"))
+	m.WithProperty("__SHARDINGKEY", "order-42")
 	first := s.Select(m, mqs, "")
 	for i := 0; i < 10; i++ {
 		require.Same(t, first, s.Select(m, mqs, ""), "same key, same queue")
