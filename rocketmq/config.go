@@ -26,7 +26,7 @@ type config struct {
 	queues       int  // queues per topic created by the adapter
 	createTopics bool // create missing topics (admin) before subscribe / on first publish
 	routeWait    time.Duration
-	timerDelay   bool // portable Delay through 5.x timer properties (else nearest delay level)
+	timerDelay   bool   // portable Delay through 5.x timer properties (else nearest delay level)
 	selector     string // queue selector of keyed messages: selectorJava or selectorFNV
 }
 
