@@ -72,7 +72,8 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 	routeClientLog(oc.Logger)
 	// Reachability: the name server must answer (the template topic may
 	// be unknown when autoCreateTopicEnable is off; that is fine).
-	if _, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey); err != nil {
+	tmpl, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
 		}
@@ -80,6 +81,9 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 			Msg: "name server " + driver.Redact(u) + " unreachable", Err: err}
 	}
 	c := &Conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
+	if err := c.checkCredentials(ctx, tmpl); err != nil {
+		return nil, err
+	}
 	p, err := rmq.NewProducer(c.producerOptions(cfg.group, "p")...)
 	if err != nil {
 		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
