@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-
 	"github.com/unimq/unimq/mq/driver"
 )
 
