@@ -138,6 +138,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 			driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter | driver.CapPull |
 			driver.CapPartitions | driver.CapReconnect | driver.CapRedeliveryDelay,
 		MaxMessageSize: 4 << 20, // broker maxMessageSize default (4 MiB)
+		Topics:         driver.RocketMQTopics,
 		MaxDelay:       maxDelay,
 	}
 }
