@@ -131,6 +131,9 @@ func parseURL(u *url.URL) (*config, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkProducerGroup(c.group); err != nil {
+		return nil, err
+	}
 	if c.queues < 1 {
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter queues=%d: want at least 1", c.queues)
 	}
@@ -141,6 +144,16 @@ func parseURL(u *url.URL) (*config, error) {
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq URL: access_key and secret_key go together")
 	}
 	return c, nil
+}
+
+// checkProducerGroup applies RocketMQ's group name rule to the producer
+// group (the client writes it into the PGROUP property of transactional
+// messages, so it must not carry property separators either).
+func checkProducerGroup(g string) error {
+	if !validGroup.MatchString(g) {
+		return driver.Errorf(driver.CodeInvalidOption, "open", "producer group %.64q: want 1-255 letters, digits, '%%', '|', '_' or '-'", g)
+	}
+	return nil
 }
 
 // paramLike reports whether k looks like a parameter name (lower-case

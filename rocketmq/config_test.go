@@ -32,6 +32,8 @@ func TestParseURLMalformedNeverEchoesSecrets(t *testing.T) {
 		"rocketmq://ak:HUNTER2@h:9876?HUNTER2=1",               // unknown parameter in a URL with a secret
 		"rocketmq://h:9876?security_token=HUNTER2&HUNTER2=1",   // the same, secret in the query
 		"rocketmq://h:9876?access_key=a&secret_key=b&queues=0", // a value out of range
+		"rocketmq://h:9876?group=g%01PGROUP%02x",               // a producer group with property separators
+		"rocketmq://h:9876?group=has.dot",                      // not a RocketMQ group name
 	} {
 		u, err := url.Parse(raw)
 		if err != nil {

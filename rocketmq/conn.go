@@ -60,8 +60,8 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 		case credentialsOpt:
 			cfg.creds.AccessKey, cfg.creds.SecretKey = o.AccessKey, o.SecretKey
 		case producerGroupOpt:
-			if o == "" {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "empty producer group")
+			if err := checkProducerGroup(string(o)); err != nil {
+				return nil, err
 			}
 			cfg.group = string(o)
 		case delayLevelOpt:
