@@ -95,7 +95,18 @@
 // topic) exist with a route and the consumer holds its queues, so the first
 // messages do not wait for the client's 20-30 s route refresh and rebalance;
 // topics that do not exist are created on every broker serving the template
-// topic TBW102 (admin API).
+// topic TBW102 (a signed UPDATE_AND_CREATE_TOPIC request whose answer is
+// checked). Conn.Declare (mq.Client.Declare) does the same ahead of any
+// subscriber and fixes each named group's start at Declare's time.
+//
+// # Security
+//
+// With ACL credentials (access_key/secret_key, or WithCredentials) every
+// request is signed. Open sends one signed heartbeat without groups to a
+// broker of the cluster, so credentials a secured broker refuses (wrong
+// keys, unknown user, none) fail Open with ErrRejected at once. Secrets never
+// appear in errors, String or logs: the log bridge redacts the AccessKey,
+// Signature and SecurityToken fields the client puts in its log lines.
 //
 // # Concurrency and blocking
 //
@@ -124,9 +135,9 @@
 // client never closes (one per Conn that used transactions), and connection
 // readers end a little later; a package-level cache starts a janitor at
 // init. Tests that check for leaks ignore them (see conformance_test.go).
-// The client also has data races of its own (orderly push consumer,
-// rebalance vs. heartbeat) that the race detector reports; this package's
-// broker tests therefore run without -race (main_test.go).
+// The client also has data races of its own (listed with their traces in
+// docs/rocketmq.md) that the race detector reports; this package's broker
+// tests therefore run without -race (main_test.go).
 //
 // # Logging
 //
@@ -134,7 +145,9 @@
 // logger of the most recently opened Conn (mq.WithLogger, default
 // slog.Default()): its Info lines at Debug, Warning at Warn, Error at Error,
 // and the warnings that unimq's own handling provokes on purpose at Debug.
-// The client has one logger per process, so the last Open wins.
+// The values of ACL fields (AccessKey, Signature, SecurityToken) and of
+// secret-named fields are replaced by "xxxxx". The client has one logger per
+// process, so the last Open wins.
 //
 // # Escape hatches
 //
