@@ -17,13 +17,14 @@ import (
 	"github.com/unimq/unimq/rocketmq"
 )
 
-// plainConsumer reads topic (created with 4 queues) from its first offset
-// with a plain rocketmq-client-go push consumer: what any other client sees.
-func plainConsumer(t *testing.T, c *mq.Client, topic string) <-chan *primitive.MessageExt {
+// plainConsumer reads topic (created with queues queues) from its first
+// offset with a plain rocketmq-client-go push consumer: what any other
+// client sees.
+func plainConsumer(t *testing.T, c *mq.Client, topic string, queues int) <-chan *primitive.MessageExt {
 	t.Helper()
 	var conn *rocketmq.Conn
 	require.True(t, c.As(&conn))
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, 4))
+	require.NoError(t, conn.CreateTopic(t.Context(), topic, queues))
 	got := make(chan *primitive.MessageExt, 100)
 	pc, err := rmq.NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver(nameServers(t))),
 		consumer.WithGroupName(mqtest.UniqueName("plain-c")), consumer.WithInstance(mqtest.UniqueName("plain")),
@@ -55,12 +56,14 @@ func next(t *testing.T, got <-chan *primitive.MessageExt, what string) *primitiv
 // A field that would inject or rewrite a RocketMQ property (ID, Key, Tag,
 // header names and values), or that is not valid UTF-8, is refused with
 // ErrInvalidArgument and nothing reaches the broker: the first message a
-// plain consumer reads from the topic is the valid one sent afterwards.
+// plain consumer reads from the topic (one queue, so in storage order) is
+// the valid one sent afterwards. (Before the fix each of these publishes
+// returned nil.)
 func TestWireInjectionRefusedNothingSent(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
 	topic := mqtest.UniqueName("wire-inject")
-	got := plainConsumer(t, c, topic)
+	got := plainConsumer(t, c, topic, 1)
 	bad := map[string]*mq.Message{
 		"id TRAN_MSG":           {ID: "x\x02TRAN_MSG\x01true"},
 		"key DELAY":             {Key: "k\x02DELAY\x013"},
@@ -81,6 +84,15 @@ func TestWireInjectionRefusedNothingSent(t *testing.T) {
 			"batch": func() error { return c.PublishBatch(t.Context(), topic, []*mq.Message{{Body: []byte("ok")}, m}) },
 			"tx": func() error {
 				return c.PublishTx(t.Context(), topic, []*mq.Message{m}, func(context.Context) error { return nil })
+			},
+			"one-way": func() error { return c.PublishOneWay(t.Context(), topic, m) },
+			"async": func() error {
+				// refused before it is queued (returned), or through the callback
+				res := make(chan error, 1)
+				if err := c.PublishAsync(t.Context(), topic, m, func(_ *mq.Message, err error) { res <- err }); err != nil {
+					return err
+				}
+				return <-res
 			},
 		} {
 			err := publish()
@@ -117,7 +129,7 @@ func TestWireProperties(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
 	topic := mqtest.UniqueName("wire-props")
-	got := plainConsumer(t, c, topic)
+	got := plainConsumer(t, c, topic, 4)
 	require.NoError(t, c.Publish(t.Context(), topic, &mq.Message{ID: "plain-1", Key: "order-1", Body: []byte("p")}))
 	me := next(t, got, "published message")
 	require.Equal(t, "order-1", me.GetProperty("__SHARDINGKEY"))
