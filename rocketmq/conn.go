@@ -60,8 +60,8 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 		case credentialsOpt:
 			cfg.creds.AccessKey, cfg.creds.SecretKey = o.AccessKey, o.SecretKey
 		case producerGroupOpt:
-			if o == "" {
-				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "empty producer group")
+			if err := checkProducerGroup(string(o)); err != nil {
+				return nil, err
 			}
 			cfg.group = string(o)
 		case delayLevelOpt:
@@ -72,7 +72,8 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 	routeClientLog(oc.Logger)
 	// Reachability: the name server must answer (the template topic may
 	// be unknown when autoCreateTopicEnable is off; that is fine).
-	if _, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey); err != nil {
+	tmpl, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
 		}
@@ -80,6 +81,9 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 			Msg: "name server " + driver.Redact(u) + " unreachable", Err: err}
 	}
 	c := &Conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
+	if err := c.checkCredentials(ctx, tmpl); err != nil {
+		return nil, err
+	}
 	p, err := rmq.NewProducer(c.producerOptions(cfg.group, "p")...)
 	if err != nil {
 		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
@@ -106,7 +110,7 @@ func (c *Conn) producerOptions(group, kind string) []producer.Option {
 		producer.WithInstanceName(c.cfg.instanceName(kind)),
 		producer.WithRetry(c.cfg.retries),
 		producer.WithSendMsgTimeout(c.cfg.sendTimeout),
-		producer.WithQueueSelector(&queueSelector{}),
+		producer.WithQueueSelector(&queueSelector{fnv: c.cfg.selector == selectorFNV}),
 		producer.WithDefaultTopicQueueNums(c.cfg.queues),
 	}
 	if c.cfg.namespace != "" {
@@ -134,6 +138,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 			driver.CapStartOldest | driver.CapStartTime | driver.CapDeadLetter | driver.CapPull |
 			driver.CapPartitions | driver.CapReconnect | driver.CapRedeliveryDelay,
 		MaxMessageSize: 4 << 20, // broker maxMessageSize default (4 MiB)
+		Topics:         driver.RocketMQTopics,
 		MaxDelay:       maxDelay,
 	}
 }

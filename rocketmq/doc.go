@@ -24,6 +24,8 @@
 //	queues         queues of topics the adapter creates (default 4)
 //	create_topics  create missing topics on the brokers (default true)
 //	route_wait     how long to wait for a new topic's route / a consumer's queues (default 15s)
+//	selector       queue of keyed messages: "java" (default, the Java client's
+//	               SelectMessageQueueByHash) or "fnv" (rocketmq-client-go's hash selector)
 //	delay          "timer" (default): Delay/DeliverAt via RocketMQ 5.x timer
 //	               messages (TIMER_DELIVER_MS, up to 3 days, ~1 s precision);
 //	               "levels": the nearest of the 18 delay levels not shorter
@@ -41,14 +43,22 @@
 //	PublishBatch     one SendSync batch when no message has a Key, an explicit queue or a delay; else one SendSync each
 //	Message.Tag      tag (TAGS); a subscriber's TagFilter "a || b" is the broker-side selector expression;
 //	                 TagPattern subscribes "*" and mq filters client-side
-//	Message.Key      KEYS and SHARDING_KEY; the queue is chosen by FNV-1a hash of the key (as the client's
-//	                 NewHashQueueSelector), so one key stays in one queue and an Ordered subscriber sees publish order
+//	Message.Key      KEYS and __SHARDINGKEY (RocketMQ's own name); the queue is chosen as the Java client's
+//	                 SelectMessageQueueByHash does (URL selector=java, the default; selector=fnv: FNV-1a as
+//	                 rocketmq-client-go's NewHashQueueSelector), so one key stays in one queue and an
+//	                 Ordered subscriber sees publish order. A Key with a space is refused (KEYS is
+//	                 space-separated)
 //	Message.ID       property "unimq-id" (absent: the msgId); BrokerID is the msgId (UNIQ_KEY, what
 //	                 the console and "query by message id" use); Partition/Offset are queue id and queue offset
 //	Headers          user properties. Names of RocketMQ system properties (KEYS, TAGS, DELAY, UNIQ_KEY,
 //	                 TIMER_*, ...) are refused with ErrInvalidArgument. RocketMQ cannot carry an empty
 //	                 body nor an empty property value: an empty body travels as one zero byte marked
 //	                 UNIMQ_EMPTY_BODY=1, empty header values are listed in UNIMQ_EMPTY_HEADERS
+//	Input rules      Tag, Key, ID and header names and values become properties (encoded
+//	                 name\x01value\x02 without escaping, decoded as UTF-8): any of them with \x01
+//	                 or \x02 or invalid UTF-8, a header name with a control character, a Key
+//	                 with a space or a Tag with '|' is refused with ErrInvalidArgument before
+//	                 anything is sent. The body is bytes, carried byte-exact
 //	Group            consumer group, clustering model; Broadcast: broadcasting model (offsets in the
 //	                 client's local offset store)
 //	Ordered          the client's orderly push consumer (queue locks at the broker)
@@ -85,7 +95,18 @@
 // topic) exist with a route and the consumer holds its queues, so the first
 // messages do not wait for the client's 20-30 s route refresh and rebalance;
 // topics that do not exist are created on every broker serving the template
-// topic TBW102 (admin API).
+// topic TBW102 (a signed UPDATE_AND_CREATE_TOPIC request whose answer is
+// checked). Conn.Declare (mq.Client.Declare) does the same ahead of any
+// subscriber and fixes each named group's start at Declare's time.
+//
+// # Security
+//
+// With ACL credentials (access_key/secret_key, or WithCredentials) every
+// request is signed. Open sends one signed heartbeat without groups to a
+// broker of the cluster, so credentials a secured broker refuses (wrong
+// keys, unknown user, none) fail Open with ErrRejected at once. Secrets never
+// appear in errors, String or logs: the log bridge redacts the AccessKey,
+// Signature and SecurityToken fields the client puts in its log lines.
 //
 // # Concurrency and blocking
 //
@@ -114,9 +135,9 @@
 // client never closes (one per Conn that used transactions), and connection
 // readers end a little later; a package-level cache starts a janitor at
 // init. Tests that check for leaks ignore them (see conformance_test.go).
-// The client also has data races of its own (orderly push consumer,
-// rebalance vs. heartbeat) that the race detector reports; this package's
-// broker tests therefore run without -race (main_test.go).
+// The client also has data races of its own (listed with their traces in
+// docs/rocketmq.md) that the race detector reports; this package's broker
+// tests therefore run without -race (main_test.go).
 //
 // # Logging
 //
@@ -124,7 +145,9 @@
 // logger of the most recently opened Conn (mq.WithLogger, default
 // slog.Default()): its Info lines at Debug, Warning at Warn, Error at Error,
 // and the warnings that unimq's own handling provokes on purpose at Debug.
-// The client has one logger per process, so the last Open wins.
+// The values of ACL fields (AccessKey, Signature, SecurityToken) and of
+// secret-named fields are replaced by "xxxxx". The client has one logger per
+// process, so the last Open wins.
 //
 // # Escape hatches
 //

@@ -90,7 +90,7 @@ func TestInteropToPlainConsumer(t *testing.T) {
 		require.Equal(t, "hello from unimq", string(me.Body))
 		require.Equal(t, "TagB", me.GetTags())
 		require.Equal(t, "order-9", me.GetKeys())
-		require.Equal(t, "order-9", me.GetShardingKey())
+		require.Equal(t, "order-9", me.GetProperty("__SHARDINGKEY"), "RocketMQ's own sharding key property")
 		require.Equal(t, "xyz", me.GetProperty("trace"))
 		require.Equal(t, "u-1", me.GetProperty(rocketmq.PropertyID))
 		require.Equal(t, m.BrokerID, me.MsgId)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -44,9 +45,30 @@ func (clientLog) log(level slog.Level, msg string, fields map[string]interface{}
 	sort.Strings(keys)
 	attrs := make([]slog.Attr, 0, len(keys))
 	for _, k := range keys {
-		attrs = append(attrs, slog.String(k, fmt.Sprint(fields[k])))
+		v := redact(fmt.Sprint(fields[k]))
+		if secretName.MatchString(k) {
+			v = redacted
+		}
+		attrs = append(attrs, slog.String(k, v))
 	}
-	l.LogAttrs(context.Background(), level, msg, attrs...)
+	l.LogAttrs(context.Background(), level, redact(msg), attrs...)
+}
+
+// The client logs remoting commands whole (a failed end-transaction request,
+// for instance), with the ACL fields its credentials interceptor added:
+// AccessKey, Signature (an HMAC of the request under the secret key) and
+// SecurityToken. The bridge replaces their values, wherever they appear in a
+// message or a field ("AccessKey:v" in a Go map, "AccessKey=v", JSON), and
+// the value of any field named like a secret, by "xxxxx".
+const redacted = "xxxxx"
+
+var (
+	secretName  = regexp.MustCompile(`(?i)^(access_?key|secret_?key|signature|security_?token|password|passwd|credentials?)$`)
+	secretValue = regexp.MustCompile(`(?i)((?:access_?key|secret_?key|signature|security_?token|password)"?\s*[:=]\s*"?)([^\s\],}"&]+)`)
+)
+
+func redact(s string) string {
+	return secretValue.ReplaceAllString(s, "${1}"+redacted)
 }
 
 func (c clientLog) Debug(msg string, fields map[string]interface{}) {

@@ -18,11 +18,11 @@ import (
 // childEnv marks the test process that runs the broker tests.
 const childEnv = "UNIMQ_ROCKETMQ_TEST_CHILD"
 
-// TestMain: rocketmq-client-go v2.1.2 has data races of its own (its
-// orderly push consumer reads the process queue's tree outside its lock in
-// takeMessages; a rebalance writes SubscriptionData.SubVersion while the
-// heartbeat goroutine copies it), which the race detector reports at random
-// and which unimq cannot fix. Under -race the tests against the broker are
+// TestMain: rocketmq-client-go v2.1.2 has data races of its own (Shutdown
+// vs InvokeSync, the orderly consumer's process-queue tree, pullMessage,
+// SubscriptionData.Clone vs a rebalance, Message.String vs
+// resetRetryAndNamespace; traces in docs/rocketmq.md), which the race
+// detector reports at random and which unimq cannot fix. Under -race the tests against the broker are
 // therefore run in a child `go test` built without -race (same -run, -v and
 // -short), after the broker-free tests ran here with the race detector.
 func TestMain(m *testing.M) {

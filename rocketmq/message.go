@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
@@ -25,6 +27,14 @@ const (
 	// separated); the receiving side restores both.
 	propEmptyBody    = "UNIMQ_EMPTY_BODY"
 	propEmptyHeaders = "UNIMQ_EMPTY_HEADERS"
+	// propShardingKey is RocketMQ's own name of the sharding key property
+	// (Java MessageConst.PROPERTY_SHARDING_KEY); rocketmq-client-go names
+	// it SHARDING_KEY (primitive.PropertyShardingKey). unimq writes the
+	// Java name and reads both.
+	propShardingKey = "__SHARDINGKEY"
+	// propTxLegacy was written on PublishTx messages by earlier unimq
+	// versions; still hidden on receipt and refused as a header name.
+	propTxLegacy = "UNIMQ_TX"
 )
 
 // reserved are RocketMQ's system property names (Java MessageConst). A
@@ -52,7 +62,7 @@ func init() {
 		"INNER_NUM", "INNER_BASE", "INNER_MULTI_DISPATCH", "INNER_MULTI_QUEUE_OFFSET", "TRACE_CONTEXT",
 		"bname", "DUP_INFO", "EXTEND_UNIQ_INFO", "POP_CK", "POP_CK_OFFSET", "1ST_POP_TIME",
 		"INSTANCE_ID", "CONSUME_CONTEXT", "__RMQ.TRANSIENT.MSG_TYPE__", "MSG_TYPE",
-		"TRAN_PREPARED_QUEUE_OFFSET", "CRC32", propEmptyBody, propEmptyHeaders,
+		"TRAN_PREPARED_QUEUE_OFFSET", "CRC32", propEmptyBody, propEmptyHeaders, propShardingKey, propTxLegacy,
 	} {
 		reserved[k] = true
 	}
@@ -89,7 +99,7 @@ func toPrimitive(topic string, dm *driver.Message) *primitive.Message {
 	}
 	if dm.Key != "" {
 		m.WithKeys([]string{dm.Key})
-		m.WithShardingKey(dm.Key)
+		m.WithProperty(propShardingKey, dm.Key)
 	}
 	if dm.ID != "" {
 		m.WithProperty(PropertyID, dm.ID)
@@ -100,19 +110,71 @@ func toPrimitive(topic string, dm *driver.Message) *primitive.Message {
 	return m
 }
 
-// checkHeaders rejects headers named like a RocketMQ system property, and
-// empty values (RocketMQ drops properties with an empty value).
-func checkHeaders(op string, dm *driver.Message) error {
+// checkMessage refuses, before anything is sent, a message with a field
+// that RocketMQ would not carry byte-exact. Every one of Tag, Key, ID and the
+// header names and values becomes a property of the message, and the
+// remoting protocol encodes properties as name\x01value\x02... with no
+// escaping, so a \x01 or \x02 in any of them would inject or rewrite
+// properties (TRAN_MSG, DELAY, TAGS, ...). The broker and the clients
+// decode properties as UTF-8 strings (invalid bytes become U+FFFD), so
+// every field must be valid UTF-8. Header names are further limited to
+// printable characters (no control characters: unimq lists empty headers
+// newline-separated) and may not be a RocketMQ system property name. The
+// Key may not contain a space: RocketMQ's KEYS property is space-separated,
+// so the broker would index "a b" as two keys. The body is bytes and is
+// carried as is.
+func checkMessage(op string, dm *driver.Message) error {
 	for k, v := range dm.Headers {
 		if reserved[k] || k == PropertyID {
 			return driver.Errorf(driver.CodeInvalidArgument, op, "header %q is a RocketMQ system property name; use another name", k)
 		}
-		if strings.ContainsAny(k, "\x01\x02") || strings.ContainsAny(v, "\x01\x02") {
-			return driver.Errorf(driver.CodeInvalidArgument, op, "header %q contains the property separators \\x01 or \\x02", k)
+		if err := checkHeaderName(op, k); err != nil {
+			return err
+		}
+		if err := checkField(op, "the value of header "+strconv.Quote(k), v); err != nil {
+			return err
 		}
 	}
-	if strings.ContainsAny(dm.Tag, "\x01\x02|") {
-		return driver.Errorf(driver.CodeInvalidArgument, op, "tag %q contains '|' or a property separator", dm.Tag)
+	if err := checkField(op, "tag", dm.Tag); err != nil {
+		return err
+	}
+	if strings.Contains(dm.Tag, "|") {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "tag %q contains '|' (RocketMQ's tag expression separator)", dm.Tag)
+	}
+	if err := checkField(op, "key", dm.Key); err != nil {
+		return err
+	}
+	if strings.Contains(dm.Key, " ") {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "key %q contains a space (RocketMQ's KEYS property is space-separated: the broker would index it as several keys)", dm.Key)
+	}
+	return checkField(op, "id", dm.ID)
+}
+
+// checkField refuses a property value that is not valid UTF-8 or that
+// contains the property separators \x01 or \x02.
+func checkField(op, what, v string) error {
+	if strings.ContainsAny(v, "\x01\x02") {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "%s contains the RocketMQ property separators \\x01 or \\x02", what)
+	}
+	if !utf8.ValidString(v) {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "%s is not valid UTF-8 (RocketMQ properties are UTF-8 strings)", what)
+	}
+	return nil
+}
+
+// checkHeaderName refuses a header name that is empty, not valid UTF-8 or
+// has a control character (including the separators \x01 and \x02).
+func checkHeaderName(op, k string) error {
+	if k == "" {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "empty header name")
+	}
+	if !utf8.ValidString(k) {
+		return driver.Errorf(driver.CodeInvalidArgument, op, "header name %q is not valid UTF-8 (RocketMQ properties are UTF-8 strings)", k)
+	}
+	for _, r := range k {
+		if unicode.IsControl(r) {
+			return driver.Errorf(driver.CodeInvalidArgument, op, "header name %q contains a control character", k)
+		}
 	}
 	return nil
 }
@@ -124,7 +186,7 @@ func fromExt(me *primitive.MessageExt, namespace string) *driver.Message {
 		Topic:       stripNamespace(me.Topic, namespace),
 		Body:        me.Body,
 		Tag:         props[primitive.PropertyTags],
-		Key:         props[primitive.PropertyShardingKey],
+		Key:         props[propShardingKey],
 		ID:          props[PropertyID],
 		Offset:      me.QueueOffset,
 		Attempt:     int(me.ReconsumeTimes) + 1,
@@ -134,6 +196,9 @@ func fromExt(me *primitive.MessageExt, namespace string) *driver.Message {
 	}
 	if me.Queue != nil {
 		dm.Partition = int32(me.Queue.QueueId)
+	}
+	if dm.Key == "" {
+		dm.Key = props[primitive.PropertyShardingKey] // a rocketmq-client-go producer's name
 	}
 	if dm.Key == "" {
 		dm.Key = props[primitive.PropertyKeys]

@@ -76,7 +76,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		return err
 	}
 	for _, dm := range msgs {
-		if err := checkHeaders(op, dm); err != nil {
+		if err := checkMessage(op, dm); err != nil {
 			return err
 		}
 	}
@@ -222,7 +222,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	if err != nil {
 		return err
 	}
-	if err := checkHeaders(op, m); err != nil {
+	if err := checkMessage(op, m); err != nil {
 		return err
 	}
 	if err := c.ensureTopic(ctx, op, topic, c.cfg.queues); err != nil {

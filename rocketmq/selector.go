@@ -3,17 +3,31 @@ package rocketmq
 import (
 	"hash/fnv"
 	"sync/atomic"
+	"unicode/utf16"
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+)
+
+// Queue selectors of keyed messages (URL parameter selector=).
+const (
+	// selectorJava hashes the key as the Java client's
+	// SelectMessageQueueByHash does with a String argument:
+	// abs(key.hashCode() % queues), Java's String.hashCode over the key's
+	// UTF-16 code units. The default: Java is RocketMQ's reference
+	// client, so Java and unimq producers of one key pick the same queue
+	// and keep that key's order between them.
+	selectorJava = "java"
+	// selectorFNV hashes the key with FNV-1a, as rocketmq-client-go's
+	// NewHashQueueSelector (and unimq before the Java selector) does.
+	selectorFNV = "fnv"
 )
 
 // queueSelector picks the queue of a message: the explicit queue
 // (driver.Message.Partition >= 0), else by the hash of the sharding key (so
 // one key always lands in one queue and an orderly consumer sees publish
-// order), else round robin. The hash is FNV-1a as in the client's
-// NewHashQueueSelector, so a plain client using that selector with the same
-// sharding key picks the same queue.
+// order), else round robin.
 type queueSelector struct {
+	fnv  bool // selectorFNV, else selectorJava
 	next atomic.Uint32
 }
 
@@ -29,10 +43,11 @@ func (s *queueSelector) Select(m *primitive.Message, mqs []*primitive.MessageQue
 		}
 		return mqs[q.QueueId%len(mqs)]
 	}
-	if key := m.GetShardingKey(); key != "" {
-		h := fnv.New32a()
-		_, _ = h.Write([]byte(key))
-		return mqs[int(h.Sum32()%uint32(len(mqs)))]
+	if key := m.GetProperty(propShardingKey); key != "" {
+		if s.fnv {
+			return mqs[fnvIndex(key, len(mqs))]
+		}
+		return mqs[javaIndex(key, len(mqs))]
 	}
 	n := int(s.next.Add(1) % uint32(len(mqs)))
 	if lastBroker != "" {
@@ -43,4 +58,38 @@ func (s *queueSelector) Select(m *primitive.Message, mqs []*primitive.MessageQue
 		}
 	}
 	return mqs[n]
+}
+
+func fnvIndex(key string, n int) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
+}
+
+// javaIndex is SelectMessageQueueByHash.select of the Java client for a
+// String key: value = key.hashCode() % n; if value < 0, value =
+// Math.abs(value).
+func javaIndex(key string, n int) int {
+	v := javaStringHash(key) % int32(n)
+	if v < 0 {
+		v = -v
+	}
+	return int(v)
+}
+
+// javaStringHash is Java's String.hashCode: s[0]*31^(len-1) + ... + s[len-1]
+// over the string's UTF-16 code units, in 32-bit two's complement
+// arithmetic. (Keys are valid UTF-8, checked by checkMessage.)
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			h = 31*h + r1
+			h = 31*h + r2
+			continue
+		}
+		h = 31*h + r
+	}
+	return h
 }

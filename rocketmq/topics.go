@@ -2,11 +2,10 @@ package rocketmq
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
-
-	"github.com/apache/rocketmq-client-go/v2/admin"
-	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq/driver"
 )
@@ -104,31 +103,59 @@ func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) err
 	if len(addrs) == 0 {
 		return driver.Errorf(driver.CodeNotFound, op, "topic %q does not exist and no broker address is known to create it (create it with mqadmin updateTopic)", full)
 	}
-	opts := []admin.AdminOption{admin.WithResolver(primitive.NewPassthroughResolver(c.cfg.nameServers))}
-	if c.cfg.creds.AccessKey != "" {
-		opts = append(opts, admin.WithCredentials(c.cfg.creds))
-	}
-	a, err := admin.NewAdmin(opts...)
-	if err != nil {
-		return driver.Wrap(driver.CodeUnavailable, op, err)
-	}
-	defer a.Close()
 	for _, addr := range addrs {
 		var err error
 		for attempt := 0; attempt < 3 && ctx.Err() == nil; attempt++ {
 			// A busy broker may let the request time out (5 s): ask again.
-			if err = a.CreateTopic(ctx, admin.WithTopicCreate(full), admin.WithBrokerAddrCreate(addr),
-				admin.WithReadQueueNums(queues), admin.WithWriteQueueNums(queues), admin.WithPerm(6)); err == nil {
+			if err = c.createTopicOn(ctx, addr, full, queues); err == nil || driver.CodeOf(err) != driver.CodeUnavailable {
 				break
 			}
 		}
 		if err != nil {
-			return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend,
+			var de *driver.Error
+			if errors.As(err, &de) && de.Err == nil {
+				// the broker's answer: say it once, under op
+				return &driver.Error{Code: de.Code, Op: op, Backend: backend,
+					Msg: fmt.Sprintf("create topic %q on broker %s: %s", full, addr, de.Msg)}
+			}
+			return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend,
 				Msg: fmt.Sprintf("create topic %q on broker %s", full, addr), Err: err}
 		}
 	}
 	c.log.Debug("unimq: rocketmq topic created", "topic", full, "queues", queues, "brokers", addrs)
 	return nil
+}
+
+// reqUpdateAndCreateTopic is the remoting request that creates or updates a
+// topic on a broker (RequestCode.UPDATE_AND_CREATE_TOPIC); resNoPermission
+// is the broker's answer when ACL refuses a request.
+const (
+	reqUpdateAndCreateTopic = 17
+	resNoPermission         = 16
+)
+
+// createTopicOn creates full on the broker at addr. The request is signed
+// with the Conn's credentials; unlike the client's admin API (which ignores
+// the broker's answer), the response code is checked: a refusal by ACL is
+// ErrRejected (retrying cannot help), any other failure ErrUnavailable.
+func (c *Conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
+	n := strconv.Itoa(queues)
+	ext := map[string]string{"topic": full, "defaultTopic": defaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
+		"perm": "6", "topicFilterType": "SINGLE_TAG", "topicSysFlag": "0", "order": "false"}
+	h, _, err := invoke(ctx, addr, reqUpdateAndCreateTopic, signed(ext, c.cfg.creds, nil))
+	if err != nil {
+		if ctx.Err() != nil {
+			return driver.Wrap(driver.CodeOf(ctx.Err()), "create topic", ctx.Err())
+		}
+		return driver.Wrap(driver.CodeUnavailable, "create topic", err)
+	}
+	switch h.Code {
+	case resSuccess:
+		return nil
+	case resNoPermission:
+		return driver.Errorf(driver.CodeRejected, "create topic", "refused by the broker's access control (code %d): check access_key/secret_key and the user's rights: %.200s", h.Code, redact(h.Remark))
+	}
+	return driver.Errorf(driver.CodeUnavailable, "create topic", "broker answered code %d: %.200s", h.Code, redact(h.Remark))
 }
 
 // CreateTopic creates topic with queues queues on every broker (if it does

@@ -22,22 +22,26 @@ import (
 // several messages nests the calls: the listener of message i sends message
 // i+1, and the listener of the last message runs the local function; every
 // level then ends its half message with the same outcome. The listener is
-// per producer, so each half message carries the property UNIMQ_TX
-// ("<run>:<index>") that finds its run.
-
-const propTx = "UNIMQ_TX"
+// per producer: it finds the run of a half message by the message's
+// UNIQ_KEY (the client's message id, which toPrimitive sets and the broker
+// keeps on the half message it checks back), in this process's memory, so
+// no private property reaches other consumers.
 
 var txSeq atomic.Int64
 
-func init() { reserved[propTx] = true }
+// txRef is half message i of a run in progress.
+type txRef struct {
+	run *txRun
+	i   int
+}
 
 type txProducer struct {
 	c *Conn
 	p rmq.TransactionProducer
 
 	mu   sync.Mutex
-	runs map[string]*txRun // in progress
-	done map[string]txDone // finished recently, for check-backs
+	runs map[string]txRef  // UNIQ_KEY of a half message in progress -> its run
+	done map[string]txDone // UNIQ_KEY -> outcome, finished recently, for check-backs
 }
 
 type txDone struct {
@@ -75,7 +79,7 @@ func (c *Conn) txProducer() (*txProducer, error) {
 	if c.tx != nil {
 		return c.tx, nil
 	}
-	t := &txProducer{c: c, runs: map[string]*txRun{}, done: map[string]txDone{}}
+	t := &txProducer{c: c, runs: map[string]txRef{}, done: map[string]txDone{}}
 	p, err := rmq.NewTransactionProducer(t, c.producerOptions(c.cfg.group+"-tx", "tx")...)
 	if err != nil {
 		return nil, driver.Wrap(driver.CodeUnavailable, "publish tx", err)
@@ -105,7 +109,7 @@ func (c *Conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 		return driver.TxRollback, driver.Errorf(driver.CodeUnsupported, op, "RocketMQ transactional messages cannot be delayed")
 	}
 	for _, dm := range msgs {
-		if err := checkHeaders(op, dm); err != nil {
+		if err := checkMessage(op, dm); err != nil {
 			return driver.TxRollback, err
 		}
 		if !dm.DeliverAt.IsZero() {
@@ -121,24 +125,27 @@ func (c *Conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 	}
 	run := &txRun{id: strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(txSeq.Add(1), 36),
 		ctx: ctx, local: local, state: driver.TxRollback, res: make([]*primitive.TransactionSendResult, len(msgs))}
+	keys := make([]string, len(msgs))
+	t.mu.Lock()
 	for i, dm := range msgs {
 		pm := toPrimitive(topic, dm)
-		pm.WithProperty(propTx, run.id+":"+strconv.Itoa(i))
 		run.msgs = append(run.msgs, pm)
+		keys[i] = pm.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex)
+		t.runs[keys[i]] = txRef{run: run, i: i}
 	}
-	t.mu.Lock()
-	t.runs[run.id] = run
 	t.mu.Unlock()
 	_ = t.send(run, 0) // a failure is recorded in run.err
 	t.mu.Lock()
-	delete(t.runs, run.id)
 	now := time.Now()
 	for k, d := range t.done {
 		if now.Sub(d.at) > txDoneTTL {
 			delete(t.done, k)
 		}
 	}
-	t.done[run.id] = txDone{state: run.state, at: now}
+	for _, k := range keys {
+		delete(t.runs, k)
+		t.done[k] = txDone{state: run.state, at: now}
+	}
 	t.mu.Unlock()
 	if run.err != nil {
 		// A half message could not be sent: the ones before it were
@@ -176,16 +183,13 @@ func (t *txProducer) send(run *txRun, i int) error {
 // ExecuteLocalTransaction implements primitive.TransactionListener: it runs
 // inside SendMessageInTransaction, once the half message is stored.
 func (t *txProducer) ExecuteLocalTransaction(m *primitive.Message) primitive.LocalTransactionState {
-	id, i, ok := splitTx(m.GetProperty(propTx))
+	t.mu.Lock()
+	ref, ok := t.runs[m.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex)]
+	t.mu.Unlock()
 	if !ok {
 		return primitive.UnknowState
 	}
-	t.mu.Lock()
-	run := t.runs[id]
-	t.mu.Unlock()
-	if run == nil {
-		return primitive.UnknowState
-	}
+	run, i := ref.run, ref.i
 	if i+1 < len(run.msgs) {
 		if err := t.send(run, i+1); err != nil || run.err != nil {
 			run.state = driver.TxRollback
@@ -202,10 +206,10 @@ func (t *txProducer) ExecuteLocalTransaction(m *primitive.Message) primitive.Loc
 // broker asks about a half message whose outcome it does not know. Runs of
 // this Conn answer from memory; others go to OpenConfig.TxChecker.
 func (t *txProducer) CheckLocalTransaction(me *primitive.MessageExt) primitive.LocalTransactionState {
-	if id, _, ok := splitTx(me.GetProperty(propTx)); ok {
+	if key := me.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex); key != "" {
 		t.mu.Lock()
-		_, running := t.runs[id]
-		d, finished := t.done[id]
+		_, running := t.runs[key]
+		d, finished := t.done[key]
 		t.mu.Unlock()
 		if running {
 			return primitive.UnknowState
@@ -236,14 +240,4 @@ func toLocalState(s driver.TxState) primitive.LocalTransactionState {
 		return primitive.RollbackMessageState
 	}
 	return primitive.UnknowState
-}
-
-func splitTx(v string) (string, int, bool) {
-	for j := len(v) - 1; j >= 0; j-- {
-		if v[j] == ':' {
-			i, err := strconv.Atoi(v[j+1:])
-			return v[:j], i, err == nil
-		}
-	}
-	return "", 0, false
 }

@@ -79,11 +79,12 @@ func TestDelayLevels(t *testing.T) {
 func TestMessageMapping(t *testing.T) {
 	dm := &driver.Message{ID: "id-1", Key: "k", Tag: "TagA", Partition: -1,
 		Headers: map[string]string{"a": "1", "empty": ""}, Body: nil}
-	require.NoError(t, checkHeaders("publish", dm))
+	require.NoError(t, checkMessage("publish", dm))
 	pm := toPrimitive("t", dm)
 	require.Equal(t, "TagA", pm.GetTags())
 	require.Equal(t, "k", pm.GetKeys())
-	require.Equal(t, "k", pm.GetShardingKey())
+	require.Equal(t, "k", pm.GetProperty("__SHARDINGKEY"), "RocketMQ's own sharding key property (Java MessageConst)")
+	require.Empty(t, pm.GetShardingKey(), "not the Go client's SHARDING_KEY")
 	require.Equal(t, "id-1", pm.GetProperty(PropertyID))
 	require.NotEmpty(t, pm.Body, "RocketMQ refuses empty bodies")
 
@@ -121,8 +122,10 @@ func TestMessageMapping(t *testing.T) {
 		{Headers: map[string]string{PropertyID: "x"}},
 		{Headers: map[string]string{"a\x01": "x"}},
 		{Tag: "a||b"},
+		{Headers: map[string]string{"__SHARDINGKEY": "x"}},
+		{Headers: map[string]string{"UNIMQ_TX": "x"}},
 	} {
-		err := checkHeaders("publish", bad)
+		err := checkMessage("publish", bad)
 		require.True(t, errors.Is(err, driver.ErrInvalidArgument), "%v: %v", bad, err)
 	}
 }
@@ -131,7 +134,8 @@ func TestSelector(t *testing.T) {
 	mqs := []*primitive.MessageQueue{{Topic: "t", BrokerName: "b", QueueId: 0}, {Topic: "t", BrokerName: "b", QueueId: 1},
 		{Topic: "t", BrokerName: "b", QueueId: 2}, {Topic: "t", BrokerName: "b", QueueId: 3}}
 	s := &queueSelector{}
-	m := primitive.NewMessage("t", []byte("x")).WithShardingKey("order-42")
+	m := primitive.NewMessage("t", []byte("x"))
+	m.WithProperty("__SHARDINGKEY", "order-42")
 	first := s.Select(m, mqs, "")
 	for i := 0; i < 10; i++ {
 		require.Same(t, first, s.Select(m, mqs, ""), "same key, same queue")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/brokers.sh — run real RabbitMQ, Kafka and RocketMQ on 127.0.0.1 without Docker.
 #
-#   scripts/brokers.sh up|down|status|restart|logs|install [rabbitmq|kafka|rocketmq|all]   (default: all)
+#   scripts/brokers.sh up|down|status|restart|logs|install [rabbitmq|kafka|rocketmq|rocketmq-acl|all]   (default: all)
 #
 #   up       install what is missing, start the broker(s) with fresh data, return when each one
 #            really works (Kafka: produce+consume, RocketMQ: send+pull, RabbitMQ: await_startup
@@ -19,6 +19,11 @@
 # script makes in .brokers/kafka/tls/ (docs/brokers.md). PLAINTEXT 9092 is what the rest uses.
 # RabbitMQ also listens on AMQPS 5671 (client certificate required), certificates from a CA the
 # script makes in .brokers/rabbitmq/tls/ (docs/rabbitmq.md).
+#
+# RocketMQ also runs a second, secured cluster for the adapter's ACL tests (`rocketmq-acl`, part of
+# `all`): its own name server on 9886 and a broker on 10931 with ACL 2.0 authentication on (RocketMQ
+# 5.3.3 dropped ACL 1.0 / plain_acl.yml), one super user unimq / unimq-rocketmq-secret. Its own name
+# server keeps it out of the routes (and the TBW102 template) the unsecured tests see on 9876.
 #
 # Pinned versions: RabbitMQ from Debian (3.10.x), Kafka 3.9.1 (KRaft, one node) and RocketMQ 5.3.3
 # as jars from Maven Central (scripts/brokers/{kafka,rocketmq}/pom.xml). Everything downloaded or
@@ -58,6 +63,13 @@ RABBIT_DIST_PORT=25672
 RABBIT_NODE=unimq@localhost
 NAMESRV_PORT=9876
 RMQ_BROKER_PORT=10911
+# The secured RocketMQ cluster (ACL 2.0 authentication): its own name server and broker (the broker
+# also listens on its port - 2 (VIP channel) and port + 1 (HA)). Fixed local test credentials;
+# internal/brokertest has the same defaults.
+RMQ_ACL_NAMESRV_PORT=9886
+RMQ_ACL_BROKER_PORT=10931
+RMQ_ACL_USER=unimq
+RMQ_ACL_SECRET=unimq-rocketmq-secret
 
 
 log() { printf '[brokers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -679,6 +691,161 @@ rocketmq_install() { install_jars rocketmq; need_java; }
 rocketmq_logs() { local f; for f in $(rmq_logfiles); do [[ -f $f ]] && { echo "==> $f <=="; tail -n "${LINES_:-100}" "$f"; }; done; return 0; }
 
 # ---------------------------------------------------------------------------------------------
+# The secured RocketMQ cluster: name server + one broker with ACL 2.0 authentication (the remoting
+# protocol's AccessKey/Signature request fields, which rocketmq-client-go v2.1.2 sends, are checked
+# against the broker's users). Jars shared with the plain cluster ($RD/lib); state under $RAD.
+
+RAD="$B/rocketmq-acl"
+
+rmq_acl_write_conf() {
+  mkdir -p "$RAD/conf" "$RAD/logs" "$RAD/home"
+  cat >"$RAD/conf/namesrv.conf" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+listenPort=$RMQ_ACL_NAMESRV_PORT
+bindAddress=$HOST
+scanAvailableNameSrv=false
+EOF
+  cat >"$RAD/conf/broker.conf" <<EOF
+# written by scripts/brokers.sh — edits are overwritten
+brokerClusterName=AclCluster
+brokerName=broker-acl
+brokerId=0
+brokerRole=ASYNC_MASTER
+flushDiskType=ASYNC_FLUSH
+namesrvAddr=$HOST:$RMQ_ACL_NAMESRV_PORT
+brokerIP1=$HOST
+listenPort=$RMQ_ACL_BROKER_PORT
+bindAddress=$HOST
+autoCreateTopicEnable=true
+autoCreateSubscriptionGroup=true
+defaultTopicQueueNums=4
+storePathRootDir=$RAD/store
+storePathCommitLog=$RAD/store/commitlog
+mappedFileSizeCommitLog=16777216
+mappedFileSizeConsumeQueue=600000
+mappedFileSizeTimerLog=16777216
+maxHashSlotNum=10000
+maxIndexNum=40000
+deleteWhen=00;01;02;03;04;05;06;07;08;09;10;11;12;13;14;15;16;17;18;19;20;21;22;23
+fileReservedTime=2
+diskMaxUsedSpaceRatio=95
+waitTimeMillsInSendQueue=3000
+osPageCacheBusyTimeOutMills=5000
+# ACL 2.0: every request must be signed by a known user (test credentials, local broker only)
+authenticationEnabled=true
+authenticationProvider=org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider
+authenticationMetadataProvider=org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider
+authConfigPath=$RAD/store/auth
+initAuthenticationUser={"username":"$RMQ_ACL_USER","password":"$RMQ_ACL_SECRET"}
+innerClientAuthenticationCredentials={"accessKey":"$RMQ_ACL_USER","secretKey":"$RMQ_ACL_SECRET"}
+EOF
+}
+
+rmq_acl_namesrv_pids() { marker_pids rocketmq-acl-namesrv; }
+rmq_acl_broker_pids() { marker_pids rocketmq-acl-broker; }
+rmq_acl_logfiles() {
+  echo "$RAD/logs/namesrv.out" "$RAD/logs/broker.out" \
+    "$RAD/home/logs/rocketmqlogs/namesrv.log" "$RAD/home/logs/rocketmqlogs/broker.log"
+}
+
+# rmq_acl_start fresh|keep
+rmq_acl_start() {
+  install_jars rocketmq
+  need_java
+  rmq_acl_write_conf
+  if [[ $1 == fresh ]]; then rm -rf "$RAD/store" "$RAD/home"; mkdir -p "$RAD/home"; fi
+  export ROCKETMQ_HOME="$RAD"
+  if [[ -z "$(rmq_acl_namesrv_pids)" ]]; then
+    port_open $RMQ_ACL_NAMESRV_PORT && die "port $RMQ_ACL_NAMESRV_PORT is taken by another program; stop it first"
+    log "rocketmq-acl: starting name server on $HOST:$RMQ_ACL_NAMESRV_PORT"
+    start_bg "$RAD/namesrv.pid" "$RAD/logs/namesrv.out" \
+      java -Dunimq.broker=rocketmq-acl-namesrv -Xms64m -Xmx128m "${RMQ_SERVER_OPTS[@]}" "${RMQ_JAVA_OPTS[@]}" \
+      -Duser.home="$RAD/home" -Drocketmq.home.dir="$RAD" \
+      -cp "$RD/lib/*" org.apache.rocketmq.namesrv.NamesrvStartup -c "$RAD/conf/namesrv.conf"
+  fi
+  local end=$((SECONDS + TIMEOUT))
+  until port_open $RMQ_ACL_NAMESRV_PORT; do
+    alive "$RAD/namesrv.pid" || [[ -n "$(rmq_acl_namesrv_pids)" ]] || { tail_log $(rmq_acl_logfiles); die "rocketmq-acl name server exited during start-up"; }
+    ((SECONDS < end)) || { tail_log $(rmq_acl_logfiles); die "rocketmq-acl name server not listening after ${TIMEOUT}s"; }
+    sleep 0.5
+  done
+  if [[ -z "$(rmq_acl_broker_pids)" ]]; then
+    port_open $RMQ_ACL_BROKER_PORT && die "port $RMQ_ACL_BROKER_PORT is taken by another program; stop it first"
+    log "rocketmq-acl: starting broker (ACL 2.0 authentication) on $HOST:$RMQ_ACL_BROKER_PORT"
+    start_bg "$RAD/broker.pid" "$RAD/logs/broker.out" \
+      java -Dunimq.broker=rocketmq-acl-broker -Xms128m -Xmx256m -XX:MaxDirectMemorySize=128m \
+      "${RMQ_SERVER_OPTS[@]}" "${RMQ_JAVA_OPTS[@]}" -Duser.home="$RAD/home" -Drocketmq.home.dir="$RAD" \
+      -cp "$RD/lib/*" org.apache.rocketmq.broker.BrokerStartup -c "$RAD/conf/broker.conf"
+  fi
+}
+
+# rmq_acl_health SECONDS: the broker is registered at its name server (the name server is not
+# secured; the authenticated round trip is what the adapter's tests check).
+rmq_acl_health() {
+  ROCKETMQ_HOME="$RAD" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${RMQ_JAVA_OPTS[@]}" \
+    -Duser.home="$RAD/home" -Drocketmq.home.dir="$RAD" -Drocketmq.client.logUseSlf4j=false \
+    -cp "$RD/lib/*" "$ROOT/scripts/brokers/rocketmq/RocketMQHealth.java" \
+    quick "$HOST:$RMQ_ACL_NAMESRV_PORT" "$HOST:$RMQ_ACL_BROKER_PORT" "$1" >"$RAD/logs/health.log" 2>&1
+}
+
+rmq_acl_wait_ready() {
+  local end=$((SECONDS + TIMEOUT))
+  until port_open $RMQ_ACL_BROKER_PORT; do
+    if { ! alive "$RAD/broker.pid" && [[ -z "$(rmq_acl_broker_pids)" ]]; } ||
+      { ! alive "$RAD/namesrv.pid" && [[ -z "$(rmq_acl_namesrv_pids)" ]]; }; then
+      tail_log $(rmq_acl_logfiles); die "rocketmq-acl exited during start-up"
+    fi
+    ((SECONDS < end)) || { tail_log $(rmq_acl_logfiles); die "rocketmq-acl broker not listening after ${TIMEOUT}s"; }
+    sleep 0.5
+  done
+  if ! rmq_acl_health $((end - SECONDS > 10 ? end - SECONDS : 10)); then
+    tail_log $(rmq_acl_logfiles) "$RAD/logs/health.log"
+    die "rocketmq-acl broker not registered at its name server"
+  fi
+  log "rocketmq-acl ready: name server $HOST:$RMQ_ACL_NAMESRV_PORT, broker $HOST:$RMQ_ACL_BROKER_PORT (ACL user $RMQ_ACL_USER)"
+}
+
+rocketmq_acl_up() {
+  take_over rocketmq-acl-broker rocketmq-acl-broker $RMQ_ACL_BROKER_PORT
+  take_over rocketmq-acl-namesrv rocketmq-acl-namesrv $RMQ_ACL_NAMESRV_PORT
+  local n b; n=$(rmq_acl_namesrv_pids); b=$(rmq_acl_broker_pids)
+  if [[ -n $n && -n $b ]]; then
+    rmq_acl_write_conf
+    if rmq_acl_health 10; then log "rocketmq-acl already up on $HOST:$RMQ_ACL_NAMESRV_PORT / $HOST:$RMQ_ACL_BROKER_PORT"; return 0; fi
+    rmq_acl_wait_ready; return 0
+  fi
+  if [[ -n $n || -n $b ]]; then rocketmq_acl_down; fi # half up: start over
+  rmq_acl_start fresh
+  rmq_acl_wait_ready
+}
+
+rocketmq_acl_down() {
+  stop_pids rocketmq-acl-broker $(rmq_acl_broker_pids)
+  stop_pids rocketmq-acl-namesrv $(rmq_acl_namesrv_pids)
+  wait_port_closed $RMQ_ACL_BROKER_PORT 10 || log "warning: port $RMQ_ACL_BROKER_PORT still open"
+  wait_port_closed $RMQ_ACL_NAMESRV_PORT 10 || log "warning: port $RMQ_ACL_NAMESRV_PORT still open"
+  rm -f "$RAD/namesrv.pid" "$RAD/broker.pid"
+}
+
+rocketmq_acl_restart() {
+  rocketmq_acl_down
+  rmq_acl_start keep
+  rmq_acl_wait_ready
+}
+
+rocketmq_acl_status() {
+  local n b; n=$(rmq_acl_namesrv_pids | tr '\n' ' '); b=$(rmq_acl_broker_pids | tr '\n' ' ')
+  if [[ -n $n ]]; then echo "rocketmq-acl namesrv pid ${n% }  $HOST:$RMQ_ACL_NAMESRV_PORT $(port_open $RMQ_ACL_NAMESRV_PORT && echo listening || echo 'not listening')"
+  else echo "rocketmq-acl namesrv down"; fi
+  if [[ -n $b ]]; then echo "rocketmq-acl broker  pid ${b% }  $HOST:$RMQ_ACL_BROKER_PORT $(port_open $RMQ_ACL_BROKER_PORT && echo listening || echo 'not listening')  (ACL 2.0 authentication)"
+  else echo "rocketmq-acl broker  down"; fi
+}
+
+rocketmq_acl_install() { install_jars rocketmq; need_java; }
+
+rocketmq_acl_logs() { local f; for f in $(rmq_acl_logfiles); do [[ -f $f ]] && { echo "==> $f <=="; tail -n "${LINES_:-100}" "$f"; }; done; return 0; }
+
+# ---------------------------------------------------------------------------------------------
 # RabbitMQ 3.10.x from Debian, as its own node (unimq@localhost) with data under .brokers/
 
 QD="$B/rabbitmq"
@@ -941,10 +1108,11 @@ main() {
   fi
   local brokers
   case $what in
-    all) brokers=(rabbitmq kafka rocketmq) ;;
+    all) brokers=(rabbitmq kafka rocketmq rocketmq_acl) ;;
     rabbitmq | rabbit | amqp) brokers=(rabbitmq) ;;
     kafka) brokers=(kafka) ;;
     rocketmq | rocket) brokers=(rocketmq) ;;
+    rocketmq-acl | rocketmq_acl) brokers=(rocketmq_acl) ;;
     *) usage ;;
   esac
   mkdir -p "$B"
@@ -956,7 +1124,7 @@ main() {
       ;;
   esac
   case $cmd in
-    up | restart | install) [[ " ${brokers[*]} " != *" kafka "* && " ${brokers[*]} " != *" rocketmq "* ]] || need_java ;;
+    up | restart | install) [[ " ${brokers[*]} " != *" kafka "* && " ${brokers[*]} " != *" rocketmq"* ]] || need_java ;;
   esac
   case $cmd in
     up)
