@@ -1,6 +1,7 @@
 package mq
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -81,6 +82,16 @@ func newSettings() *settings {
 		backoff:     ExponentialBackoff(100*time.Millisecond, 30*time.Second),
 		group:       DefaultGroup,
 	}
+}
+
+// plainErr is the message of a coded error without its code, for an
+// option's apply function (applyAll gives it CodeInvalidOption).
+func plainErr(err error) error {
+	var e *driver.Error
+	if errors.As(err, &e) {
+		return errors.New(e.Msg)
+	}
+	return err
 }
 
 func (s *settings) applyAll(op string, where scope, opts []Option) error {
@@ -164,11 +175,12 @@ func DriverOption(o driver.Option) Option {
 
 // Group sets the consumer group: subscribers of one group compete for
 // messages, every group gets every message (Subscribe, Consumer).
-// Default: DefaultGroup ("default").
+// Default: DefaultGroup ("default"). A name is 1 to MaxGroupLen bytes of
+// valid UTF-8 without control characters or white space.
 func Group(name string) Option {
 	return Option{"Group", forSubscribe | forConsumer, func(s *settings) error {
-		if name == "" || strings.ContainsAny(name, " \t\r\n") {
-			return fmt.Errorf("group %q must be non-empty without spaces", name)
+		if err := validGroup("group", name); err != nil {
+			return plainErr(err) // applyAll makes it an ErrInvalidOption
 		}
 		s.group = name
 		return nil
