@@ -306,7 +306,11 @@ func DeadLetterTopic(topic string) Option {
 }
 
 // HandlerTimeout bounds one handler call: past it the handler's ctx is
-// canceled and the attempt counts as failed (Subscribe). Default: none.
+// canceled and the attempt counts as failed (Subscribe). A handler that
+// ignores its ctx keeps its slot until it returns: at most Concurrency
+// handlers run at once, and its message is redelivered only after it
+// returned, so no message runs twice at once in one Subscriber. Default:
+// none.
 func HandlerTimeout(d time.Duration) Option {
 	return Option{"HandlerTimeout", forSubscribe, func(s *settings) error {
 		if d <= 0 {
