@@ -59,6 +59,9 @@ func (m *Message) SetHeader(k, v string) *Message {
 // Ack settles a message received from Consumer.Receive as processed.
 // It is an error on messages delivered to a Handler (return nil instead).
 func (m *Message) Ack(ctx context.Context) error {
+	if m == nil {
+		return invalid("ack", "nil message")
+	}
 	if m.r == nil {
 		return invalid("ack", "message was not received from a Consumer")
 	}
@@ -69,6 +72,9 @@ func (m *Message) Ack(ctx context.Context) error {
 // the consumer's backoff; past MaxAttempts it goes to the dead letter. reason
 // is recorded in the dead letter's headers.
 func (m *Message) Nack(ctx context.Context, reason error) error {
+	if m == nil {
+		return invalid("nack", "nil message")
+	}
 	if m.r == nil {
 		return invalid("nack", "message was not received from a Consumer")
 	}

@@ -75,6 +75,17 @@ const (
 	DefaultMaxAttempts = 16
 )
 
+// Upper bounds of the options that size what a Subscriber or Consumer holds.
+// Larger values are refused with ErrInvalidOption: a Subscriber starts one
+// worker per unit of Concurrency and keeps buffers the size of its Prefetch.
+const (
+	// MaxConcurrency is the largest Concurrency: handlers running at once.
+	MaxConcurrency = 4096
+	// MaxPrefetch is the largest Prefetch, and the most messages one
+	// Consumer.Receive returns: RabbitMQ's prefetch count is a 16-bit field.
+	MaxPrefetch = 65535
+)
+
 func newSettings() *settings {
 	return &settings{
 		concurrency: DefaultConcurrency,
@@ -243,11 +254,12 @@ func Ordered() Option {
 // backend's Capabilities().MinPrefetch when larger (Kafka: 256; the
 // others: none). A larger prefetch moves messages in bigger batches (more
 // throughput for fast handlers); a smaller one keeps more of them at the
-// broker for other consumers (fairer for slow handlers on RabbitMQ).
+// broker for other consumers (fairer for slow handlers on RabbitMQ). At
+// most MaxPrefetch.
 func Prefetch(n int) Option {
 	return Option{"Prefetch", forSubscribe, func(s *settings) error {
-		if n < 1 {
-			return fmt.Errorf("prefetch %d must be at least 1", n)
+		if n < 1 || n > MaxPrefetch {
+			return fmt.Errorf("prefetch %d must be from 1 to %d (MaxPrefetch)", n, MaxPrefetch)
 		}
 		s.prefetch = n
 		return nil
@@ -256,11 +268,12 @@ func Prefetch(n int) Option {
 
 // Concurrency sets how many handlers run at once (Subscribe), or how many
 // messages a Consumer holds (Consumer). It is a Subscriber's prefetch too
-// unless Prefetch says otherwise. Default: DefaultConcurrency (8).
+// unless Prefetch says otherwise. Default: DefaultConcurrency (8); at most
+// MaxConcurrency.
 func Concurrency(n int) Option {
 	return Option{"Concurrency", forSubscribe | forConsumer, func(s *settings) error {
-		if n < 1 {
-			return fmt.Errorf("concurrency %d must be at least 1", n)
+		if n < 1 || n > MaxConcurrency {
+			return fmt.Errorf("concurrency %d must be from 1 to %d (MaxConcurrency)", n, MaxConcurrency)
 		}
 		s.concurrency = n
 		return nil
