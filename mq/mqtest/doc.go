@@ -104,7 +104,6 @@
 //   - CapReconnect (Reconnect, with Harness.Restart): publishing and
 //     consuming resume after the broker restarts and every confirmed message
 //     arrives.
-//
 //   - Capabilities().Topics (InputRules, ErrorCodes): names the rule refuses
 //     are ErrInvalidArgument; the longest name it allows works end to end.
 //
