@@ -15,7 +15,7 @@ PKGS ?= ./...
 # min(FUZZTIME_SHORT, FUZZ_BUDGET / number of targets), at least 3s.
 FUZZTIME ?= 60s
 FUZZTIME_SHORT ?= 10s
-FUZZ_BUDGET ?= 180
+FUZZ_BUDGET ?= 150
 FUZZ ?= .
 
 .PHONY: test test-unit fuzz fuzz-short vet bench brokers-up brokers-down brokers-status
