@@ -22,7 +22,11 @@ type Message struct {
 	Key string
 	// Tag is one label a subscriber can filter on (mq.TagFilter, mq.TagPattern).
 	Tag string
-	// Headers are user properties; keys must be non-empty.
+	// Headers are user properties. Names are 1 to MaxHeaderNameLen bytes of
+	// valid UTF-8 without control characters and do not start with
+	// ReservedHeaderPrefix; values are valid UTF-8 (see validate.go for
+	// every input rule). ID, Key and Tag are valid UTF-8 without control
+	// characters, Tag at most MaxTagLen bytes.
 	Headers map[string]string
 	// Body is the payload, sent untouched.
 	Body []byte
