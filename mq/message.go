@@ -24,9 +24,9 @@ type Message struct {
 	Tag string
 	// Headers are user properties. Names are 1 to MaxHeaderNameLen bytes of
 	// valid UTF-8 without control characters and do not start with
-	// ReservedHeaderPrefix; values are valid UTF-8 (see validate.go for
-	// every input rule). ID, Key and Tag are valid UTF-8 without control
-	// characters, Tag at most MaxTagLen bytes.
+	// ReservedHeaderPrefix; values are valid UTF-8. ID, Key and Tag are
+	// valid UTF-8 without control characters, Tag at most MaxTagLen bytes
+	// (the package documentation lists every input rule).
 	Headers map[string]string
 	// Body is the payload, sent untouched.
 	Body []byte
