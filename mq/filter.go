@@ -18,7 +18,8 @@ type Filter struct {
 
 // ParseTagFilter parses a RocketMQ-style tag expression: "*" or "" for all
 // tags, "a" for one, "a || b" for any of several. Tags may not contain
-// spaces or '|'.
+// white space, '|' or '*', and follow the rule of a message's Tag (valid
+// UTF-8 without control characters).
 func ParseTagFilter(expr string) (*Filter, error) {
 	e := strings.TrimSpace(expr)
 	f := &Filter{expr: expr}
@@ -29,6 +30,9 @@ func ParseTagFilter(expr string) (*Filter, error) {
 		t := strings.TrimSpace(part)
 		if t == "" || strings.ContainsAny(t, " \t|*") {
 			return nil, invalid("filter", "tag expression %q: want \"*\", \"tag\" or \"a || b\"", expr)
+		}
+		if why := badText(t, true); why != "" {
+			return nil, invalid("filter", "tag %s", why) // no published tag could match it
 		}
 		f.tags = append(f.tags, t)
 	}

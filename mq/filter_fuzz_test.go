@@ -97,7 +97,8 @@ func FuzzTagPattern(f *testing.F) {
 // FuzzTagFilter checks ParseTagFilter and Match against the rule: "*" or ""
 // (after trimming) matches every tag; otherwise the expression is tags
 // separated by "||", each trimmed non-empty without white space, '|' or '*',
-// and a tag matches when it equals one of them.
+// valid UTF-8 without control characters, and a tag matches when it equals
+// one of them.
 func FuzzTagFilter(f *testing.F) {
 	for _, s := range [][2]string{{"*", "x"}, {"", ""}, {"a || b", "b"}, {"a||b||c", "c"}, {" TagA || TagB ", "TagC"},
 		{"a ||", "a"}, {"|| a", "a"}, {"a | b", "a"}, {"a*", "a"}, {"a\t|| b", "a"}, {"a ||| b", "b"}} {
@@ -116,7 +117,7 @@ func FuzzTagFilter(f *testing.F) {
 		valid := true
 		for _, part := range strings.Split(e, "||") {
 			p := strings.TrimSpace(part)
-			if p == "" || strings.ContainsAny(p, " \t|*") {
+			if p == "" || strings.ContainsAny(p, " \t|*") || !validText(p) {
 				valid = false
 				break
 			}

@@ -117,3 +117,13 @@ func TestTagPatternLimits(t *testing.T) {
 	_, err = mq.ParseTagPattern("a.\x01")
 	assert.True(t, errors.Is(err, mq.ErrInvalidArgument), "control character: %v", err)
 }
+
+func TestTagFilterRefusesWhatNoTagCanBe(t *testing.T) {
+	for _, bad := range []string{"a\x01", "a || b\x02", "\xff", "a\x7fb || c"} {
+		_, err := mq.ParseTagFilter(bad)
+		assert.True(t, errors.Is(err, mq.ErrInvalidArgument), "%q: %v", bad, err)
+	}
+	f, err := mq.ParseTagFilter("标签 || grüße")
+	require.NoError(t, err)
+	assert.True(t, f.Match("grüße"))
+}
