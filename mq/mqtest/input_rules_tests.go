@@ -210,12 +210,13 @@ func (e *env) checkTopicNames(c *mq.Client) {
 	}
 	long := UniqueName("ir-long")
 	long += strings.Repeat("x", n-len(long))
-	if err := c.Declare(e.ctx, long, "g-long"); err != nil && !errors.Is(err, mq.ErrUnsupported) {
+	g := e.group()
+	if err := c.Declare(e.ctx, long, g); err != nil && !errors.Is(err, mq.ErrUnsupported) {
 		e.t.Errorf("Declare of a topic of %d bytes (%s): %v", n, rule.Describe(), err)
 		return
 	}
 	col := NewCollector()
-	e.subscribe(c, long, col.Handler("long", nil), mq.Group("g-long"))
+	e.subscribe(c, long, col.Handler("long", nil), mq.Group(g))
 	e.publish(c, long, msg("ir-long-topic"))
 	col.WaitDone(e.t, e.h.Wait, "ir-long-topic")
 	if got := col.Of("ir-long-topic")[0].Msg.Topic; got != long {
