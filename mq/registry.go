@@ -66,9 +66,10 @@ func Schemes() []string {
 //
 // The backend's package must be imported (for its init) somewhere in the
 // program. Unknown schemes, unknown URL parameters and URLs that are not
-// exactly well formed (see parseURL: "scheme://" required, '@', '#', '/' and
-// '?' escaped in credentials, '&' between parameters, no control
-// characters) are ErrInvalidOption; the error never repeats the URL.
+// exactly well formed ("scheme://" required; '@', '#', '/', '?' and '%'
+// percent-escaped in user names and passwords; no '#' at all; '&' between
+// parameters; no control characters; no empty port) are ErrInvalidOption,
+// and that error never repeats the URL.
 // Open blocks until the backend is reachable or ctx is done.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	s := newSettings()
