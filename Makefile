@@ -2,14 +2,23 @@
 #   make test        start the real brokers (scripts/brokers.sh up all), then run every test with
 #                    the brokers required (an unreachable broker fails instead of skipping), then
 #                    the tests that restart a broker, alone
+#                    and a short pass of every fuzz target (FUZZ_BUDGET seconds in all)
 #   make test-unit   run the tests without requiring brokers (integration tests skip)
+#   make fuzz        run every fuzz target of the repository for FUZZTIME each (scripts/fuzz.sh:
+#                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
 #   make brokers-up / brokers-down / brokers-status   manage the local brokers (docs/brokers.md)
 
 GO ?= go
 TEST_TIMEOUT ?= 25m
 PKGS ?= ./...
+# make fuzz: time per target. make test: its short pass gives each target
+# min(FUZZTIME_SHORT, FUZZ_BUDGET / number of targets), at least 3s.
+FUZZTIME ?= 60s
+FUZZTIME_SHORT ?= 10s
+FUZZ_BUDGET ?= 150
+FUZZ ?= .
 
-.PHONY: test test-unit vet bench brokers-up brokers-down brokers-status
+.PHONY: test test-unit fuzz fuzz-short vet bench brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -21,6 +30,13 @@ test: brokers-up
 	UNIMQ_REQUIRE_BROKERS=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_TESTS)' $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_SUBTESTS)' $(PKGS)
+	$(MAKE) fuzz-short
+
+fuzz:
+	scripts/fuzz.sh -t $(FUZZTIME) '$(FUZZ)'
+
+fuzz-short:
+	scripts/fuzz.sh -t $(FUZZTIME_SHORT) -b $(FUZZ_BUDGET) '$(FUZZ)'
 
 test-unit:
 	$(GO) test -race -count=1 $(PKGS)

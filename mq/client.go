@@ -62,6 +62,9 @@ func newClient(conn driver.Conn, s *settings, redacted string) *Client {
 	if s.maxSize > 0 {
 		c.caps.MaxMessageSize = s.maxSize
 	}
+	if c.caps.Topics == (driver.NameRule{}) {
+		c.caps.Topics = driver.BaseTopics
+	}
 	return c
 }
 

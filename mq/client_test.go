@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,6 +182,12 @@ func TestExponentialBackoff(t *testing.T) {
 		d := b(attempt)
 		assert.GreaterOrEqual(t, d, want, "attempt %d", attempt)
 		assert.LessOrEqual(t, d, want+want/5, "attempt %d", attempt)
+	}
+	// A huge attempt number (from a forged header) and a huge maximum
+	// neither loop for ever nor overflow.
+	huge := mq.ExponentialBackoff(time.Millisecond, time.Duration(math.MaxInt64))
+	for _, attempt := range []int{62, 63, 64, 1 << 62} {
+		assert.Greater(t, huge(attempt), time.Duration(0), "attempt %d", attempt)
 	}
 }
 

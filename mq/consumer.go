@@ -56,7 +56,7 @@ func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) 
 	return k, nil
 }
 
-// Receive returns between 1 and max messages. It blocks until at least one is
+// Receive returns between 1 and max messages (max at most MaxPrefetch). It blocks until at least one is
 // available, wait has passed (then it returns no messages and a nil error),
 // or ctx is done. wait <= 0 waits for ctx alone. Messages filtered out by
 // TagFilter/TagPattern are acknowledged and not returned.
@@ -65,8 +65,8 @@ func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]
 	if k.closed.Load() {
 		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "consumer closed"}
 	}
-	if max < 1 {
-		return nil, invalid(op, "max %d must be at least 1", max)
+	if max < 1 || max > MaxPrefetch {
+		return nil, invalid(op, "max %d must be from 1 to %d (MaxPrefetch)", max, MaxPrefetch)
 	}
 	rctx := ctx
 	if wait > 0 {
@@ -158,9 +158,13 @@ func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
 	return k.st.fail(ctx, m.d, reason, m.r.start)
 }
 
-// Ack acknowledges several received messages at once.
+// Ack acknowledges several received messages at once. A nil message is
+// ErrInvalidArgument (the messages before it are acknowledged).
 func (k *Consumer) Ack(ctx context.Context, msgs ...*Message) error {
 	for _, m := range msgs {
+		if m == nil {
+			return invalid("ack", "nil message")
+		}
 		if err := m.Ack(ctx); err != nil {
 			return err
 		}

@@ -26,12 +26,12 @@ func (c *Client) Declare(ctx context.Context, topic string, groups ...string) er
 	if err := c.checkOpen(op); err != nil {
 		return err
 	}
-	if err := validTopic(op, topic); err != nil {
+	if err := c.validTopic(op, topic); err != nil {
 		return err
 	}
 	for _, g := range groups {
-		if g == "" {
-			return invalid(op, "empty group name")
+		if err := validGroup(op, g); err != nil {
+			return err
 		}
 	}
 	d, ok := c.conn.(driver.Declarer)

@@ -313,25 +313,30 @@ func (s *Subscriber) handle(dm *driver.Message, now time.Time, m *Message) (f fi
 	}
 }
 
-// invoke calls the handler once with panic recovery and the timeout.
+// invoke calls the handler once with panic recovery and the timeout. The
+// handler runs on the caller's goroutine, so a handler that ignores its
+// canceled ctx keeps its slot (and its worker or ordered lane) until it
+// returns: HandlerTimeout never lets more than Concurrency handlers run at
+// once, and a timed-out message is not settled (so not redelivered) while
+// its handler still runs. A timed-out attempt counts as failed whatever the
+// handler returns after the timeout.
 func (s *Subscriber) invoke(m *Message) error {
-	if s.set.handlerTimeout <= 0 {
+	d := s.set.handlerTimeout
+	if d <= 0 {
 		return s.call(s.work, m)
 	}
-	ctx, cancel := context.WithTimeout(s.work, s.set.handlerTimeout)
+	ctx, cancel := context.WithTimeout(s.work, d)
 	defer cancel()
-	res := make(chan error, 1)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		res <- s.call(ctx, m)
-	}()
-	select {
-	case err := <-res:
+	start := time.Now()
+	err := s.call(ctx, m)
+	if ctx.Err() == nil || s.work.Err() != nil {
 		return err
-	case <-ctx.Done():
-		return &Error{Code: driver.CodeTimeout, Op: "handle", Msg: fmt.Sprintf("handler exceeded %v", s.set.handlerTimeout)}
 	}
+	if over := time.Since(start) - d; over > d {
+		s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq: handler ignored its canceled ctx; it held a slot past HandlerTimeout",
+			slog.String("topic", s.topic), slog.String("id", m.ID), slog.Duration("timeout", d), slog.Duration("over", over))
+	}
+	return &Error{Code: driver.CodeTimeout, Op: "handle", Msg: fmt.Sprintf("handler exceeded %v", d)}
 }
 
 func (s *Subscriber) call(ctx context.Context, m *Message) (err error) {

@@ -52,6 +52,20 @@
 // (bounded by its ctx), settles what finished and leaves no goroutine.
 // Calls after Close return ErrClosed.
 //
+// # Input rules
+//
+// Every call is checked before anything is sent, the same way on every
+// backend, and what passes is carried byte-exact: topics against the
+// backend's Capabilities().Topics rule; group names, IDs, keys, tags and
+// header names as valid UTF-8 without control characters (tags and header
+// names at most 255 bytes; header names starting with "unimq-" are
+// reserved); header values as valid UTF-8; the whole message against
+// MaxMessageSize. Anything else is ErrInvalidArgument (ErrTooLarge for
+// size), never altered. Tag patterns match in time linear in the tag's
+// length. Open refuses URLs that are not exactly well formed without
+// repeating them. A handler that ignores its canceled ctx past
+// HandlerTimeout keeps its slot until it returns.
+//
 // # Errors
 //
 // Errors are *Error values with a Code; match them with errors.Is against

@@ -2,6 +2,7 @@ package mq_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,17 +78,52 @@ func TestTagPattern(t *testing.T) {
 	assert.True(t, errors.Is(err, mq.ErrInvalidArgument))
 }
 
-func FuzzTagPattern(f *testing.F) {
-	f.Add("a.#.z", "a.b.z")
-	f.Add("*.x", "y.x")
-	f.Fuzz(func(t *testing.T, pattern, tag string) {
-		flt, err := mq.ParseTagPattern(pattern)
-		if err != nil {
-			return
-		}
-		_ = flt.Match(tag) // must not panic or hang
-		if pattern == "#" && !flt.Match(tag) {
-			t.Fatalf("# must match %q", tag)
-		}
-	})
+// A long producer-controlled tag with patterns that made the backtracking
+// matcher exponential in their "#"s: the work is bounded by the tag's words
+// times the pattern's states (asserted on the matcher's step count, not on
+// time).
+func TestTagPatternLinearOnLongTags(t *testing.T) {
+	long := strings.Repeat("order.", 16*1024) + "x" // 96 KB, 16385 words
+	many := strings.Repeat("a.", 800) + "c"         // 1.6 KB
+	for _, c := range []struct {
+		pattern, tag string
+		want         bool
+	}{
+		{"#.order.#.failed", long, false},
+		{"#.order.#.failed", long + ".failed", true},
+		{"#.a.#.a.#.b", many, false},
+		{"#.a.#.a.#.c", many, true},
+		{"#.*.#.*.#.*.#.*.#.z", many, false},
+	} {
+		f, err := mq.ParseTagPattern(c.pattern)
+		require.NoError(t, err)
+		got, steps := mq.PatternSteps(f, c.tag)
+		assert.Equal(t, c.want, got, "%s", c.pattern)
+		words := strings.Count(c.tag, ".") + 1
+		states := strings.Count(c.pattern, ".") + 2
+		assert.LessOrEqual(t, steps, words*states, "%s on %d words: %d steps", c.pattern, words, steps)
+	}
+}
+
+func TestTagPatternLimits(t *testing.T) {
+	_, err := mq.ParseTagPattern(strings.Repeat("a.", 128) + "b")
+	assert.True(t, errors.Is(err, mq.ErrInvalidArgument), "over MaxPatternLen: %v", err)
+	p := strings.Repeat("*.", 127) + "#" // 255 bytes, 128 words: tags of 127 words or more
+	require.Len(t, p, mq.MaxPatternLen)
+	f, err := mq.ParseTagPattern(p)
+	require.NoError(t, err)
+	assert.True(t, f.Match(strings.Repeat("w.", 126)+"w"))
+	assert.False(t, f.Match(strings.Repeat("w.", 125)+"w"))
+	_, err = mq.ParseTagPattern("a.\x01")
+	assert.True(t, errors.Is(err, mq.ErrInvalidArgument), "control character: %v", err)
+}
+
+func TestTagFilterRefusesWhatNoTagCanBe(t *testing.T) {
+	for _, bad := range []string{"a\x01", "a || b\x02", "\xff", "a\x7fb || c"} {
+		_, err := mq.ParseTagFilter(bad)
+		assert.True(t, errors.Is(err, mq.ErrInvalidArgument), "%q: %v", bad, err)
+	}
+	f, err := mq.ParseTagFilter("标签 || grüße")
+	require.NoError(t, err)
+	assert.True(t, f.Match("grüße"))
 }

@@ -22,7 +22,11 @@ type Message struct {
 	Key string
 	// Tag is one label a subscriber can filter on (mq.TagFilter, mq.TagPattern).
 	Tag string
-	// Headers are user properties; keys must be non-empty.
+	// Headers are user properties. Names are 1 to MaxHeaderNameLen bytes of
+	// valid UTF-8 without control characters and do not start with
+	// ReservedHeaderPrefix; values are valid UTF-8. ID, Key and Tag are
+	// valid UTF-8 without control characters, Tag at most MaxTagLen bytes
+	// (the package documentation lists every input rule).
 	Headers map[string]string
 	// Body is the payload, sent untouched.
 	Body []byte
@@ -59,6 +63,9 @@ func (m *Message) SetHeader(k, v string) *Message {
 // Ack settles a message received from Consumer.Receive as processed.
 // It is an error on messages delivered to a Handler (return nil instead).
 func (m *Message) Ack(ctx context.Context) error {
+	if m == nil {
+		return invalid("ack", "nil message")
+	}
 	if m.r == nil {
 		return invalid("ack", "message was not received from a Consumer")
 	}
@@ -69,6 +76,9 @@ func (m *Message) Ack(ctx context.Context) error {
 // the consumer's backoff; past MaxAttempts it goes to the dead letter. reason
 // is recorded in the dead letter's headers.
 func (m *Message) Nack(ctx context.Context, reason error) error {
+	if m == nil {
+		return invalid("nack", "nil message")
+	}
 	if m.r == nil {
 		return invalid("nack", "message was not received from a Consumer")
 	}

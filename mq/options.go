@@ -1,6 +1,7 @@
 package mq
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -74,6 +75,17 @@ const (
 	DefaultMaxAttempts = 16
 )
 
+// Upper bounds of the options that size what a Subscriber or Consumer holds.
+// Larger values are refused with ErrInvalidOption: a Subscriber starts one
+// worker per unit of Concurrency and keeps buffers the size of its Prefetch.
+const (
+	// MaxConcurrency is the largest Concurrency: handlers running at once.
+	MaxConcurrency = 4096
+	// MaxPrefetch is the largest Prefetch, and the most messages one
+	// Consumer.Receive returns: RabbitMQ's prefetch count is a 16-bit field.
+	MaxPrefetch = 65535
+)
+
 func newSettings() *settings {
 	return &settings{
 		concurrency: DefaultConcurrency,
@@ -81,6 +93,16 @@ func newSettings() *settings {
 		backoff:     ExponentialBackoff(100*time.Millisecond, 30*time.Second),
 		group:       DefaultGroup,
 	}
+}
+
+// plainErr is the message of a coded error without its code, for an
+// option's apply function (applyAll gives it CodeInvalidOption).
+func plainErr(err error) error {
+	var e *driver.Error
+	if errors.As(err, &e) {
+		return errors.New(e.Msg)
+	}
+	return err
 }
 
 func (s *settings) applyAll(op string, where scope, opts []Option) error {
@@ -164,11 +186,12 @@ func DriverOption(o driver.Option) Option {
 
 // Group sets the consumer group: subscribers of one group compete for
 // messages, every group gets every message (Subscribe, Consumer).
-// Default: DefaultGroup ("default").
+// Default: DefaultGroup ("default"). A name is 1 to MaxGroupLen bytes of
+// valid UTF-8 without control characters or white space.
 func Group(name string) Option {
 	return Option{"Group", forSubscribe | forConsumer, func(s *settings) error {
-		if name == "" || strings.ContainsAny(name, " \t\r\n") {
-			return fmt.Errorf("group %q must be non-empty without spaces", name)
+		if err := validGroup("group", name); err != nil {
+			return plainErr(err) // applyAll makes it an ErrInvalidOption
 		}
 		s.group = name
 		return nil
@@ -231,11 +254,12 @@ func Ordered() Option {
 // backend's Capabilities().MinPrefetch when larger (Kafka: 256; the
 // others: none). A larger prefetch moves messages in bigger batches (more
 // throughput for fast handlers); a smaller one keeps more of them at the
-// broker for other consumers (fairer for slow handlers on RabbitMQ).
+// broker for other consumers (fairer for slow handlers on RabbitMQ). At
+// most MaxPrefetch.
 func Prefetch(n int) Option {
 	return Option{"Prefetch", forSubscribe, func(s *settings) error {
-		if n < 1 {
-			return fmt.Errorf("prefetch %d must be at least 1", n)
+		if n < 1 || n > MaxPrefetch {
+			return fmt.Errorf("prefetch %d must be from 1 to %d (MaxPrefetch)", n, MaxPrefetch)
 		}
 		s.prefetch = n
 		return nil
@@ -244,11 +268,12 @@ func Prefetch(n int) Option {
 
 // Concurrency sets how many handlers run at once (Subscribe), or how many
 // messages a Consumer holds (Consumer). It is a Subscriber's prefetch too
-// unless Prefetch says otherwise. Default: DefaultConcurrency (8).
+// unless Prefetch says otherwise. Default: DefaultConcurrency (8); at most
+// MaxConcurrency.
 func Concurrency(n int) Option {
 	return Option{"Concurrency", forSubscribe | forConsumer, func(s *settings) error {
-		if n < 1 {
-			return fmt.Errorf("concurrency %d must be at least 1", n)
+		if n < 1 || n > MaxConcurrency {
+			return fmt.Errorf("concurrency %d must be from 1 to %d (MaxConcurrency)", n, MaxConcurrency)
 		}
 		s.concurrency = n
 		return nil
@@ -294,7 +319,11 @@ func DeadLetterTopic(topic string) Option {
 }
 
 // HandlerTimeout bounds one handler call: past it the handler's ctx is
-// canceled and the attempt counts as failed (Subscribe). Default: none.
+// canceled and the attempt counts as failed (Subscribe). A handler that
+// ignores its ctx keeps its slot until it returns: at most Concurrency
+// handlers run at once, and its message is redelivered only after it
+// returned, so no message runs twice at once in one Subscriber. Default:
+// none.
 func HandlerTimeout(d time.Duration) Option {
 	return Option{"HandlerTimeout", forSubscribe, func(s *settings) error {
 		if d <= 0 {

@@ -2,66 +2,18 @@ package mq
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/unimq/unimq/mq/driver"
 )
-
-// validTopic rejects names no backend accepts. Backends check their own,
-// narrower rules (RocketMQ forbids dots, Kafka limits length...).
-func validTopic(op, topic string) error {
-	if topic == "" {
-		return invalid(op, "empty topic")
-	}
-	if strings.IndexFunc(topic, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return invalid(op, "topic %q contains spaces or control characters", topic)
-	}
-	return nil
-}
-
-func (c *Client) validate(op string, m *Message, now time.Time) error {
-	if m == nil {
-		return invalid(op, "nil message")
-	}
-	for k := range m.Headers {
-		if k == "" {
-			return invalid(op, "empty header name")
-		}
-	}
-	if max := c.caps.MaxMessageSize; max > 0 {
-		if n := m.size(); n > max {
-			return driver.Errorf(driver.CodeTooLarge, op, "message of %d bytes exceeds the limit of %d", n, max)
-		}
-	}
-	if m.Delay < 0 {
-		return invalid(op, "negative delay %v", m.Delay)
-	}
-	if m.Delay > 0 || !m.DeliverAt.IsZero() {
-		if !c.caps.Has(driver.CapDelay) {
-			return driver.Errorf(driver.CodeUnsupported, op, "backend %s cannot delay messages", c.caps.Backend)
-		}
-		if c.caps.MaxDelay > 0 {
-			at := m.DeliverAt
-			if at.IsZero() {
-				at = now.Add(m.Delay)
-			}
-			if at.Sub(now) > c.caps.MaxDelay {
-				return driver.Errorf(driver.CodeUnsupported, op, "delay %v exceeds the backend's maximum %v", at.Sub(now).Round(time.Millisecond), c.caps.MaxDelay)
-			}
-		}
-	}
-	return nil
-}
 
 func (c *Client) prepare(ctx context.Context, op, topic string, opts []Option, need driver.Capability) (driver.SendOptions, error) {
 	var so driver.SendOptions
 	if err := c.checkOpen(op); err != nil {
 		return so, err
 	}
-	if err := validTopic(op, topic); err != nil {
+	if err := c.validTopic(op, topic); err != nil {
 		return so, err
 	}
 	if err := ctx.Err(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -66,7 +65,11 @@ func Schemes() []string {
 //	rocketmq://host:9876;host2:9876 RocketMQ name servers
 //
 // The backend's package must be imported (for its init) somewhere in the
-// program. Unknown schemes and unknown URL parameters are ErrInvalidOption.
+// program. Unknown schemes, unknown URL parameters and URLs that are not
+// exactly well formed ("scheme://" required; '@', '#', '/', '?' and '%'
+// percent-escaped in user names and passwords; no '#' at all; '&' between
+// parameters; no control characters; no empty port) are ErrInvalidOption,
+// and that error never repeats the URL.
 // Open blocks until the backend is reachable or ctx is done.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	s := newSettings()
@@ -76,13 +79,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, ctxErr("open", err)
 	}
-	u, err := url.Parse(rawURL)
+	u, err := parseURL(rawURL)
 	if err != nil {
-		// url errors quote the URL: never echo it, it may hold a password.
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "malformed URL (%s)", redactRaw(rawURL))
-	}
-	if u.Scheme == "" {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL %q has no scheme; want one of %s", driver.Redact(u), strings.Join(Schemes(), ", "))
+		return nil, err
 	}
 	registryMu.RLock()
 	opener := registry[u.Scheme]
@@ -122,17 +121,4 @@ func OpenEnv(ctx context.Context, fallback string, opts ...Option) (*Client, err
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "environment variable %s is not set", EnvURL)
 	}
 	return Open(ctx, u, opts...)
-}
-
-// redactRaw hides anything between "://" and "@" in an unparsable URL.
-func redactRaw(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if j := strings.LastIndex(s, "@"); j > i {
-			return s[:i+3] + "xxxxx" + s[j:]
-		}
-	}
-	if len(s) > 80 {
-		s = s[:80] + "..."
-	}
-	return s
 }

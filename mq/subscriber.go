@@ -116,13 +116,18 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 	if err := c.checkOpen(op); err != nil {
 		return nil, nil, err
 	}
-	if err := validTopic(op, topic); err != nil {
+	if err := c.validTopic(op, topic); err != nil {
 		return nil, nil, err
 	}
 	set := newSettings()
 	set.logger = c.log
 	if err := set.applyAll(op, where, opts); err != nil {
 		return nil, nil, err
+	}
+	if set.deadLetter != "" {
+		if err := c.validTopic(op, set.deadLetter); err != nil {
+			return nil, nil, &Error{Code: driver.CodeInvalidOption, Op: op, Msg: "option DeadLetterTopic", Err: plainErr(err)}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, ctxErr(op, err)

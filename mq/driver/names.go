@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -13,7 +14,9 @@ import (
 // code that says "retry").
 //
 // Every rule includes the portable base rule: not empty, valid UTF-8, no
-// control characters, no white space.
+// control characters (Unicode Cc: C0, DEL, C1), no white space (Unicode
+// White_Space: ' ', NBSP, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+// U+205F, U+3000).
 type NameRule struct {
 	Name   string // the rule's name in errors and docs: "kafka", "rocketmq"...
 	MaxLen int    // most bytes (0: no limit beyond the base rule)
@@ -67,7 +70,7 @@ func (r NameRule) Check(op, kind, name string) error {
 		switch {
 		case c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0):
 			return bad("contains control characters")
-		case c == ' ' || c == '\u00a0' || c == '\u2028' || c == '\u2029' || c == '\u3000' || (c >= '\u2000' && c <= '\u200a'):
+		case unicode.IsSpace(c):
 			return bad("contains white space")
 		case r.Any:
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':

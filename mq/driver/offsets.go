@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"math"
 	"sort"
 	"sync"
 )
@@ -24,6 +25,7 @@ type offsetWindow struct {
 	done []bool
 	head int   // index of the first unfinished offset
 	next int64 // committable offset; -1 before the first delivery
+	last int64 // the highest offset delivered (offs may have been emptied by compaction)
 }
 
 // NewOffsetTracker returns an empty tracker.
@@ -38,12 +40,13 @@ func (t *OffsetTracker) Delivered(p int32, offset int64) {
 	defer t.mu.Unlock()
 	w := t.parts[p]
 	if w == nil {
-		w = &offsetWindow{next: -1}
+		w = &offsetWindow{next: -1, last: math.MinInt64}
 		t.parts[p] = w
 	}
-	if n := len(w.offs); n > 0 && offset <= w.offs[n-1] {
+	if offset <= w.last {
 		return
 	}
+	w.last = offset
 	if w.head == len(w.offs) {
 		w.next = offset // everything before finished: the gap is skipped
 	}

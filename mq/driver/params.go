@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -72,18 +73,29 @@ func (p *Params) Enum(name, def string, allowed ...string) string {
 	return def
 }
 
-// Int returns parameter name as a non-negative int, or def.
+// Int returns parameter name as a non-negative int, or def. A value that
+// does not fit an int is refused, never wrapped; use IntRange when the
+// backend has a smaller limit (a 32-bit field, a broker maximum).
 func (p *Params) Int(name string, def int) int {
+	return p.IntRange(name, def, 0, math.MaxInt)
+}
+
+// IntRange returns parameter name as an int from min to max (inclusive), or
+// def when absent. Anything else (not a decimal integer, a sign where none
+// belongs, a value that overflows, one outside the range) is an invalid
+// option naming the range: nothing is wrapped or clamped.
+func (p *Params) IntRange(name string, def, min, max int) int {
 	v, ok := p.get(name)
 	if !ok {
 		return def
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		p.fail(name, v, "a non-negative integer")
+	want := fmt.Sprintf("an integer from %d to %d", min, max)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < int64(min) || n > int64(max) || strings.HasPrefix(v, "+") {
+		p.fail(name, v, want)
 		return def
 	}
-	return n
+	return int(n)
 }
 
 // Bool returns parameter name as a bool, or def.

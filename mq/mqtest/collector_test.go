@@ -126,7 +126,7 @@ func TestNamesAreKnown(t *testing.T) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) != 27 {
+	if len(TestNames()) < 27 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }

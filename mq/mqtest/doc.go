@@ -104,10 +104,14 @@
 //   - CapReconnect (Reconnect, with Harness.Restart): publishing and
 //     consuming resume after the broker restarts and every confirmed message
 //     arrives.
+//   - Capabilities().Topics (InputRules, ErrorCodes): names the rule refuses
+//     are ErrInvalidArgument; the longest name it allows works end to end.
 //
 // Always tested: RoundTrip, ConcurrentPublishers, NackRedelivery,
 // HandlerPanic, HandlerTimeout, TagFilter, TagPattern, CloseWhileHandling,
-// UseAfterClose, ContextCancel, BadInput and Capabilities.
+// UseAfterClose, ContextCancel, BadInput, InputRules (every field either
+// refused with the right code or carried byte-exact, sizes at each limit),
+// ErrorCodes (the code of each portable failure class) and Capabilities.
 //
 // # Helpers
 //

@@ -50,6 +50,8 @@ var tests = []test{
 	{name: "UseAfterClose", fn: testUseAfterClose},
 	{name: "ContextCancel", fn: testContextCancel},
 	{name: "BadInput", fn: testBadInput},
+	{name: "InputRules", fn: testInputRules},
+	{name: "ErrorCodes", fn: testErrorCodes},
 	{name: "Reconnect", fn: testReconnect, serial: true},
 }
 
