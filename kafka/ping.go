@@ -9,6 +9,8 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
+var _ driver.Pinger = (*conn)(nil)
+
 // Ping (mq.Client.Ping) sends a Metadata request for one topic name that
 // is never created (auto-creation off in the request) to a broker of the
 // cluster and waits for its answer: a round trip on the client's broker

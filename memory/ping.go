@@ -6,6 +6,8 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
+var _ driver.Pinger = (*conn)(nil)
+
 // Ping answers for the broker (mq.Client.Ping): nil while it is up, an error
 // matching mq.ErrUnavailable while Broker.SetUnavailable holds it down,
 // mq.ErrClosed after Close, and ctx's error

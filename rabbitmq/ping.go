@@ -6,6 +6,8 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
+var _ driver.Pinger = (*Conn)(nil)
+
 // Ping checks both of the client's AMQP connections (publishing and
 // consuming) with a round trip each: it opens a channel on the live
 // connection and closes it (channel.open / channel.close, each answered by

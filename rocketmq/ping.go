@@ -9,6 +9,8 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
+var _ driver.Pinger = (*Conn)(nil)
+
 // Ping (mq.Client.Ping) makes two round trips, each on a new connection
 // bounded by ctx:
 //
