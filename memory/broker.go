@@ -128,6 +128,7 @@ type Broker struct {
 	failMu  sync.Mutex
 	failErr error
 	dupN    atomic.Int64
+	down    atomic.Bool // SetUnavailable
 
 	seq atomic.Uint64 // ids for delayed messages and broadcast groups
 }

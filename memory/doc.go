@@ -193,6 +193,8 @@
 //	b.FailNextPublishes(2, nil) // the next 2 publishes fail with mq.ErrUnavailable
 //	b.DuplicateNext(1)          // the next delivery arrives twice
 //	b.DropConnections()         // in-flight deliveries return; Receive fails once; consumers resume
+//	b.SetUnavailable(true)      // broker down: Ping, publishes and Receive fail with mq.ErrUnavailable
+//	b.SetUnavailable(false)     // back up: Ping answers, subscribers resume
 //
 // and lets a test look inside: Topics, Groups, Backlog, Len, Messages (for
 // example of a dead-letter topic), PendingTransactions.

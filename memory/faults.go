@@ -22,6 +22,9 @@ func (b *Broker) FailNextPublishes(n int, err error) {
 
 // injected returns the injected failure for this publish, if any.
 func (b *Broker) injected(op string) error {
+	if b.down.Load() {
+		return b.unavailable(op)
+	}
 	if b.failN.Load() <= 0 {
 		return nil
 	}
@@ -83,4 +86,23 @@ func (b *Broker) DropConnections() {
 		}
 		t.mu.Unlock()
 	}
+}
+
+// SetUnavailable makes the broker unreachable (down true) until it is
+// called again with false, as a real broker that stopped or a network that
+// broke: while it is down, Client.Ping fails with an error matching
+// mq.ErrUnavailable, and so do every publish (nothing is stored) and every
+// Receive; going down drops every connection as DropConnections does, so
+// in-flight deliveries return to their groups. Subscribers retry with
+// backoff and resume once the broker is up again. Delayed messages and
+// check-backs already scheduled keep running, as they would on the broker.
+func (b *Broker) SetUnavailable(down bool) {
+	if b.down.Swap(down) == down || !down {
+		return
+	}
+	b.DropConnections()
+}
+
+func (b *Broker) unavailable(op string) error {
+	return driver.Errorf(driver.CodeUnavailable, op, "memory broker %q is unavailable (Broker.SetUnavailable)", b.name)
 }

@@ -121,6 +121,9 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 			s.dropped = false
 			t.mu.Unlock()
 			return nil, driver.Errorf(driver.CodeUnavailable, op, "connection to memory broker %q dropped (Broker.DropConnections)", t.b.name)
+		case t.b.down.Load():
+			t.mu.Unlock()
+			return nil, t.b.unavailable(op)
 		}
 		if err := ctx.Err(); err != nil {
 			t.mu.Unlock()

@@ -170,6 +170,9 @@
 // returns mq.ErrUnavailable); the broker redelivers them. Broadcast
 // subscribers miss what was published while they were disconnected.
 //
+// Client.Ping opens and closes a channel on each connection; while one is
+// down it fails at once with mq.ErrUnavailable.
+//
 // # Blocking and concurrency
 //
 // The Conn, its subscriptions and every method are safe for concurrent use.
