@@ -108,7 +108,6 @@ type Conn interface {
 	As(target any) bool
 }
 
-// Transactor is implemented by a Conn with CapTransactions.
 // Declarer is implemented by a Conn that can create a topic and its groups
 // ahead of any subscriber (Client.Declare): Kafka and RocketMQ create the topic,
 // RabbitMQ declares the exchange and one durable queue per group bound to it,
@@ -119,6 +118,7 @@ type Declarer interface {
 	Declare(ctx context.Context, topic string, groups []string) error
 }
 
+// Transactor is implemented by a Conn with CapTransactions.
 type Transactor interface {
 	// SendTx sends msgs as half messages, runs local, and commits or rolls
 	// back by its outcome. TxUnknown leaves the decision to the broker's
