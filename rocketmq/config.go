@@ -24,6 +24,7 @@ type config struct {
 	createTopics bool // create missing topics (admin) before subscribe / on first publish
 	routeWait    time.Duration
 	timerDelay   bool // portable Delay through 5.x timer properties (else nearest delay level)
+	exactGroups  bool // group_names=exact: the mq group is the RocketMQ group (groups.go)
 }
 
 // parseURL reads rocketmq://host:9876;host2:9876?group=...&retries=...
@@ -68,6 +69,7 @@ func parseURL(u *url.URL) (*config, error) {
 	c.createTopics = p.Bool("create_topics", true)
 	c.routeWait = p.Duration("route_wait", 15*time.Second)
 	c.timerDelay = p.Enum("delay", "timer", "timer", "levels") == "timer"
+	c.exactGroups = p.Enum("group_names", "topic", "topic", "exact") == "exact"
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

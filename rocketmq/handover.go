@@ -1,0 +1,391 @@
+package rocketmq
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+	"unsafe"
+
+	rmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+)
+
+// Handing queues over between members of a clustering group.
+//
+// rocketmq-client-go v2.1.2 persists consumer offsets with one-way requests,
+// every 5 s and when a queue is dropped; at Shutdown it unregisters the
+// consumer (which makes the broker tell the other members to rebalance)
+// before it persists. A member taking over a queue therefore often reads an
+// offset older than what was acknowledged, and replays those messages. And
+// an orderly consumer never unlocks a queue a rebalance takes away (its
+// removeUnnecessaryMessageQueue leaves the broker lock in place), so the new
+// owner cannot lock it until the lock expires (60 s) and until its own next
+// rebalance (20 s).
+//
+// The adapter therefore speaks to the broker itself (remoting requests, as
+// for offsets.go): Close commits the offsets the client holds synchronously
+// before the client shuts down; an orderly clustering subscription watches
+// its queues, and for each queue taken away (once no message of it is being
+// handled) commits the next offset and unlocks the queue at once; and it asks
+// its client to rebalance again while it holds fewer queues than the group's
+// allocation gives it (the queues whose lock was still held at the last
+// rebalance), so a new member gets them within a second of their release.
+
+const (
+	reqGetConsumerListByGroup = 38
+	reqUnlockBatchMQ          = 42
+)
+
+// watchEvery is how often an orderly subscription looks at its queues;
+// rebalanceEvery how often it checks it holds all it should.
+const (
+	watchEvery     = 100 * time.Millisecond
+	rebalanceEvery = time.Second
+)
+
+// consumerField returns the named field of pc's defaultConsumer (of
+// rocketmq-client-go v2.1.2), usable despite being unexported; ok false when
+// the layout differs.
+func consumerField(pc rmq.PushConsumer, name string) (reflect.Value, bool) {
+	v := reflect.ValueOf(pc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	dc := v.Elem().FieldByName("defaultConsumer")
+	if !dc.IsValid() || dc.Kind() != reflect.Pointer || dc.IsNil() {
+		return reflect.Value{}, false
+	}
+	f := dc.Elem().FieldByName(name)
+	if !f.IsValid() || !f.CanAddr() {
+		return reflect.Value{}, false
+	}
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem(), true
+}
+
+// clientCall calls the exported method name (no arguments) of pc's client
+// (internal.RMQClient); nil results when unavailable.
+func clientCall(pc rmq.PushConsumer, name string) []reflect.Value {
+	f, ok := consumerField(pc, "client")
+	if !ok || f.Kind() != reflect.Interface || f.IsNil() {
+		return nil
+	}
+	m := f.MethodByName(name)
+	if !m.IsValid() || m.Type().NumIn() != 0 {
+		return nil
+	}
+	return m.Call(nil)
+}
+
+// clientID is the id under which pc's client registers at the broker (and
+// holds queue locks); "" when unknown.
+func clientID(pc rmq.PushConsumer) string {
+	out := clientCall(pc, "ClientID")
+	if len(out) != 1 || out[0].Kind() != reflect.String {
+		return ""
+	}
+	return out[0].String()
+}
+
+// clientOffsets returns a copy of the offsets pc's client holds (its
+// remote broker offset store, clustering only), nil when unknown.
+func clientOffsets(pc rmq.PushConsumer) map[primitive.MessageQueue]int64 {
+	f, ok := consumerField(pc, "storage")
+	if !ok || f.Kind() != reflect.Interface || f.IsNil() {
+		return nil
+	}
+	p := f.Elem()
+	if p.Kind() != reflect.Pointer || p.IsNil() || p.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	st := p.Elem()
+	mu, table := st.FieldByName("mutex"), st.FieldByName("OffsetTable")
+	if !mu.IsValid() || mu.Type() != reflect.TypeOf(sync.RWMutex{}) ||
+		!table.IsValid() || table.Type() != reflect.TypeOf(map[primitive.MessageQueue]int64(nil)) {
+		return nil
+	}
+	lock := (*sync.RWMutex)(unsafe.Pointer(mu.UnsafeAddr()))
+	m := *(*map[primitive.MessageQueue]int64)(unsafe.Pointer(table.UnsafeAddr()))
+	lock.RLock()
+	defer lock.RUnlock()
+	out := make(map[primitive.MessageQueue]int64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// heldQueues returns the queues in pc's process queue table.
+func heldQueues(pc rmq.PushConsumer) map[primitive.MessageQueue]bool {
+	table := processQueues(pc)
+	if table == nil {
+		return nil
+	}
+	out := map[primitive.MessageQueue]bool{}
+	table.Range(func(k, _ any) bool {
+		if q, ok := k.(primitive.MessageQueue); ok {
+			out[q] = true
+		}
+		return true
+	})
+	return out
+}
+
+// brokerNames maps the broker names of topic to their master addresses.
+func (c *Conn) brokerNames(ctx context.Context, topic string) (map[string]string, error) {
+	r, err := queryRoute(ctx, c.cfg.nameServers, topic)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("no route for %s", topic)
+	}
+	return r.byName, nil
+}
+
+// nsGroup is group as the broker knows it (with the namespace prefix).
+func (c *Conn) nsGroup(group string) string {
+	if c.cfg.namespace != "" {
+		return c.cfg.namespace + "%" + group
+	}
+	return group
+}
+
+// commitOffsets commits offs for group synchronously (each request is
+// answered before the next), so a member that reads them afterwards starts
+// there.
+func (c *Conn) commitOffsets(ctx context.Context, group string, offs map[primitive.MessageQueue]int64) error {
+	addrs := map[string]map[string]string{} // topic -> broker name -> address
+	var first error
+	for q, off := range offs {
+		if off < 0 {
+			continue
+		}
+		names, ok := addrs[q.Topic]
+		if !ok {
+			var err error
+			if names, err = c.brokerNames(ctx, q.Topic); err != nil {
+				names = nil
+				if first == nil {
+					first = err
+				}
+			}
+			addrs[q.Topic] = names
+		}
+		addr := names[q.BrokerName]
+		if addr == "" {
+			continue
+		}
+		if err := c.commitOffset(ctx, addr, c.nsGroup(group), q.Topic, strconv.Itoa(q.QueueId), strconv.FormatInt(off, 10)); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// unlockQueues releases the broker locks clientID holds on qs for group.
+func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []primitive.MessageQueue) error {
+	byBroker := map[string][]primitive.MessageQueue{}
+	for _, q := range qs {
+		byBroker[q.Topic+"\x00"+q.BrokerName] = append(byBroker[q.Topic+"\x00"+q.BrokerName], q)
+	}
+	var first error
+	for _, group2 := range byBroker {
+		names, err := c.brokerNames(ctx, group2[0].Topic)
+		addr := names[group2[0].BrokerName]
+		if err != nil || addr == "" {
+			if first == nil {
+				first = fmt.Errorf("unlock %v: broker %s unknown: %v", group2, group2[0].BrokerName, err)
+			}
+			continue
+		}
+		body, _ := json.Marshal(map[string]any{"consumerGroup": c.nsGroup(group), "clientId": clientID, "mqSet": group2})
+		h, _, err := invokeBody(ctx, addr, reqUnlockBatchMQ, nil, body)
+		if err == nil && h.Code != resSuccess {
+			err = fmt.Errorf("broker %s: unlock: code %d: %s", addr, h.Code, h.Remark)
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// consumerIDs lists the members of group registered at the broker at addr.
+func (c *Conn) consumerIDs(ctx context.Context, addr, group string) ([]string, error) {
+	h, body, err := invoke(ctx, addr, reqGetConsumerListByGroup, map[string]string{"consumerGroup": c.nsGroup(group)})
+	if err != nil {
+		return nil, err
+	}
+	if h.Code != resSuccess {
+		return nil, fmt.Errorf("broker %s: consumers of %s: code %d: %s", addr, group, h.Code, h.Remark)
+	}
+	var list struct {
+		IDs []string `json:"consumerIdList"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, err
+	}
+	return list.IDs, nil
+}
+
+// allocated is how many of n queues the client's default strategy
+// (AllocateByAveragely) gives the member at index i of m sorted members.
+func allocated(n, m, i int) int {
+	if i < 0 || m == 0 || i >= m {
+		return 0
+	}
+	mod := n % m
+	size := n / m
+	if n <= m {
+		size = 1
+	} else if mod > 0 && i < mod {
+		size++
+	}
+	start := i*size + mod
+	if mod > 0 && i < mod {
+		start = i * size
+	}
+	return max(min(size, n-start), 0)
+}
+
+// share returns how many queues of the topic the group's allocation gives
+// this subscription and whether it is known (this member registered at the
+// broker).
+func (s *subscription) share(ctx context.Context) (int, bool) {
+	if s.cid == "" {
+		return 0, false
+	}
+	r, err := queryRoute(ctx, s.c.cfg.nameServers, s.c.fullTopic(s.cfg.Topic))
+	if err != nil || r == nil || len(r.brokerAddrs) == 0 {
+		return 0, false
+	}
+	ids, err := s.c.consumerIDs(ctx, r.brokerAddrs[0], s.group)
+	if err != nil {
+		return 0, false
+	}
+	sort.Strings(ids)
+	i := sort.SearchStrings(ids, s.cid)
+	if i == len(ids) || ids[i] != s.cid {
+		return 0, false
+	}
+	return allocated(r.queues, len(ids), i), true
+}
+
+// watch runs for orderly clustering subscriptions until stop is closed: it
+// releases the queues a rebalance took away and rebalances again while the
+// subscription holds fewer queues than its share.
+func (s *subscription) watch(stop <-chan struct{}) {
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	full := s.c.fullTopic(s.cfg.Topic)
+	held := heldQueues(s.pc)
+	gone := map[primitive.MessageQueue]bool{}
+	next := time.Now().Add(rebalanceEvery)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		cur := heldQueues(s.pc)
+		for q := range held {
+			if !cur[q] {
+				gone[q] = true
+			}
+		}
+		held = cur
+		for q := range gone {
+			if cur[q] {
+				delete(gone, q) // assigned back
+				continue
+			}
+			if s.busy(q) {
+				continue // its message is still being handled
+			}
+			delete(gone, q)
+			s.release(q)
+		}
+		if time.Now().After(next) {
+			next = time.Now().Add(rebalanceEvery)
+			n := 0
+			for q := range cur {
+				if q.Topic == full {
+					n++
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			want, ok := s.share(ctx)
+			cancel()
+			if ok && n < want {
+				clientCall(s.pc, "RebalanceImmediately")
+			}
+		}
+	}
+}
+
+// busy reports whether a message of q is in a callback.
+func (s *subscription) busy(q primitive.MessageQueue) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight[q] > 0
+}
+
+// release commits the next offset of q (what this subscription finished)
+// and unlocks it, for the member that takes it over.
+func (s *subscription) release(q primitive.MessageQueue) {
+	s.mu.Lock()
+	off, ok := s.done[q]
+	delete(s.done, q)
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ok {
+		if err := s.c.commitOffsets(ctx, s.group, map[primitive.MessageQueue]int64{q: off}); err != nil {
+			s.c.log.Warn("unimq: rocketmq could not commit the offset of a queue taken away", "queue", q.String(), "group", s.group, "error", err.Error())
+		}
+	}
+	if err := s.c.unlockQueues(ctx, s.group, s.cid, []primitive.MessageQueue{q}); err != nil {
+		s.c.log.Warn("unimq: rocketmq could not unlock a queue taken away; its next owner waits for the lock to expire", "queue", q.String(), "group", s.group, "error", err.Error())
+	}
+}
+
+// handOff runs in Close before the client shuts down (clustering only): it
+// commits the offsets the client holds, synchronously, so the member that
+// takes the queues over (when the client unregisters) starts after every
+// acknowledged message; an orderly subscription then unlocks its queues.
+func (s *subscription) handOff(ctx context.Context) {
+	if s.bcast {
+		return
+	}
+	held := heldQueues(s.pc)
+	offs := clientOffsets(s.pc)
+	s.mu.Lock()
+	for q, off := range s.done {
+		if off > offs[q] {
+			if offs == nil {
+				offs = map[primitive.MessageQueue]int64{}
+			}
+			offs[q] = off
+		}
+	}
+	s.mu.Unlock()
+	if len(offs) > 0 {
+		if err := s.c.commitOffsets(ctx, s.group, offs); err != nil {
+			s.c.log.Warn("unimq: rocketmq could not commit offsets at close; the next member may replay", "group", s.group, "error", err.Error())
+		}
+	}
+	if s.ordered && s.cid != "" && len(held) > 0 {
+		qs := make([]primitive.MessageQueue, 0, len(held))
+		for q := range held {
+			qs = append(qs, q)
+		}
+		if err := s.c.unlockQueues(ctx, s.group, s.cid, qs); err != nil {
+			s.c.log.Debug("unimq: rocketmq unlock at close", "group", s.group, "error", err.Error())
+		}
+	}
+}
