@@ -47,8 +47,8 @@ type subscription struct {
 	pc      rmq.PushConsumer
 	cid     string // the client's id at the broker (queue locks), "" if unknown
 
-	releaseGroup func()       // ends this subscription's claim on its group (groups.go)
-	stopWatch    func()       // stops the orderly queue watcher (handover.go); nil if none
+	releaseGroup func()                           // ends this subscription's claim on its group (groups.go)
+	stopWatch    func()                           // stops the orderly queue watcher (handover.go); nil if none
 	inflight     map[primitive.MessageQueue]int   // messages in a callback per queue (guarded by mu)
 	done         map[primitive.MessageQueue]int64 // orderly: next offset after what was consumed (guarded by mu)
 
