@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"sort"
 	"strconv"
@@ -35,11 +36,74 @@ import (
 // its client to rebalance again while it holds fewer queues than the group's
 // allocation gives it (the queues whose lock was still held at the last
 // rebalance), so a new member gets them within a second of their release.
+//
+// A rebalance of concurrent consumers has no such lock: the new member reads
+// the offsets when it joins, while the old one persists them when it drops
+// the queues. So every clustering subscription has the client persist its
+// offsets within a few milliseconds of a callback's success (at most every
+// persistGap) instead of every 5 s: a member that joins later starts after
+// every message acknowledged before; messages acknowledged in the last
+// milliseconds before it joined, or still being handled, can be delivered
+// again.
 
 const (
 	reqGetConsumerListByGroup = 38
 	reqUnlockBatchMQ          = 42
 )
+
+// persistDelay lets the client apply a callback's result before its
+// offsets are persisted; persistGap bounds how often they are.
+const (
+	persistDelay = time.Millisecond
+	persistGap   = 20 * time.Millisecond
+)
+
+// persistSoon has the client persist its offsets (PersistConsumerOffset:
+// one-way requests on the client's connection) soon after callbacks
+// succeed, until stop is closed.
+func (s *subscription) persistSoon(stop <-chan struct{}) {
+	p, ok := s.pc.(interface{ PersistConsumerOffset() error })
+	if !ok {
+		return
+	}
+	var last map[primitive.MessageQueue]int64
+	t := time.NewTimer(0)
+	<-t.C
+	pause := func(d time.Duration) bool {
+		t.Reset(d)
+		select {
+		case <-stop:
+			t.Stop()
+			return false
+		case <-t.C:
+			return true
+		}
+	}
+	for {
+		select {
+		case <-stop:
+			return
+		case <-s.kick:
+		}
+		// Persist what changed, then look again until two looks in a row
+		// find nothing new (the client may apply a result late).
+		d := persistDelay
+		for quiet := 0; quiet < 2; d = persistGap {
+			if !pause(d) {
+				return
+			}
+			offs := clientOffsets(s.pc)
+			if offs == nil || maps.Equal(offs, last) {
+				quiet++
+				continue
+			}
+			quiet = 0
+			if err := p.PersistConsumerOffset(); err == nil {
+				last = offs
+			}
+		}
+	}
+}
 
 // watchEvery is how often an orderly subscription looks at its queues;
 // rebalanceEvery how often it checks it holds all it should.

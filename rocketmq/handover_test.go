@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -75,17 +76,65 @@ func TestCloseHandsOverWithoutReplay(t *testing.T) {
 	}
 }
 
-// TestFirstPublishesWaitForRoute: sixteen concurrent first publishes from a
+// TestRebalanceHandsOverWithoutReplay: a member acknowledges every message
+// of a topic alone; a second member joins at once and takes half the queues
+// over: it starts after what the first acknowledged (0 replays), because
+// the adapter has the client persist offsets about a millisecond after an
+// acknowledgement (the client alone persists every 5 s, and the joining
+// member read the older offsets: 1 replay in 1 of 3 runs before). Three
+// rounds, each on a fresh topic and group.
+func TestRebalanceHandsOverWithoutReplay(t *testing.T) {
+	pub := openClient(t)
+	for round := 0; round < 3; round++ {
+		topic := newTopic(t, pub, "rebalance", 4)
+		g := mq.Group(mqtest.UniqueName("g-rebalance"))
+		col := mqtest.NewCollector()
+		acked := make(chan struct{}, 1000)
+		a := openClient(t, mq.WithHook(func(_ context.Context, e mq.Event) {
+			if e.Kind == mq.EventAcked {
+				acked <- struct{}{}
+			}
+		}))
+		subscribe(t, a, topic, col.Handler("A", nil), g)
+		b := openClient(t)
+
+		first := publishN(t, pub, topic, fmt.Sprintf("r%d-first", round), 200)
+		// Acknowledged: the Ack returned (the hook), not only the handler.
+		timeout := time.After(wait)
+		for range first {
+			select {
+			case <-acked:
+			case <-timeout:
+				t.Fatalf("round %d: not all acknowledged within %v: %s", round, wait, col.Summary())
+			}
+		}
+		subscribe(t, b, topic, col.Handler("B", nil), g)
+
+		after := publishN(t, pub, topic, fmt.Sprintf("r%d-after", round), 40)
+		col.WaitDone(t, wait, after...)
+		byB := 0
+		for _, d := range col.Deliveries() {
+			if d.Label == "B" {
+				byB++
+			}
+		}
+		require.Positive(t, byB, "round %d: the second member got no queue", round)
+		require.Empty(t, replays(col, first), "round %d: acknowledged messages replayed after a rebalance (%s)", round, col.Summary())
+	}
+}
+
+// TestFirstPublishesWaitForRoute: 32 concurrent first publishes from a
 // fresh client to an existing topic all succeed (the producer learns the
-// route while they wait), over several fresh clients.
+// route while they wait), on 20 fresh clients. Before the fix 2 of 20
+// clients had a publish fail with "route info not found" (ErrNotFound).
 func TestFirstPublishesWaitForRoute(t *testing.T) {
 	admin := openClient(t)
-	for round := 0; round < 5; round++ {
+	for round := 0; round < 20; round++ {
 		topic := newTopic(t, admin, "first-pub", 4)
 		c := openClient(t)
 		var wg sync.WaitGroup
-		errs := make(chan error, 16)
-		for i := 0; i < 16; i++ {
+		errs := make(chan error, 32)
+		for i := 0; i < 32; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

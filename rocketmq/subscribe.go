@@ -48,7 +48,8 @@ type subscription struct {
 	cid     string // the client's id at the broker (queue locks), "" if unknown
 
 	releaseGroup func()                           // ends this subscription's claim on its group (groups.go)
-	stopWatch    func()                           // stops the orderly queue watcher (handover.go); nil if none
+	stopWatch    func()                           // stops the background goroutines (handover.go); nil if none
+	kick         chan struct{}                    // a callback succeeded: persist offsets soon (handover.go)
 	inflight     map[primitive.MessageQueue]int   // messages in a callback per queue (guarded by mu)
 	done         map[primitive.MessageQueue]int64 // orderly: next offset after what was consumed (guarded by mu)
 
@@ -150,7 +151,7 @@ func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, gr
 	prefetch := max(cfg.Prefetch, 1)
 	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast, retryTopic: retry,
 		ch: make(chan []*delivery, 2*prefetch), closing: make(chan struct{}), active: map[*batch][]*delivery{},
-		inflight: map[primitive.MessageQueue]int{}, done: map[primitive.MessageQueue]int64{}}
+		inflight: map[primitive.MessageQueue]int{}, done: map[primitive.MessageQueue]int64{}, kick: make(chan struct{}, 1)}
 	maxAttempts := max(cfg.MaxAttempts, 1)
 	opts := []consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
@@ -208,11 +209,19 @@ func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, gr
 	}
 	s.pc = pc
 	s.cid = clientID(pc)
-	if s.ordered && !s.bcast {
-		stop, ended := make(chan struct{}), make(chan struct{})
+	if !s.bcast {
+		// Background work of a clustering subscription (handover.go),
+		// ended by stopWatch before the client shuts down.
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
 		var once sync.Once
-		s.stopWatch = func() { once.Do(func() { close(stop) }); <-ended }
-		go func() { defer close(ended); s.watch(stop) }()
+		s.stopWatch = func() { once.Do(func() { close(stop) }); wg.Wait() }
+		wg.Add(1)
+		go func() { defer wg.Done(); s.persistSoon(stop) }()
+		if s.ordered {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.watch(stop) }()
+		}
 	}
 	c.subsMu.Lock()
 	if c.closed.Load() {
@@ -327,6 +336,10 @@ func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageEx
 	}
 	s.mu.Unlock()
 	if ok {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 		return consumer.ConsumeSuccess, nil
 	}
 	// Only when closing: the client ignores the result of a dropped queue.
