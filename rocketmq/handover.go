@@ -340,16 +340,24 @@ func (s *subscription) share(ctx context.Context) (int, bool) {
 	return allocated(r.queues, len(ids), i), true
 }
 
-// watch runs for orderly clustering subscriptions until stop is closed: it
-// releases the queues a rebalance took away and rebalances again while the
-// subscription holds fewer queues than its share.
+// watch runs for orderly clustering subscriptions until stop is closed.
+// When a queue leaves the client's table (a rebalance took it away), and
+// every rebalanceEvery anyway (a queue can be locked and dropped between two
+// looks, or locked by a rebalance that then failed to add it), it commits
+// and unlocks every queue of the topic and its retry topic that the
+// subscription does not hold and has no message of in a callback (the
+// broker ignores queues locked by others). A queue being added at that
+// moment is safe: the client marks a new queue unlocked and locks it again
+// before consuming. Every rebalanceEvery it also asks the client to
+// rebalance while it holds fewer queues than the group's allocation gives
+// it (queues whose lock was still held at the last rebalance).
 func (s *subscription) watch(stop <-chan struct{}) {
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
 	full := s.c.fullTopic(s.cfg.Topic)
+	var all []primitive.MessageQueue // the topic's and retry topic's queues
 	held := heldQueues(s.pc)
-	gone := map[primitive.MessageQueue]bool{}
-	next := time.Now().Add(rebalanceEvery)
+	next := time.Now()
 	for {
 		select {
 		case <-stop:
@@ -357,24 +365,23 @@ func (s *subscription) watch(stop <-chan struct{}) {
 		case <-t.C:
 		}
 		cur := heldQueues(s.pc)
+		removed := false
 		for q := range held {
 			if !cur[q] {
-				gone[q] = true
+				removed = true
 			}
 		}
 		held = cur
-		for q := range gone {
-			if cur[q] {
-				delete(gone, q) // assigned back
-				continue
-			}
-			if s.busy(q) {
-				continue // its message is still being handled
-			}
-			delete(gone, q)
-			s.release(q)
+		due := time.Now().After(next)
+		if !removed && !due {
+			continue
 		}
-		if time.Now().After(next) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if due || all == nil {
+			all = s.c.queuesOf(ctx, full, s.retryTopic)
+		}
+		s.releaseUnheld(ctx, all, cur)
+		if due {
 			next = time.Now().Add(rebalanceEvery)
 			n := 0
 			for q := range cur {
@@ -382,39 +389,61 @@ func (s *subscription) watch(stop <-chan struct{}) {
 					n++
 				}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			want, ok := s.share(ctx)
-			cancel()
-			if ok && n < want {
+			if want, ok := s.share(ctx); ok && n < want {
 				clientCall(s.pc, "RebalanceImmediately")
 			}
 		}
+		cancel()
 	}
 }
 
-// busy reports whether a message of q is in a callback.
-func (s *subscription) busy(q primitive.MessageQueue) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inflight[q] > 0
-}
-
-// release commits the next offset of q (what this subscription finished)
-// and unlocks it, for the member that takes it over.
-func (s *subscription) release(q primitive.MessageQueue) {
-	s.mu.Lock()
-	off, ok := s.done[q]
-	delete(s.done, q)
-	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if ok {
-		if err := s.c.commitOffsets(ctx, s.group, map[primitive.MessageQueue]int64{q: off}); err != nil {
-			s.c.log.Warn("unimq: rocketmq could not commit the offset of a queue taken away", "queue", q.String(), "group", s.group, "error", err.Error())
+// queuesOf lists the queues of topics (by their routes).
+func (c *Conn) queuesOf(ctx context.Context, topics ...string) []primitive.MessageQueue {
+	var qs []primitive.MessageQueue
+	for _, topic := range topics {
+		if topic == "" {
+			continue
+		}
+		r, err := queryRoute(ctx, c.cfg.nameServers, topic)
+		if err != nil || r == nil {
+			continue
+		}
+		for name, addr := range r.byName {
+			for q := 0; q < r.perBroker[addr]; q++ {
+				qs = append(qs, primitive.MessageQueue{Topic: topic, BrokerName: name, QueueId: q})
+			}
 		}
 	}
-	if err := s.c.unlockQueues(ctx, s.group, s.cid, []primitive.MessageQueue{q}); err != nil {
-		s.c.log.Warn("unimq: rocketmq could not unlock a queue taken away; its next owner waits for the lock to expire", "queue", q.String(), "group", s.group, "error", err.Error())
+	return qs
+}
+
+// releaseUnheld commits the next offset (what this subscription finished)
+// of each queue of all not in held and not busy, and unlocks them, for the
+// member that takes them over.
+func (s *subscription) releaseUnheld(ctx context.Context, all []primitive.MessageQueue, held map[primitive.MessageQueue]bool) {
+	var free []primitive.MessageQueue
+	offs := map[primitive.MessageQueue]int64{}
+	s.mu.Lock()
+	for _, q := range all {
+		if held[q] || s.inflight[q] > 0 {
+			continue
+		}
+		free = append(free, q)
+		if off, ok := s.done[q]; ok {
+			offs[q] = off
+			delete(s.done, q)
+		}
+	}
+	s.mu.Unlock()
+	if len(offs) > 0 {
+		if err := s.c.commitOffsets(ctx, s.group, offs); err != nil {
+			s.c.log.Warn("unimq: rocketmq could not commit the offset of a queue taken away", "group", s.group, "error", err.Error())
+		}
+	}
+	if len(free) > 0 {
+		if err := s.c.unlockQueues(ctx, s.group, s.cid, free); err != nil {
+			s.c.log.Warn("unimq: rocketmq could not unlock queues taken away; their next owner waits for the lock to expire", "group", s.group, "error", err.Error())
+		}
 	}
 }
 
@@ -451,5 +480,20 @@ func (s *subscription) handOff(ctx context.Context) {
 		if err := s.c.unlockQueues(ctx, s.group, s.cid, qs); err != nil {
 			s.c.log.Debug("unimq: rocketmq unlock at close", "group", s.group, "error", err.Error())
 		}
+	}
+}
+
+// unlockAll runs in Close after the client shut down (orderly clustering
+// only): a rebalance still running during Close (the client's, on a
+// membership change) may have locked a queue after handOff, or locked one
+// it then failed to add; every queue of the topic and of the retry topic is
+// unlocked for this client id (the broker ignores queues it does not hold).
+func (s *subscription) unlockAll(ctx context.Context) {
+	if !s.ordered || s.bcast || s.cid == "" {
+		return
+	}
+	qs := s.c.queuesOf(ctx, s.c.fullTopic(s.cfg.Topic), s.retryTopic)
+	if err := s.c.unlockQueues(ctx, s.group, s.cid, qs); err != nil {
+		s.c.log.Debug("unimq: rocketmq unlock after close", "group", s.group, "error", err.Error())
 	}
 }

@@ -548,8 +548,12 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	}
 	err := s.c.ensureTopic(ctx, op, topic, 1)
 	if err == nil {
+		group := s.cfg.Group // the group as the application names it, not the RocketMQ one
+		if group == "" {
+			group = s.group
+		}
 		dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
-			Headers: driver.DeadLetterHeaders(m, m.Topic, s.group, reason)}
+			Headers: driver.DeadLetterHeaders(m, m.Topic, group, reason)}
 		pm := toPrimitive(topic, dl)
 		res, serr := s.c.sendSync(ctx, pm)
 		err = checkResult(ctx, op, res, serr)
@@ -591,6 +595,7 @@ func (s *subscription) Close(ctx context.Context) error {
 		// then tells the other members to take the queues over.
 		s.handOff(context.WithoutCancel(ctx))
 		s.shutdown()
+		s.unlockAll(context.WithoutCancel(ctx))
 		s.c.subsMu.Lock()
 		delete(s.c.subs, s)
 		s.c.subsMu.Unlock()
