@@ -19,10 +19,11 @@ import (
 // Handing queues over between members of a clustering group.
 //
 // rocketmq-client-go v2.1.2 persists consumer offsets with one-way requests,
-// every 5 s and when a queue is dropped; at Shutdown it unregisters the
-// consumer (which makes the broker tell the other members to rebalance)
-// before it persists. A member taking over a queue therefore often reads an
-// offset older than what was acknowledged, and replays those messages. And
+// every 5 s and when a queue is dropped; at Shutdown it sends them one-way
+// and closes its connections at once (the broker then drops the member and
+// tells the others to rebalance, maybe before it applied the offsets). A
+// member taking over a queue therefore may read an offset older than what
+// was acknowledged, and replay those messages. And
 // an orderly consumer never unlocks a queue a rebalance takes away (its
 // removeUnnecessaryMessageQueue leaves the broker lock in place), so the new
 // owner cannot lock it until the lock expires (60 s) and until its own next

@@ -591,8 +591,9 @@ func (s *subscription) Close(ctx context.Context) error {
 		if s.stopWatch != nil {
 			s.stopWatch()
 		}
-		// Commit (and unlock) before the client unregisters: the broker
-		// then tells the other members to take the queues over.
+		// Commit (and unlock) before the client shuts down: when its
+		// connections close, the broker tells the other members to take
+		// the queues over.
 		s.handOff(context.WithoutCancel(ctx))
 		s.shutdown()
 		s.unlockAll(context.WithoutCancel(ctx))
