@@ -184,6 +184,26 @@ func clientOffsets(pc rmq.PushConsumer) map[primitive.MessageQueue]int64 {
 	return out
 }
 
+// waitRebalance waits until a rebalance of pc's client in progress has
+// ended (rocketmq-client-go v2.1.2 runs them under rmqClient.rbMutex).
+func waitRebalance(pc rmq.PushConsumer) {
+	f, ok := consumerField(pc, "client")
+	if !ok || f.Kind() != reflect.Interface || f.IsNil() {
+		return
+	}
+	p := f.Elem()
+	if p.Kind() != reflect.Pointer || p.IsNil() || p.Elem().Kind() != reflect.Struct {
+		return
+	}
+	mu := p.Elem().FieldByName("rbMutex")
+	if !mu.IsValid() || mu.Type() != reflect.TypeOf(sync.Mutex{}) || !mu.CanAddr() {
+		return
+	}
+	m := (*sync.Mutex)(unsafe.Pointer(mu.UnsafeAddr()))
+	m.Lock()
+	m.Unlock() //nolint:staticcheck // an empty critical section: waiting is the point
+}
+
 // heldQueues returns the queues in pc's process queue table.
 func heldQueues(pc rmq.PushConsumer) map[primitive.MessageQueue]bool {
 	table := processQueues(pc)
@@ -493,6 +513,11 @@ func (s *subscription) unlockAll(ctx context.Context) {
 	if !s.ordered || s.bcast || s.cid == "" {
 		return
 	}
+	// A rebalance that was running when the client shut down may have
+	// sent lock requests the broker has not answered yet: wait until it
+	// ended (the client runs each under its rebalance mutex), so those
+	// locks are in place before they are released.
+	waitRebalance(s.pc)
 	qs := s.c.queuesOf(ctx, s.c.fullTopic(s.cfg.Topic), s.retryTopic)
 	if err := s.c.unlockQueues(ctx, s.group, s.cid, qs); err != nil {
 		s.c.log.Debug("unimq: rocketmq unlock after close", "group", s.group, "error", err.Error())
