@@ -69,7 +69,9 @@ func (c *Conn) rocketGroup(cfg *driver.SubscriptionConfig) (string, bool, error)
 		}
 	}
 	g = groupChars.Replace(g)
-	if !validGroup.MatchString(g) || strings.Contains(g, "|") && !exact {
+	// '|' separates group and topic, '%' a namespace (RocketMQ tools read
+	// "x%y" as group y of namespace x): both only in exact names.
+	if !validGroup.MatchString(g) || strings.ContainsAny(g, "|%") && !exact {
 		return "", exact, driver.Errorf(driver.CodeInvalidArgument, op, "RocketMQ group %q: want letters, digits, '_' or '-'", cfg.Group)
 	}
 	limit := maxTopicLen - len("%RETRY%")

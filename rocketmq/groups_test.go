@@ -49,7 +49,7 @@ func TestRocketGroupNames(t *testing.T) {
 	require.NotEqual(t, long1, long2)
 	require.Regexp(t, `^g{50}\|t+\|[0-9a-f]{16}$`, long1)
 
-	for _, bad := range []string{"a|b", "a b", "ü"} {
+	for _, bad := range []string{"a|b", "a%b", "a b", "ü"} {
 		_, _, err := c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: bad})
 		require.Truef(t, errors.Is(err, driver.ErrInvalidArgument), "group %q: %v", bad, err)
 	}
@@ -95,4 +95,13 @@ func TestAllocatedShare(t *testing.T) {
 	for _, c := range cases {
 		require.Equalf(t, c.want, allocated(c.n, c.m, c.i), "%d queues, %d members, index %d", c.n, c.m, c.i)
 	}
+}
+
+func TestGroupNamesParameter(t *testing.T) {
+	require.False(t, testConn(t, "rocketmq://127.0.0.1:9876").cfg.exactGroups)
+	require.True(t, testConn(t, "rocketmq://127.0.0.1:9876?group_names=exact").cfg.exactGroups)
+	require.False(t, testConn(t, "rocketmq://127.0.0.1:9876?group_names=topic").cfg.exactGroups)
+	u, _ := url.Parse("rocketmq://127.0.0.1:9876?group_names=broker")
+	_, err := parseURL(u)
+	require.ErrorIs(t, err, driver.ErrInvalidOption)
 }
