@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -108,9 +109,13 @@ func (s *subscription) persistSoon(stop <-chan struct{}) {
 
 // watchEvery is how often an orderly subscription looks at its queues;
 // rebalanceEvery how often it checks it holds all it should.
+// unlockEvery how often it releases what it does not hold regardless;
+// routeEvery how often it reads the topic's route again.
 const (
 	watchEvery     = 100 * time.Millisecond
 	rebalanceEvery = time.Second
+	unlockEvery    = 5 * time.Second
+	routeEvery     = 10 * time.Second
 )
 
 // consumerField returns the named field of pc's defaultConsumer (of
@@ -342,77 +347,100 @@ func allocated(n, m, i int) int {
 // this subscription and whether it is known (this member registered at the
 // broker).
 func (s *subscription) share(ctx context.Context) (int, bool) {
-	if s.cid == "" {
+	r, err := queryRoute(ctx, s.c.cfg.nameServers, s.c.fullTopic(s.cfg.Topic))
+	if err != nil || r == nil {
 		return 0, false
 	}
-	r, err := queryRoute(ctx, s.c.cfg.nameServers, s.c.fullTopic(s.cfg.Topic))
-	if err != nil || r == nil || len(r.brokerAddrs) == 0 {
-		return 0, false
+	want, _, ok := s.shareOf(ctx, r)
+	return want, ok
+}
+
+// shareOf is share for the topic's route r; it also returns the group's
+// members.
+func (s *subscription) shareOf(ctx context.Context, r *route) (int, []string, bool) {
+	if s.cid == "" || len(r.brokerAddrs) == 0 {
+		return 0, nil, false
 	}
 	ids, err := s.c.consumerIDs(ctx, r.brokerAddrs[0], s.group)
 	if err != nil {
-		return 0, false
+		return 0, nil, false
 	}
 	sort.Strings(ids)
 	i := sort.SearchStrings(ids, s.cid)
 	if i == len(ids) || ids[i] != s.cid {
-		return 0, false
+		return 0, ids, false
 	}
-	return allocated(r.queues, len(ids), i), true
+	return allocated(r.queues, len(ids), i), ids, true
 }
 
 // watch runs for orderly clustering subscriptions until stop is closed.
-// When a queue leaves the client's table (a rebalance took it away), and
-// every rebalanceEvery anyway (a queue can be locked and dropped between two
-// looks, or locked by a rebalance that then failed to add it), it commits
-// and unlocks every queue of the topic and its retry topic that the
-// subscription does not hold and has no message of in a callback (the
-// broker ignores queues locked by others). A queue being added at that
-// moment is safe: the client marks a new queue unlocked and locks it again
-// before consuming. Every rebalanceEvery it also asks the client to
-// rebalance while it holds fewer queues than the group's allocation gives
-// it (queues whose lock was still held at the last rebalance).
+// When a queue leaves the client's table (a rebalance took it away), when
+// the group's members change, and every unlockEvery anyway (a queue can be
+// locked and dropped between two looks, or locked by a rebalance that then
+// failed to add it), it commits and unlocks every queue of the topic and
+// its retry topic that the subscription does not hold and has no message of
+// in a callback (the broker ignores queues locked by others). A queue being
+// added at that moment is safe: the client marks a new queue unlocked and
+// locks it again before consuming. Every rebalanceEvery it also asks the
+// client to rebalance while it holds fewer queues than the group's
+// allocation gives it (queues whose lock was still held at the last
+// rebalance).
 func (s *subscription) watch(stop <-chan struct{}) {
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
 	full := s.c.fullTopic(s.cfg.Topic)
-	var all []primitive.MessageQueue // the topic's and retry topic's queues
+	var (
+		r         *route                   // the topic's route, refreshed every routeEvery
+		all       []primitive.MessageQueue // the topic's and retry topic's queues
+		members   []string
+		routeAt   time.Time
+		unlockAt  time.Time
+		balanceAt time.Time
+	)
 	held := heldQueues(s.pc)
-	next := time.Now()
 	for {
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 		}
+		now := time.Now()
 		cur := heldQueues(s.pc)
-		removed := false
+		release := false
 		for q := range held {
 			if !cur[q] {
-				removed = true
+				release = true
 			}
 		}
 		held = cur
-		due := time.Now().After(next)
-		if !removed && !due {
-			continue
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if due || all == nil {
+		if now.After(routeAt) || r == nil {
+			routeAt = now.Add(routeEvery)
+			if nr, err := queryRoute(ctx, s.c.cfg.nameServers, full); err == nil && nr != nil {
+				r = nr
+			}
 			all = s.c.queuesOf(ctx, full, s.retryTopic)
 		}
-		s.releaseUnheld(ctx, all, cur)
-		if due {
-			next = time.Now().Add(rebalanceEvery)
+		if now.After(balanceAt) && r != nil {
+			balanceAt = now.Add(rebalanceEvery)
+			want, ids, ok := s.shareOf(ctx, r)
+			if !slices.Equal(ids, members) {
+				members = ids
+				release = true
+			}
 			n := 0
 			for q := range cur {
 				if q.Topic == full {
 					n++
 				}
 			}
-			if want, ok := s.share(ctx); ok && n < want {
+			if ok && n < want {
 				clientCall(s.pc, "RebalanceImmediately")
 			}
+		}
+		if release || now.After(unlockAt) {
+			unlockAt = now.Add(unlockEvery)
+			s.releaseUnheld(ctx, all, cur)
 		}
 		cancel()
 	}
