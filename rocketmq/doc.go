@@ -114,7 +114,8 @@
 // retry topic first). The client runs at most 2*Concurrency callbacks per
 // subscription (concurrent mode) or one per queue (orderly), which bounds
 // the messages held. Subscribe returns once the topic (and the group's retry
-// topic) exist with a route and the consumer holds its queues, so the first
+// topic) exist with a route and the consumer holds its queues (at once when
+// the group's allocation gives it none: more members than queues), so the first
 // messages do not wait for the client's 20-30 s route refresh and rebalance;
 // topics that do not exist are created on every broker serving the template
 // topic TBW102 (admin API).
