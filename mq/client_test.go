@@ -237,3 +237,38 @@ func TestHooksSeePublishesAndSettlements(t *testing.T) {
 	assert.Positive(t, ackTook, "an ack reports how long the message took since it was received")
 	assert.Equal(t, "dead-lettered", mq.EventDeadLettered.String())
 }
+
+// An Ordered subscriber retries in place (the key's next message waits), and
+// its hooks see each failed attempt as a retry, as an unordered one's do.
+func TestHooksSeeOrderedRetries(t *testing.T) {
+	var mu sync.Mutex
+	var retried []int
+	acked := make(chan struct{})
+	c := open(t, mq.WithHook(func(ctx context.Context, e mq.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case mq.EventRetried:
+			retried = append(retried, e.Attempt)
+		case mq.EventAcked:
+			close(acked)
+		}
+	}))
+	ctx := context.Background()
+	_, err := c.Subscribe(ctx, "ordered-hooks", func(ctx context.Context, m *mq.Message) error {
+		if m.Attempt < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}, mq.Ordered(), mq.MaxAttempts(5), mq.WithBackoff(mq.ConstantBackoff(time.Millisecond)))
+	require.NoError(t, err)
+	require.NoError(t, c.Publish(ctx, "ordered-hooks", &mq.Message{Key: "k"}))
+	select {
+	case <-acked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the message was not acked")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []int{1, 2}, retried, "one retried event per failed attempt, with its attempt number")
+}

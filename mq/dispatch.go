@@ -296,7 +296,9 @@ func (s *Subscriber) handle(dm *driver.Message, now time.Time, m *Message) (f fi
 		var p permanent
 		if s.set.ordered && dm.Attempt < s.set.maxAttempts && !errors.As(err, &p) {
 			// In-place retry keeps the key's order: nothing after dm runs
-			// until it succeeds or is dead-lettered.
+			// until it succeeds or is dead-lettered. Hooks see it as a
+			// retry, as they do an unordered subscriber's Nack.
+			s.st.settled(context.Background(), EventRetried, dm, err, start)
 			if !sleepCtx(s.intake, s.set.backoff(max(dm.Attempt, 1))) {
 				return f, false // closing: left unsettled, redelivered later
 			}

@@ -28,13 +28,14 @@ type config struct {
 	routeWait    time.Duration
 	timerDelay   bool   // portable Delay through 5.x timer properties (else nearest delay level)
 	selector     string // queue selector of keyed messages: selectorJava or selectorFNV
+	exactGroups  bool   // group_names=exact: the mq group is the RocketMQ group (groups.go)
 }
 
 // urlParams are the query parameters of a rocketmq:// URL.
 var urlParams = map[string]bool{
 	"group": true, "retries": true, "access_key": true, "secret_key": true, "security_token": true,
 	"namespace": true, "instance": true, "send_timeout": true, "queues": true, "create_topics": true,
-	"route_wait": true, "delay": true, "selector": true,
+	"route_wait": true, "delay": true, "selector": true, "group_names": true,
 }
 
 // urlForm is what every error about a malformed URL says it wants.
@@ -128,6 +129,7 @@ func parseURL(u *url.URL) (*config, error) {
 	c.routeWait = p.Duration("route_wait", 15*time.Second)
 	c.timerDelay = p.Enum("delay", "timer", "timer", "levels") == "timer"
 	c.selector = p.Enum("selector", selectorJava, selectorJava, selectorFNV)
+	c.exactGroups = p.Enum("group_names", "topic", "topic", "exact") == "exact"
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

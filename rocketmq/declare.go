@@ -2,7 +2,6 @@ package rocketmq
 
 import (
 	"context"
-	"strings"
 
 	"github.com/unimq/unimq/mq/driver"
 )
@@ -30,10 +29,11 @@ func (c *Conn) Declare(ctx context.Context, topic string, groups []string) error
 	}
 	names := make([]string, len(groups))
 	for i, g := range groups {
-		names[i] = c.groupName(topic, g)
-		if !validGroup.MatchString(names[i]) {
-			return driver.Errorf(driver.CodeInvalidArgument, op, "RocketMQ group %.64q: want letters, digits, '%%', '|', '_' or '-'", g)
+		name, err := c.groupName(topic, g)
+		if err != nil {
+			return err
 		}
+		names[i] = name
 	}
 	if err := c.ensureTopic(ctx, op, topic, c.cfg.queues); err != nil {
 		return err
@@ -56,7 +56,7 @@ func (c *Conn) Declare(ctx context.Context, topic string, groups []string) error
 
 // groupName is the RocketMQ consumer group of unimq group on topic, the one
 // Subscribe uses (kept in one place so that Declare and Subscribe agree).
-func (c *Conn) groupName(topic, group string) string {
-	_ = topic
-	return strings.NewReplacer(".", "_", ":", "_", "/", "_").Replace(group)
+func (c *Conn) groupName(topic, group string) (string, error) {
+	g, _, err := c.rocketGroup(&driver.SubscriptionConfig{Topic: topic, Group: group})
+	return g, err
 }

@@ -23,15 +23,19 @@
 //	send_timeout   producer send timeout (default 3s)
 //	queues         queues of topics the adapter creates (default 4)
 //	create_topics  create missing topics on the brokers (default true)
-//	route_wait     how long to wait for a new topic's route / a consumer's queues (default 15s)
+//	route_wait     how long to wait for a new topic's route / a consumer's queues, and for the
+//	               producer to learn a topic's route on a first publish (default 15s)
 //	selector       queue of keyed messages: "java" (default, the Java client's
 //	               SelectMessageQueueByHash) or "fnv" (rocketmq-client-go's hash selector)
+//	group_names    "topic" (default): group G of topic T is the RocketMQ consumer group "G|T";
+//	               "exact": G itself (see Groups)
 //	delay          "timer" (default): Delay/DeliverAt via RocketMQ 5.x timer
 //	               messages (TIMER_DELIVER_MS, up to 3 days, ~1 s precision);
 //	               "levels": the nearest of the 18 delay levels not shorter
 //	               (for 4.x brokers; up to 2h)
 //
-// Open options (mq.DriverOption): WithCredentials, ProducerGroup. Publish
+// Open options (mq.DriverOption): WithCredentials, ProducerGroup, ExactGroup
+// (also a Subscribe / NewConsumer option). Publish
 // option: DelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
 // 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h).
 //
@@ -59,8 +63,9 @@
 //	                 or \x02 or invalid UTF-8, a header name with a control character, a Key
 //	                 with a space or a Tag with '|' is refused with ErrInvalidArgument before
 //	                 anything is sent. The body is bytes, carried byte-exact
-//	Group            consumer group, clustering model; Broadcast: broadcasting model (offsets in the
-//	                 client's local offset store)
+//	Group            consumer group "<group>|<topic>" (see Groups), clustering model; Broadcast:
+//	                 broadcasting model with the same per-topic group (offsets in the client's local
+//	                 offset store)
 //	Ordered          the client's orderly push consumer (queue locks at the broker)
 //	Start            ConsumeFromFirstOffset / LastOffset / Timestamp; a new group's start offsets are
 //	                 committed before it starts (RocketMQ 5 would otherwise start a new group at 0
@@ -81,6 +86,33 @@
 //	                 half message per call is nested, so all are stored before the local function runs
 //	                 and all end with its outcome
 //
+// # Groups
+//
+// A unimq group is scoped to its topic; a RocketMQ consumer group is
+// broker-wide (one subscription table, one %RETRY% topic), and two
+// consumers of one RocketMQ group on different topics split and drop each
+// other's messages. So group G (default "default") of topic T is consumed
+// as the RocketMQ group "G|T" ('.', ':' and '/' in G become '_'; when
+// "%RETRY%G|T" would pass the broker's 127-byte topic limit, the name is cut
+// and ends with "|" and 16 hex digits of FNV-1a 64 of "G|T"). A Java or
+// other consumer joins the group under that name. ExactGroup() or
+// group_names=exact uses G unchanged, for interop with existing groups;
+// such a group subscribed to a second topic in the same process is refused
+// with ErrInvalidArgument.
+//
+// # Handover
+//
+// Close commits the offsets the client holds with answered requests before
+// the client unregisters, and every clustering subscription has the client
+// persist its offsets about a millisecond after a callback succeeds (the
+// client alone does every 5 s, one-way), so the member that takes the queues
+// over starts after what was acknowledged. An orderly subscription commits
+// and unlocks (UNLOCK_BATCH_MQ) each queue a rebalance takes away once its
+// message finished, and asks its client to rebalance while it holds fewer
+// queues than its share, so the next owner does not wait for the broker's
+// 60 s lock expiry. A member beyond the number of queues joins at once and
+// idles.
+//
 // # Receiving
 //
 // The client's push consumer calls the adapter from its own goroutines with
@@ -92,7 +124,8 @@
 // retry topic first). The client runs at most 2*Concurrency callbacks per
 // subscription (concurrent mode) or one per queue (orderly), which bounds
 // the messages held. Subscribe returns once the topic (and the group's retry
-// topic) exist with a route and the consumer holds its queues, so the first
+// topic) exist with a route and the consumer holds its queues (at once when
+// the group's allocation gives it none: more members than queues), so the first
 // messages do not wait for the client's 20-30 s route refresh and rebalance;
 // topics that do not exist are created on every broker serving the template
 // topic TBW102 (a signed UPDATE_AND_CREATE_TOPIC request whose answer is

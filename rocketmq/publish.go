@@ -102,14 +102,14 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 	}
 	if opts.Mode == driver.OneWay {
 		for _, pm := range pms {
-			if err := c.prod.SendOneWay(ctx, pm); err != nil {
+			if err := c.sendOneWay(ctx, pm); err != nil {
 				return sendErr(ctx, op, err)
 			}
 		}
 		return nil
 	}
 	if batchable {
-		res, err := c.prod.SendSync(ctx, pms...)
+		res, err := c.sendSync(ctx, pms...)
 		if err := checkResult(ctx, op, res, err); err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		return nil
 	}
 	for i, pm := range pms {
-		res, err := c.prod.SendSync(ctx, pm)
+		res, err := c.sendSync(ctx, pm)
 		if err := checkResult(ctx, op, res, err); err != nil {
 			if i > 0 {
 				return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend,
@@ -204,8 +204,10 @@ func sendErr(ctx context.Context, op string, err error) error {
 		}
 	case strings.Contains(msg, "CODE: "):
 		code = driver.CodeRejected
-	case strings.Contains(msg, "route info not found"):
-		code = driver.CodeNotFound
+	case routeMissing(err):
+		// the topic exists (ensureTopic) but the producer did not learn
+		// its route within route_wait (routewait.go): retrying can succeed
+		code = driver.CodeUnavailable
 	}
 	return &driver.Error{Code: code, Op: op, Backend: backend, Err: err}
 }
@@ -230,8 +232,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	}
 	pm := c.build(topic, m, p, time.Now())
 	var once sync.Once
-	c.pending.Add(1)
-	err = c.prod.SendAsync(context.WithoutCancel(ctx), func(_ context.Context, res *primitive.SendResult, err error) {
+	callback := func(_ context.Context, res *primitive.SendResult, err error) {
 		once.Do(func() {
 			defer c.pending.Done()
 			if err == nil {
@@ -244,7 +245,11 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 			}
 			done(err)
 		})
-	}, pm)
+	}
+	c.pending.Add(1)
+	err = c.untilRouted(ctx, func() error {
+		return c.prod.SendAsync(context.WithoutCancel(ctx), callback, pm)
+	})
 	if err != nil {
 		c.pending.Done()
 		return sendErr(ctx, op, err)

@@ -21,7 +21,7 @@ func (s *subscription) sendRetry(ctx context.Context, m *driver.Message, delay t
 	now := time.Now()
 	cp := *m
 	cp.DeliverAt = now.Add(delay)
-	res, err := s.c.prod.SendSync(ctx, s.retryCopy(&cp, m.Attempt+1, now))
+	res, err := s.c.sendSync(ctx, s.retryCopy(&cp, m.Attempt+1, now))
 	return checkResult(ctx, "nack", res, err)
 }
 
@@ -76,7 +76,7 @@ func (s *subscription) handOver(ctx context.Context) bool {
 		go func() {
 			defer wg.Done()
 			for d := range next {
-				res, err := s.c.prod.SendSync(ctx, s.retryCopy(d.dm, d.dm.Attempt, time.Now()))
+				res, err := s.c.sendSync(ctx, s.retryCopy(d.dm, d.dm.Attempt, time.Now()))
 				if err := checkResult(ctx, "close", res, err); err != nil {
 					s.c.log.Warn("unimq: rocketmq could not hand an unsettled message to the retry topic; it is redelivered from its offset",
 						"topic", s.cfg.Topic, "group", s.group, "id", d.dm.ID, "error", err.Error())

@@ -29,9 +29,10 @@ var opaqueSeq atomic.Int32
 
 // route is what a name server knows about a topic.
 type route struct {
-	brokerAddrs []string       // master addresses
-	queues      int            // readable queues, summed over brokers
-	perBroker   map[string]int // master address -> read queues
+	brokerAddrs []string          // master addresses
+	queues      int               // readable queues, summed over brokers
+	perBroker   map[string]int    // master address -> read queues
+	byName      map[string]string // broker name -> master address
 }
 
 type remotingHeader struct {
@@ -132,7 +133,7 @@ var (
 )
 
 func parseRoute(body []byte) *route {
-	r := &route{perBroker: map[string]int{}}
+	r := &route{perBroker: map[string]int{}, byName: map[string]string{}}
 	for _, m := range reBrokerAddrs.FindAllSubmatch(body, -1) {
 		if a := reMasterAddr.FindSubmatch(m[1]); a != nil {
 			r.brokerAddrs = append(r.brokerAddrs, string(a[1]))
@@ -146,6 +147,7 @@ func parseRoute(body []byte) *route {
 	for _, m := range reBrokerData.FindAllSubmatch(body, -1) {
 		if a := reMasterAddr.FindSubmatch(m[1]); a != nil {
 			names[string(m[2])] = string(a[1])
+			r.byName[string(m[2])] = string(a[1])
 		}
 	}
 	for _, m := range reQueueData.FindAllSubmatch(body, -1) {

@@ -45,6 +45,13 @@ type subscription struct {
 	ordered bool
 	bcast   bool
 	pc      rmq.PushConsumer
+	cid     string // the client's id at the broker (queue locks), "" if unknown
+
+	releaseGroup func()                           // ends this subscription's claim on its group (groups.go)
+	stopWatch    func()                           // stops the background goroutines (handover.go); nil if none
+	kick         chan struct{}                    // a callback succeeded: persist offsets soon (handover.go)
+	inflight     map[primitive.MessageQueue]int   // messages in a callback per queue (guarded by mu)
+	done         map[primitive.MessageQueue]int64 // orderly: next offset after what was consumed (guarded by mu)
 
 	retryTopic string // "%RETRY%<group>" as the client names it; "" for broadcast
 
@@ -103,14 +110,25 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if err := c.checkOpen(op); err != nil {
 		return nil, err
 	}
-	group := cfg.Group
-	if cfg.Broadcast && group == "" {
-		group = "unimq_bcast_" + c.cfg.instanceName("b")
+	group, exact, err := c.rocketGroup(cfg)
+	if err != nil {
+		return nil, err
 	}
-	group = strings.NewReplacer(".", "_", ":", "_", "/", "_").Replace(group)
-	if !validGroup.MatchString(group) {
-		return nil, driver.Errorf(driver.CodeInvalidArgument, op, "RocketMQ group %q: want letters, digits, '%%', '|', '_' or '-'", cfg.Group)
+	release, err := c.claimGroup(group, cfg.Topic, exact)
+	if err != nil {
+		return nil, err
 	}
+	sub, err := c.subscribe(ctx, cfg, group)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	sub.releaseGroup = release
+	return sub, nil
+}
+
+func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, group string) (*subscription, error) {
+	const op = "subscribe"
 	if err := c.ensureTopic(ctx, op, cfg.Topic, c.cfg.queues); err != nil {
 		return nil, err
 	}
@@ -132,7 +150,8 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	prefetch := max(cfg.Prefetch, 1)
 	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast, retryTopic: retry,
-		ch: make(chan []*delivery, 2*prefetch), closing: make(chan struct{}), active: map[*batch][]*delivery{}}
+		ch: make(chan []*delivery, 2*prefetch), closing: make(chan struct{}), active: map[*batch][]*delivery{},
+		inflight: map[primitive.MessageQueue]int{}, done: map[primitive.MessageQueue]int64{}, kick: make(chan struct{}, 1)}
 	maxAttempts := max(cfg.MaxAttempts, 1)
 	opts := []consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
@@ -189,6 +208,21 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 		return nil, driver.Wrap(driver.CodeUnavailable, op, err)
 	}
 	s.pc = pc
+	s.cid = clientID(pc)
+	if !s.bcast {
+		// Background work of a clustering subscription (handover.go),
+		// ended by stopWatch before the client shuts down.
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var once sync.Once
+		s.stopWatch = func() { once.Do(func() { close(stop) }); wg.Wait() }
+		wg.Add(1)
+		go func() { defer wg.Done(); s.persistSoon(stop) }()
+		if s.ordered {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.watch(stop) }()
+		}
+	}
 	c.subsMu.Lock()
 	if c.closed.Load() {
 		c.subsMu.Unlock()
@@ -205,9 +239,10 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 }
 
 // waitAssigned waits until the consumer holds at least one queue of the
-// topic (its start offsets are then fixed). A group with more consumers
-// than queues leaves some consumers without queues: after a few seconds
-// Subscribe returns anyway.
+// topic (its start offsets are then fixed), or until the group's
+// allocation gives it none (more members than queues: it joins at once and
+// idles until a member leaves). Past route_wait it returns anyway, with a
+// warning (an orderly queue still locked by a member that crashed).
 func (s *subscription) waitAssigned(ctx context.Context) error {
 	table := processQueues(s.pc)
 	if table == nil {
@@ -215,6 +250,7 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 	}
 	full := s.c.fullTopic(s.cfg.Topic)
 	deadline := time.Now().Add(s.c.cfg.routeWait)
+	nextShare := time.Now().Add(100 * time.Millisecond)
 	for {
 		n := 0
 		table.Range(func(k, _ any) bool {
@@ -226,8 +262,16 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 		if n > 0 {
 			return nil
 		}
+		if !s.bcast && time.Now().After(nextShare) {
+			nextShare = time.Now().Add(250 * time.Millisecond)
+			if want, ok := s.share(ctx); ok && want == 0 {
+				s.c.log.Debug("unimq: rocketmq consumer joined with no queue (more members than queues); it idles until one is free",
+					"topic", full, "group", s.group)
+				return nil
+			}
+		}
 		if time.Now().After(deadline) {
-			s.c.log.Warn("unimq: rocketmq consumer got no queue of the topic (more consumers than queues?)",
+			s.c.log.Warn("unimq: rocketmq consumer got no queue of the topic within route_wait",
 				"topic", full, "group", s.group)
 			return nil
 		}
@@ -271,7 +315,31 @@ func consumeBatch(cfg *driver.SubscriptionConfig) int {
 // consume is the client's callback: it hands msgs to Receive and returns
 // once every one is settled.
 func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
-	if s.handle(msgs) {
+	var q primitive.MessageQueue
+	if len(msgs) > 0 && msgs[0].Queue != nil {
+		q = *msgs[0].Queue
+	}
+	s.mu.Lock()
+	s.inflight[q]++
+	s.mu.Unlock()
+	ok := s.handle(msgs)
+	s.mu.Lock()
+	if s.inflight[q]--; s.inflight[q] == 0 {
+		delete(s.inflight, q)
+	}
+	if ok && s.ordered && !s.bcast && len(msgs) > 0 {
+		// An orderly queue is consumed one callback at a time: everything
+		// up to here is done (the offset a takeover starts from).
+		if next := msgs[len(msgs)-1].QueueOffset + 1; next > s.done[q] {
+			s.done[q] = next
+		}
+	}
+	s.mu.Unlock()
+	if ok {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 		return consumer.ConsumeSuccess, nil
 	}
 	// Only when closing: the client ignores the result of a dropped queue.
@@ -480,10 +548,14 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	}
 	err := s.c.ensureTopic(ctx, op, topic, 1)
 	if err == nil {
+		group := s.cfg.Group // the group as the application names it, not the RocketMQ one
+		if group == "" {
+			group = s.group
+		}
 		dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
-			Headers: driver.DeadLetterHeaders(m, m.Topic, s.group, reason)}
+			Headers: driver.DeadLetterHeaders(m, m.Topic, group, reason)}
 		pm := toPrimitive(topic, dl)
-		res, serr := s.c.prod.SendSync(ctx, pm)
+		res, serr := s.c.sendSync(ctx, pm)
 		err = checkResult(ctx, op, res, serr)
 	}
 	if err != nil {
@@ -516,10 +588,21 @@ func (s *subscription) Close(ctx context.Context) error {
 		if d := settleGrace - time.Since(last); d > 0 {
 			_ = wait(ctx, d)
 		}
+		if s.stopWatch != nil {
+			s.stopWatch()
+		}
+		// Commit (and unlock) before the client shuts down: when its
+		// connections close, the broker tells the other members to take
+		// the queues over.
+		s.handOff(context.WithoutCancel(ctx))
 		s.shutdown()
+		s.unlockAll(context.WithoutCancel(ctx))
 		s.c.subsMu.Lock()
 		delete(s.c.subs, s)
 		s.c.subsMu.Unlock()
+		if s.releaseGroup != nil {
+			s.releaseGroup()
+		}
 	})
 	if !first {
 		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "subscription already closed"}
@@ -528,6 +611,9 @@ func (s *subscription) Close(ctx context.Context) error {
 }
 
 func (s *subscription) shutdown() {
+	if s.stopWatch != nil {
+		s.stopWatch() // idempotent: see stopWatch
+	}
 	// Shut down first: the client drops the queues and persists offsets
 	// below every unsettled message; only then release the waiting
 	// callbacks, whose results the client ignores for dropped queues.

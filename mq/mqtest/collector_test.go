@@ -121,7 +121,8 @@ func TestNamesAreKnown(t *testing.T) {
 		"GroupsEachGetAll", "Broadcast", "OrderedPerKey", "NackRedelivery", "DeadLetter", "HandlerPanic",
 		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
-		"Capabilities", "NoGoroutineLeaks"} {
+		"Capabilities", "GroupAcrossTopics", "DefaultGroupAcrossTopics", "BroadcastAcrossTopics",
+		"OrderedMembershipChange", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}

@@ -72,11 +72,17 @@
 //     one key's message fails, the messages of other keys in other
 //     partitions (all, where Partition is -1) are handled; else Ordered is
 //     ErrUnsupported.
-//   - CapGroups (CompetingConsumers, GroupsEachGetAll): must be declared;
+//   - CapGroups (CompetingConsumers, GroupsEachGetAll, GroupAcrossTopics,
+//     DefaultGroupAcrossTopics, OrderedMembershipChange): must be declared;
 //     the core cannot refuse groups, so a backend without them lists these
-//     tests in Skip.
-//   - CapBroadcast (Broadcast): every Broadcast subscriber gets everything;
-//     else ErrUnsupported.
+//     tests in Skip. A group is scoped to its topic: one group name (or the
+//     default group) on two topics gets each topic's messages on that
+//     topic's subscribers, exactly once. OrderedMembershipChange (with
+//     CapOrdered): after ordered members joined and closed, the next member
+//     joins at once and gets what follows within Wait, in key order.
+//   - CapBroadcast (Broadcast, BroadcastAcrossTopics): every Broadcast
+//     subscriber gets everything of its own topic, also when subscribers of
+//     two topics share a group (or the default); else ErrUnsupported.
 //   - CapTagFilter, CapPatternFilter: informative only (the broker filters
 //     server-side); TagFilter and TagPattern run on every backend, because
 //     mq filters client-side what the broker does not: "a || b" and "*"/"#"
