@@ -237,7 +237,7 @@ func (t *topic) fits(msgs []*driver.Message, now time.Time) (bool, error) {
 		return t.makeRoom(int(m.Partition), 1), nil
 	}
 	var small [16]int
-	need := small[:0]
+	var need []int
 	if len(t.parts) <= len(small) {
 		need = small[:len(t.parts)]
 	} else {
