@@ -6,6 +6,7 @@
 #   make test-unit   run the tests without requiring brokers (integration tests skip)
 #   make fuzz        run every fuzz target of the repository for FUZZTIME each (scripts/fuzz.sh:
 #                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
+#   make lint        go vet and staticcheck (STATICCHECK_VERSION, installed into GOBIN when missing)
 #   make brokers-up / brokers-down / brokers-status   manage the local brokers (docs/brokers.md)
 
 GO ?= go
@@ -17,8 +18,11 @@ FUZZTIME ?= 60s
 FUZZTIME_SHORT ?= 10s
 FUZZ_BUDGET ?= 150
 FUZZ ?= .
+# staticcheck release that make lint runs (the module proxy serves named versions, not @latest).
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: test test-unit fuzz fuzz-short vet bench brokers-up brokers-down brokers-status
+.PHONY: test test-unit fuzz fuzz-short vet lint bench brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -43,6 +47,12 @@ test-unit:
 
 vet:
 	$(GO) vet $(PKGS)
+
+# Installs staticcheck at STATICCHECK_VERSION when the one at STATICCHECK is missing or another version.
+lint: vet
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION:v%=%))' || \
+		GOBIN=$(dir $(STATICCHECK)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) $(PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

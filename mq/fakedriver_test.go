@@ -19,7 +19,6 @@ const fakeScheme = "fakemq"
 var (
 	fakeMu   sync.Mutex
 	fakeCaps = map[string]driver.Capabilities{}
-	fakeURLs []string // URLs the opener was given, redacted (the URL fuzz target reads them)
 )
 
 func init() {

@@ -235,10 +235,12 @@ func TagPattern(patterns ...string) Option {
 	}}
 }
 
-// Ordered delivers messages of one Key in publish order, one at a time; a
-// failing message is retried in place and blocks only its own key (and, on
-// partitioned backends, its partition/queue) until it succeeds or is
-// dead-lettered (Subscribe).
+// Ordered delivers messages of one Key in publish order (Subscribe,
+// Consumer). The backend must have CapOrdered. To a Subscriber's handlers,
+// one at a time per key: a failing message is retried in place and blocks
+// only its own key (and, on partitioned backends, its partition/queue) until
+// it succeeds or is dead-lettered. To a Consumer, it asks for the backend's
+// ordered delivery: Receive returns the messages of one key in publish order.
 func Ordered() Option {
 	return Option{"Ordered", forSubscribe | forConsumer, func(s *settings) error {
 		s.ordered = true
@@ -335,8 +337,8 @@ func HandlerTimeout(d time.Duration) Option {
 }
 
 // AckTimeout redelivers a message received from Consumer.Receive that was
-// neither acked nor nacked within d, as seed 004's long polling does
-// (Consumer). Default: none.
+// neither acked nor nacked within d, as the long polling of RocketMQ's HTTP
+// SDK does (Consumer). Default: none.
 func AckTimeout(d time.Duration) Option {
 	return Option{"AckTimeout", forConsumer, func(s *settings) error {
 		if d <= 0 {

@@ -58,7 +58,7 @@ type lane struct{ q []*driver.Message }
 // Concurrency handlers at once. It returns once the subscription is
 // established at the broker: a message published after Subscribe returns is
 // delivered. Options: Group, Broadcast, TagFilter, TagPattern, Ordered,
-// Concurrency, MaxAttempts, WithBackoff, DeadLetterTopic, HandlerTimeout,
+// Concurrency, Prefetch, MaxAttempts, WithBackoff, DeadLetterTopic, HandlerTimeout,
 // StartFrom, StartAt, WithMiddleware, DriverOption.
 func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ...Option) (*Subscriber, error) {
 	const op = "subscribe"

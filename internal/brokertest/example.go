@@ -1,24 +1,25 @@
 package brokertest
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"testing"
 	"time"
+
+	"github.com/unimq/unimq/mq"
 )
 
-// RunAMQPExample runs an example's run function against the test RabbitMQ
-// with a deadline, failing t with the example's output when it fails.
-func RunAMQPExample(t *testing.T, run func(ctx context.Context, url string, out io.Writer) error) {
+// RunExample runs an example program's run function against the broker at
+// url (given to it as MQ_URL, as `MQ_URL=... go run` does) with a deadline,
+// then checks that it left no goroutine behind.
+func RunExample(t *testing.T, url string, run func(ctx context.Context) error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Setenv(mq.EnvURL, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var out bytes.Buffer
-	if err := run(ctx, AMQPURL(t), &out); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+	if err := run(ctx); err != nil {
+		t.Fatal(err)
 	}
-	t.Log(out.String())
+	VerifyNoLeaks(t, 10*time.Second)
 }
 
 // TestSuffix makes a name unique to this test run ("-test-150405.000000").

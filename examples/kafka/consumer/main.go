@@ -1,5 +1,5 @@
-// Command consumer is seed 002's Kafka consumer through unimq: one consumer
-// per partition, starting from the newest offset. In unimq that is a
+// Command consumer is the Kafka per-partition consumer through unimq: one
+// consumer per partition, starting from the newest offset. In unimq that is a
 // Broadcast subscriber (no group, every partition, StartNewest by default).
 // To stay bounded it publishes a few records itself and exits once it has
 // printed them.
@@ -11,24 +11,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/kafka"
 	"github.com/unimq/unimq/mq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "consumer:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "kafka://127.0.0.1:9092")
 	if err != nil {
 		return err
@@ -37,7 +29,7 @@ func run() error {
 
 	const topic = "web_log"
 
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	const n = 5
 	got := make(chan struct{}, n)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
@@ -52,8 +44,8 @@ func run() error {
 	}
 	defer sub.Close(context.Background())
 
-	// The seed lists the partitions and consumes each; Broadcast reads all of
-	// them (Subscribe created the topic if it did not exist yet).
+	// Plain sarama code lists the partitions and consumes each; Broadcast reads
+	// all of them (Subscribe created the topic if it did not exist yet).
 	parts, err := kafka.Partitions(ctx, client, topic)
 	if err != nil {
 		return err
@@ -67,12 +59,8 @@ func run() error {
 			return err
 		}
 	}
-	for i := 0; i < n; i++ {
-		select {
-		case <-got:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, got, n, nil); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Command groups shows seed 002's two Kafka patterns through unimq:
+// Command groups shows Kafka's two consumer group patterns through unimq:
 //
 //   - point to point inside a group: the taxi drivers of Chengdu form one
 //     group and compete, so each rider is picked up by exactly one of them;
@@ -13,25 +13,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/kafka"
 	"github.com/unimq/unimq/mq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "groups:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(90*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "kafka://127.0.0.1:9092")
 	if err != nil {
 		return err
@@ -43,7 +35,7 @@ func run() error {
 	if err := kafka.CreateTopic(ctx, client, topic, 4, 0); err != nil {
 		return err
 	}
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	const riders = 20
 
 	var mu sync.Mutex
@@ -81,12 +73,8 @@ func run() error {
 			return err
 		}
 	}
-	for i := 0; i < 2*riders; i++ {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for riders: %w", ctx.Err())
-		}
+	if err := exampleutil.Wait(ctx, done, 2*riders, nil); err != nil {
+		return fmt.Errorf("waiting for riders: %w", err)
 	}
 	mu.Lock()
 	defer mu.Unlock()

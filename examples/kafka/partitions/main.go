@@ -10,25 +10,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/kafka"
 	"github.com/unimq/unimq/mq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "partitions:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "kafka://127.0.0.1:9092")
 	if err != nil {
 		return err
@@ -45,7 +37,7 @@ func run() error {
 	}
 	fmt.Println("partitions:", parts)
 
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	var mu sync.Mutex
 	order := map[string][]string{}
 	const perKey = 4
@@ -85,12 +77,8 @@ func run() error {
 	}
 	fmt.Printf("explicit partition: %d offset %d\n", pinned.Partition, pinned.Offset)
 
-	for i := 0; i < perKey*len(keys)+1; i++ {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, done, perKey*len(keys)+1, nil); err != nil {
+		return err
 	}
 	mu.Lock()
 	defer mu.Unlock()

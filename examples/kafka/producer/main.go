@@ -1,4 +1,4 @@
-// Command producer is seed 002's Kafka producer through unimq: a sync send
+// Command producer is the Kafka sync producer through unimq: a sync send
 // with acks=all (the adapter's Publish) that prints the partition and offset
 // the broker confirmed.
 //
@@ -9,30 +9,23 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	_ "github.com/unimq/unimq/kafka" // registers kafka://
 	"github.com/unimq/unimq/mq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "producer:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "kafka://127.0.0.1:9092")
 	if err != nil {
 		return err
 	}
 	defer client.Close(context.Background())
 
-	// sarama.SyncProducer + RequiredAcks=WaitForAll in the seed; Publish
+	// sarama.SyncProducer + RequiredAcks=WaitForAll in plain sarama; Publish
 	// returns once the leader and its in-sync replicas have the record.
 	msg := &mq.Message{Body: []byte("this is a test log")}
 	if err := client.Publish(ctx, "web_log", msg); err != nil {

@@ -1,6 +1,6 @@
-// Command direct is seed 002's routing mode through unimq: a direct exchange
+// Command direct is RabbitMQ's routing mode through unimq: a direct exchange
 // named by the topic; the tag is the routing key and a subscriber's
-// TagFilter is its binding key. The seed's producer also sends "imooc_two"
+// TagFilter is its binding key. The producer also sends "imooc_two"
 // messages that no queue is bound to; RabbitMQ drops them silently, unimq
 // publishes with the mandatory flag and reports them as mq.ErrUnroutable.
 //
@@ -12,34 +12,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rabbitmq"
 )
 
 const defaultURL = "amqp://guest:guest@127.0.0.1:5672/"
 
-// The seed's name (tests use their own).
+// The example's exchange (tests use their own).
 var exchange = "exZi"
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := run(ctx, os.Getenv(mq.EnvURL), os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "direct:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(30*time.Second, run) }
 
-func run(ctx context.Context, url string, out io.Writer) error {
-	if url == "" {
-		url = defaultURL
-	}
-	client, err := mq.Open(ctx, url, rabbitmq.WithMode(rabbitmq.Direct))
+func run(ctx context.Context) error {
+	client, err := mq.OpenEnv(ctx, defaultURL, rabbitmq.WithMode(rabbitmq.Direct))
 	if err != nil {
 		return err
 	}
@@ -70,14 +59,11 @@ func run(ctx context.Context, url string, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "published %d imooc_one and %d imooc_two messages; %d imooc_two reported unroutable (no queue bound)\n", n, n, unroutable)
-	for i := 0; i < n; i++ {
-		select {
-		case m := <-got:
-			fmt.Fprintf(out, "received [%s] %s\n", m.Tag, m.Body)
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for messages: %w", ctx.Err())
-		}
+	fmt.Printf("published %d imooc_one and %d imooc_two messages; %d imooc_two reported unroutable (no queue bound)\n", n, n, unroutable)
+	if err := exampleutil.Wait(ctx, got, n, func(m *mq.Message) {
+		fmt.Printf("received [%s] %s\n", m.Tag, m.Body)
+	}); err != nil {
+		return fmt.Errorf("waiting for messages: %w", err)
 	}
 	return nil
 }

@@ -3,16 +3,12 @@ package main
 import (
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/unimq/unimq/internal/brokertest"
 )
 
-// The example leaves no goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m, brokertest.ProcessGoroutines...) }
-
-// The example runs to completion against the test broker.
+// The example runs to completion against the test broker and leaves no
+// goroutine behind.
 func TestExample(t *testing.T) {
 	exchange += brokertest.TestSuffix()
-	brokertest.RunAMQPExample(t, run)
+	brokertest.RunExample(t, brokertest.AMQPURL(t), run)
 }

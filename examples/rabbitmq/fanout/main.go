@@ -1,6 +1,6 @@
-// Command fanout is seed 002's publish/subscribe mode through unimq: a
+// Command fanout is RabbitMQ publish/subscribe through unimq: a
 // fanout exchange named by the topic; every subscriber gets every message.
-// The seed's consumers each declare a server-named exclusive queue: that is
+// Classic fanout consumers each declare a server-named exclusive queue: that is
 // mq.Broadcast(). A consumer group instead (mq.Group) gets a durable queue
 // that keeps messages while its consumers are away.
 //
@@ -11,54 +11,33 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rabbitmq"
 )
 
 const defaultURL = "amqp://guest:guest@127.0.0.1:5672/"
 
-// The seed's name (tests use their own).
+// The example's exchange (tests use their own).
 var exchange = "newProduct"
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := run(ctx, os.Getenv(mq.EnvURL), os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "fanout:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(30*time.Second, run) }
 
-func run(ctx context.Context, url string, out io.Writer) error {
-	if url == "" {
-		url = defaultURL
-	}
-	client, err := mq.Open(ctx, url, rabbitmq.WithMode(rabbitmq.Fanout))
+func run(ctx context.Context) error {
+	client, err := mq.OpenEnv(ctx, defaultURL, rabbitmq.WithMode(rabbitmq.Fanout))
 	if err != nil {
 		return err
 	}
 	defer client.Close(context.Background())
 
 	const n = 21
-	counts := make([]int, 2)
-	var mu sync.Mutex
-	left := len(counts)
-	done := make(chan struct{})
-	for i := range counts {
+	got := make(chan int, 2*n) // which subscriber received a message
+	for i := 0; i < 2; i++ {
 		sub, err := client.Subscribe(ctx, exchange, func(ctx context.Context, m *mq.Message) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if counts[i]++; counts[i] == n {
-				if left--; left == 0 {
-					close(done)
-				}
-			}
+			got <- i
 			return nil
 		}, mq.Broadcast())
 		if err != nil {
@@ -72,14 +51,11 @@ func run(ctx context.Context, url string, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "published %d messages to fanout exchange %s\n", n, exchange)
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for the subscribers: %w", ctx.Err())
+	fmt.Printf("published %d messages to fanout exchange %s\n", n, exchange)
+	counts := make([]int, 2)
+	if err := exampleutil.Wait(ctx, got, 2*n, func(i int) { counts[i]++ }); err != nil {
+		return fmt.Errorf("waiting for the subscribers: %w", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	fmt.Fprintf(out, "subscriber 1 got %d, subscriber 2 got %d: every subscriber gets every message\n", counts[0], counts[1])
+	fmt.Printf("subscriber 1 got %d, subscriber 2 got %d: every subscriber gets every message\n", counts[0], counts[1])
 	return nil
 }

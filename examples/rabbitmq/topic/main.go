@@ -1,4 +1,4 @@
-// Command topic is seed 002's topic mode through unimq: a topic exchange
+// Command topic is RabbitMQ's topic mode through unimq: a topic exchange
 // named by the topic; the tag is the routing key and mq.TagPattern gives
 // the binding keys, where "*" is exactly one word and "#" zero or more.
 //
@@ -9,36 +9,24 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rabbitmq"
 )
 
 const defaultURL = "amqp://guest:guest@127.0.0.1:5672/"
 
-// The seed's name (tests use their own).
+// The example's exchange (tests use their own).
 var exchange = "exImoocTopic"
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := run(ctx, os.Getenv(mq.EnvURL), os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "topic:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(30*time.Second, run) }
 
-func run(ctx context.Context, url string, out io.Writer) error {
-	if url == "" {
-		url = defaultURL
-	}
+func run(ctx context.Context) error {
 	// Topic is the default mode; WithMode makes it explicit.
-	client, err := mq.Open(ctx, url, rabbitmq.WithMode(rabbitmq.Topic))
+	client, err := mq.OpenEnv(ctx, defaultURL, rabbitmq.WithMode(rabbitmq.Topic))
 	if err != nil {
 		return err
 	}
@@ -46,20 +34,10 @@ func run(ctx context.Context, url string, out io.Writer) error {
 
 	const n = 11
 	patterns := []string{"#", "imooc.topic88.three", "imooc.*.four"}
-	want := []int{2 * n, n, n}
-	var mu sync.Mutex
-	counts := make([]int, len(patterns))
-	left := len(patterns)
-	done := make(chan struct{})
+	got := make(chan int, 4*n) // which binding received a message
 	for i, p := range patterns {
 		sub, err := client.Subscribe(ctx, exchange, func(ctx context.Context, m *mq.Message) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if counts[i]++; counts[i] == want[i] {
-				if left--; left == 0 {
-					close(done)
-				}
-			}
+			got <- i
 			return nil
 		}, mq.Broadcast(), mq.TagPattern(p))
 		if err != nil {
@@ -74,16 +52,14 @@ func run(ctx context.Context, url string, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "published %d imooc.topic88.three and %d imooc.topic99.four messages\n", n, n)
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for the subscribers: %w", ctx.Err())
+	fmt.Printf("published %d imooc.topic88.three and %d imooc.topic99.four messages\n", n, n)
+	// "#" gets both kinds, each other binding one kind: 4n deliveries in all.
+	counts := make([]int, len(patterns))
+	if err := exampleutil.Wait(ctx, got, 4*n, func(i int) { counts[i]++ }); err != nil {
+		return fmt.Errorf("waiting for the subscribers: %w", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	for i, p := range patterns {
-		fmt.Fprintf(out, "binding %-22q received %d\n", p, counts[i])
+		fmt.Printf("binding %-22q received %d\n", p, counts[i])
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Command async is seed 003's asynchronous send: PublishAsync returns at
+// Command async is RocketMQ's asynchronous send: PublishAsync returns at
 // once and the callback gets the broker's answer (SendAsync). Client.Close
 // waits for outstanding callbacks.
 //
@@ -8,25 +8,18 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "async:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-// Command delay is seed 003's delayed message: "cancel the order if it is
+// Command delay is RocketMQ's delayed message: "cancel the order if it is
 // still unpaid after 30 minutes", shortened to delay level 2 (5 s) with
 // rocketmq.DelayLevel, and the portable Delay (3 s), which this adapter sends
 // with RocketMQ 5.x's timer property (any delay up to 3 days; URL delay=levels
@@ -10,24 +10,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "delay:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err
@@ -35,7 +27,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_delay"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	start := time.Now()
 	got := make(chan string, 2)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
@@ -60,13 +52,10 @@ func run() error {
 		return err
 	}
 	fmt.Println("published; waiting")
-	for i := 0; i < 2; i++ {
-		select {
-		case s := <-got:
-			fmt.Println("received:", s)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, got, 2, func(s string) {
+		fmt.Println("received:", s)
+	}); err != nil {
+		return err
 	}
 	return nil
 }

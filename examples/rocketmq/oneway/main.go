@@ -1,4 +1,4 @@
-// Command oneway is seed 003's one-way send (SendOneWay): no answer from the
+// Command oneway is RocketMQ's one-way send (SendOneWay): no answer from the
 // broker, the fastest and a lossy mode (logs, metrics). A nil error only
 // means the message left the process.
 //
@@ -8,24 +8,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "oneway:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err
@@ -33,7 +26,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_oneway"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	got := make(chan string, 5)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
 		if m.Header("run") == run {
@@ -53,13 +46,10 @@ func run() error {
 		}
 	}
 	fmt.Println("5 log lines sent one-way")
-	for i := 0; i < 5; i++ {
-		select {
-		case b := <-got:
-			fmt.Println("received:", b)
-		case <-ctx.Done():
-			return fmt.Errorf("one-way is lossy, but on a healthy broker all 5 arrive: %w", ctx.Err())
-		}
+	if err := exampleutil.Wait(ctx, got, 5, func(b string) {
+		fmt.Println("received:", b)
+	}); err != nil {
+		return fmt.Errorf("one-way is lossy, but on a healthy broker all 5 arrive: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Command orderly is seed 003/004's ordered messages: messages of one order
+// Command orderly is RocketMQ's ordered messages: messages of one order
 // (the Key, RocketMQ's sharding key) go to one queue, and an Ordered
 // subscriber (the client's orderly push consumer) gets them in publish order,
 // while different orders proceed in parallel.
@@ -9,25 +9,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "orderly:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err
@@ -35,7 +27,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_orderly"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	steps := []string{"created", "paid", "shipped", "delivered"}
 	orders := []string{"order-1", "order-2", "order-3"}
 	var mu sync.Mutex
@@ -68,12 +60,8 @@ func run() error {
 			}
 		}
 	}
-	for i := 0; i < len(steps)*len(orders); i++ {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, done, len(steps)*len(orders), nil); err != nil {
+		return err
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -1,4 +1,4 @@
-// Command pull is seed 004's long polling consumer: receive a batch of up to
+// Command pull is RocketMQ long polling (pull) consumption: receive a batch of up to
 // 16 messages, waiting up to 3 seconds, acknowledge each by its receipt; a
 // message not acknowledged within the ack timeout is delivered again.
 //
@@ -8,24 +8,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "pull:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(90*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err
@@ -33,7 +26,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_pull"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	consumer, err := client.NewConsumer(ctx, topic, mq.Group("example_pull_consumer"),
 		mq.AckTimeout(5*time.Second), mq.Concurrency(32))
 	if err != nil {

@@ -1,4 +1,4 @@
-// Command sync is seed 000/003's synchronous send: Publish returns once the
+// Command sync is RocketMQ's synchronous send: Publish returns once the
 // broker stored the message (SendSync, SEND_OK) with its msgId, queue and
 // offset; a status other than SEND_OK is an error matching mq.ErrRejected
 // whose cause is a *rocketmq.SendStatusError. Producer group and retries
@@ -12,24 +12,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "sync:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876?group=example_sync_producer&retries=2")
 	if err != nil {
 		return err
@@ -37,7 +30,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_sync"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	got := make(chan *mq.Message, 3)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
 		if m.Header("run") == run {
@@ -63,13 +56,10 @@ func run() error {
 		}
 		fmt.Printf("SEND_OK msgId=%s queue=%d offset=%d\n", m.BrokerID, m.Partition, m.Offset)
 	}
-	for i := 0; i < 3; i++ {
-		select {
-		case m := <-got:
-			fmt.Printf("received %q key=%s tag=%s msgId=%s\n", m.Body, m.Key, m.Tag, m.BrokerID)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, got, 3, func(m *mq.Message) {
+		fmt.Printf("received %q key=%s tag=%s msgId=%s\n", m.Body, m.Key, m.Tag, m.BrokerID)
+	}); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Command tags is seed 000's tag selector: messages tagged TagA, TagB and
+// Command tags is RocketMQ tag filtering: messages tagged TagA, TagB and
 // TagC; a subscriber with the expression "TagA || TagC" (filtered by the
 // broker) gets only those, another group with "*" gets all.
 //
@@ -8,24 +8,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "tags:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(60*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876")
 	if err != nil {
 		return err
@@ -33,7 +25,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_tags"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	selected, all := make(chan string, 3), make(chan string, 3)
 	listen := func(group, expr string, out chan string) (*mq.Subscriber, error) {
 		return client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
@@ -61,21 +53,15 @@ func run() error {
 			return err
 		}
 	}
-	for i := 0; i < 3; i++ {
-		select {
-		case tag := <-all:
-			fmt.Println(`"*" got`, tag)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, all, 3, func(tag string) {
+		fmt.Println(`"*" got`, tag)
+	}); err != nil {
+		return err
 	}
-	for i := 0; i < 2; i++ {
-		select {
-		case tag := <-selected:
-			fmt.Println(`"TagA || TagC" got`, tag)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, selected, 2, func(tag string) {
+		fmt.Println(`"TagA || TagC" got`, tag)
+	}); err != nil {
+		return err
 	}
 	select {
 	case tag := <-selected:

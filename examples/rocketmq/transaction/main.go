@@ -1,4 +1,4 @@
-// Command transaction is seed 003's transactional message: a half message,
+// Command transaction is RocketMQ's transactional message: a half message,
 // the local transaction (here a pretend database write), and commit,
 // rollback or "unknown", which the broker resolves later by asking the
 // checker (WithTxChecker) — the broker's check-back.
@@ -10,11 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/unimq/unimq/examples/internal/exampleutil"
 	"github.com/unimq/unimq/mq"
 	_ "github.com/unimq/unimq/rocketmq"
 )
@@ -25,16 +24,9 @@ var (
 	orders = map[string]bool{}
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "transaction:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleutil.Main(90*time.Second, run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+func run(ctx context.Context) error {
 	checked := make(chan string, 1)
 	client, err := mq.OpenEnv(ctx, "rocketmq://127.0.0.1:9876?group=example_tx_producer",
 		mq.WithTxChecker(func(ctx context.Context, m *mq.Message) mq.TxState {
@@ -60,7 +52,7 @@ func run() error {
 	defer client.Close(context.Background())
 
 	const topic = "example_tx"
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := exampleutil.RunID()
 	got := make(chan string, 4)
 	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
 		if m.Header("run") == run {
@@ -103,13 +95,10 @@ func run() error {
 	})
 	fmt.Println("order C: unknown ->", err)
 
-	for i := 0; i < 2; i++ {
-		select {
-		case k := <-got:
-			fmt.Println("consumer received order", k)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err := exampleutil.Wait(ctx, got, 2, func(k string) {
+		fmt.Println("consumer received order", k)
+	}); err != nil {
+		return err
 	}
 	return nil
 }
