@@ -50,7 +50,7 @@ func TestURLErrors(t *testing.T) {
 		_, err := mq.Open(ctx, u)
 		require.ErrorIs(t, err, mq.ErrInvalidOption, u)
 		require.NotContains(t, err.Error(), "hunter2", u)
-		require.Contains(t, err.Error(), "malformed AMQP URL", u)
+		require.Contains(t, strings.ToLower(err.Error()), "malformed", u) // mq.Open or the adapter names the problem
 	}
 	// Unreachable: unavailable, password redacted.
 	_, err := mq.Open(ctx, "amqp://u:s3cret@127.0.0.1:1/?connect_timeout=1s")

@@ -211,12 +211,36 @@ func (e *env) checkTopicNames(c *mq.Client) {
 	long := UniqueName("ir-long")
 	long += strings.Repeat("x", n-len(long))
 	g := e.group()
+	// At the rule's limit a backend may still refuse the topic up front
+	// because a name it derives from it (a group's queue, a retry topic)
+	// would be over the limit: that is a refusal with the right code, not an
+	// alteration. Anything else must work end to end.
+	derived := func(what string, err error) bool {
+		if errors.Is(err, mq.ErrInvalidArgument) {
+			e.t.Logf("%s of a topic of %d bytes refused up front (a derived name is over the limit): %v", what, n, err)
+			return true
+		}
+		return false
+	}
 	if err := c.Declare(e.ctx, long, g); err != nil && !errors.Is(err, mq.ErrUnsupported) {
-		e.t.Errorf("Declare of a topic of %d bytes (%s): %v", n, rule.Describe(), err)
+		if !derived("Declare", err) {
+			e.t.Errorf("Declare of a topic of %d bytes (%s): %v", n, rule.Describe(), err)
+		}
 		return
 	}
 	col := NewCollector()
-	e.subscribe(c, long, col.Handler("long", nil), mq.Group(g))
+	s, err := c.Subscribe(e.ctx, long, col.Handler("long", nil), mq.Group(g))
+	if err != nil {
+		if !derived("Subscribe", err) {
+			e.t.Errorf("Subscribe to a topic of %d bytes (%s): %v", n, rule.Describe(), err)
+		}
+		return
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), e.h.Wait)
+		defer cancel()
+		_ = s.Close(ctx)
+	})
 	e.publish(c, long, msg("ir-long-topic"))
 	col.WaitDone(e.t, e.h.Wait, "ir-long-topic")
 	if got := col.Of("ir-long-topic")[0].Msg.Topic; got != long {
