@@ -188,7 +188,7 @@
 // rocketmq.TransactionProducer (package github.com/apache/rocketmq-client-go/v2);
 // Subscriber.As gives rocketmq.PushConsumer.
 //
-// Querying a message by id or key (seed 000): the Go client v2.1.2 has no
+// Querying a message by id or key: the Go client v2.1.2 has no
 // query API, so *Conn has QueryByKey and QueryByID, which ask the brokers'
 // message index directly (QUERY_MESSAGE; unsigned, so not with ACL
 // enforced):

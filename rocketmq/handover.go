@@ -206,7 +206,8 @@ func waitRebalance(pc rmq.PushConsumer) {
 	}
 	m := (*sync.Mutex)(unsafe.Pointer(mu.UnsafeAddr()))
 	m.Lock()
-	m.Unlock() //nolint:staticcheck // an empty critical section: waiting is the point
+	//lint:ignore SA2001 an empty critical section: waiting for the client's rebalance is the point
+	m.Unlock()
 }
 
 // heldQueues returns the queues in pc's process queue table.

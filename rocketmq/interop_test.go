@@ -2,7 +2,6 @@ package rocketmq_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +94,6 @@ func TestInteropToPlainConsumer(t *testing.T) {
 		require.Equal(t, "u-1", me.GetProperty(rocketmq.PropertyID))
 		require.Equal(t, m.BrokerID, me.MsgId)
 	case <-time.After(wait):
-		t.Fatal(fmt.Sprintf("the plain consumer got nothing within %v", wait))
+		t.Fatalf("the plain consumer got nothing within %v", wait)
 	}
 }

@@ -15,7 +15,7 @@ const reqQueryMessage = 12
 
 // QueryByKey returns up to max messages of topic stored between from and to
 // whose Key (the KEYS property) is key, from the brokers' message index, as
-// seed 000's "query by business key". The Go client has no query API; this
+// RocketMQ's "query by business key". The Go client has no query API; this
 // asks every master broker of the topic directly (QUERY_MESSAGE). Without
 // ACL signing: with credentials on a broker that enforces ACL it fails.
 func (c *Conn) QueryByKey(ctx context.Context, topic, key string, max int, from, to time.Time) ([]*mq.Message, error) {

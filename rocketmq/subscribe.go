@@ -66,8 +66,6 @@ type subscription struct {
 	active     map[*batch][]*delivery // callbacks waiting for their messages to settle (guarded by mu)
 	lastSettle time.Time              // when the last Ack/Nack/DeadLetter was handed to a callback
 	once       sync.Once
-	dlqOnce    sync.Once
-	dlqErr     error
 }
 
 type outcome int

@@ -16,7 +16,7 @@ import (
 	"github.com/unimq/unimq/rocketmq"
 )
 
-// The scenarios of seeds 000, 001, 003 and 004 through the portable API.
+// The RocketMQ scenarios (tags, send modes, delay, transactions, order, broadcasting, pull, query) through the portable API.
 
 const wait = 30 * time.Second
 
@@ -46,11 +46,11 @@ func msg(id, tag, key string) *mq.Message {
 	return &mq.Message{ID: id, Tag: tag, Key: key, Body: []byte("body-" + id)}
 }
 
-// Seed 000/003: tags with a selector expression ("TagA || TagC").
-func TestSeedTags(t *testing.T) {
+// RocketMQ tag filtering: tags with a selector expression ("TagA || TagC").
+func TestTagFiltering(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	topic := mqtest.UniqueName("seed-tags")
+	topic := mqtest.UniqueName("scn-tags")
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-tags")), mq.TagFilter("TagA || TagC"))
 	for _, tag := range []string{"TagA", "TagB", "TagC"} {
@@ -61,11 +61,11 @@ func TestSeedTags(t *testing.T) {
 	require.Empty(t, col.Of("m-TagB"), "TagB was delivered")
 }
 
-// Seed 000/003: sync (send status), async (callback), one-way and batch sends.
-func TestSeedSendModes(t *testing.T) {
+// RocketMQ send modes: sync (send status), async (callback), one-way and batch sends.
+func TestSendModes(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	topic := mqtest.UniqueName("seed-modes")
+	topic := mqtest.UniqueName("scn-modes")
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-modes")))
 
@@ -106,11 +106,11 @@ func TestSeedSendModes(t *testing.T) {
 	require.Equal(t, "TagA", got.Tag)
 }
 
-// Seed 003: delay level 2 (5 s); the portable Delay through the 5.x timer.
-func TestSeedDelay(t *testing.T) {
+// RocketMQ delayed messages: delay level 2 (5 s); the portable Delay through the 5.x timer.
+func TestDelayLevels(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	topic := mqtest.UniqueName("seed-delay")
+	topic := mqtest.UniqueName("scn-delay")
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-delay")))
 	start := time.Now()
@@ -131,9 +131,9 @@ func TestSeedDelay(t *testing.T) {
 	require.ErrorIs(t, err, mq.ErrInvalidOption)
 }
 
-// Seed 003: transactions: commit, rollback, and unknown resolved by the
+// RocketMQ transactions: commit, rollback, and unknown resolved by the
 // broker's check-back (the checker answers from the message's header).
-func TestSeedTransactions(t *testing.T) {
+func TestTransactions(t *testing.T) {
 	t.Parallel()
 	var checks atomic.Int32
 	c := openClient(t, mq.WithTxChecker(func(ctx context.Context, m *mq.Message) mq.TxState {
@@ -146,7 +146,7 @@ func TestSeedTransactions(t *testing.T) {
 		}
 		return mq.TxUnknown
 	}))
-	topic := mqtest.UniqueName("seed-tx")
+	topic := mqtest.UniqueName("scn-tx")
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-tx")))
 	txm := func(id, state string) []*mq.Message {
@@ -175,11 +175,11 @@ func TestSeedTransactions(t *testing.T) {
 	})
 }
 
-// Seed 001/003/004: per-key order with an orderly subscriber.
-func TestSeedOrderly(t *testing.T) {
+// RocketMQ orderly consumption: per-key order with an orderly subscriber.
+func TestOrderlyPerKey(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	topic := mqtest.UniqueName("seed-order")
+	topic := mqtest.UniqueName("scn-order")
 	var mu sync.Mutex
 	seen := map[string][]int{}
 	col := mqtest.NewCollector()
@@ -223,10 +223,10 @@ func TestSeedOrderly(t *testing.T) {
 	}
 }
 
-// Seed 000/001: broadcasting: every instance gets every message.
-func TestSeedBroadcast(t *testing.T) {
+// RocketMQ broadcasting: every instance gets every message.
+func TestBroadcasting(t *testing.T) {
 	t.Parallel()
-	topic := mqtest.UniqueName("seed-bcast")
+	topic := mqtest.UniqueName("scn-bcast")
 	cols := []*mqtest.Collector{mqtest.NewCollector(), mqtest.NewCollector()}
 	var pub *mq.Client
 	for i, col := range cols {
@@ -242,12 +242,12 @@ func TestSeedBroadcast(t *testing.T) {
 	}
 }
 
-// Seed 004: pull a batch of up to 16 with a wait, ack by receipt;
+// RocketMQ long-polling pull: a batch of up to 16 with a wait, ack by receipt;
 // what is not acked in time is delivered again.
-func TestSeedPull(t *testing.T) {
+func TestPullLongPolling(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	topic := mqtest.UniqueName("seed-pull")
+	topic := mqtest.UniqueName("scn-pull")
 	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Concurrency(32))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Close(context.Background()) })
@@ -326,7 +326,7 @@ func TestNamespace(t *testing.T) {
 	col.ExpectExactlyOnce(t, time.Second, "n1")
 }
 
-// Seed 000: query by message id and by business key.
+// Query by message id and by business key.
 func TestQuery(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
