@@ -155,7 +155,7 @@ func receive(ctx context.Context, e *env, fs *flags, args []string, rf *receiveF
 	if ack != nil {
 		policy = *ack
 	}
-	err = pull(ctx, c, pos[0], opts, pr, rf.count, policy)
+	err = pull(ctx, e, c, pos[0], opts, pr, rf.count, policy)
 	if cerr := closeClient(c); err == nil {
 		err = cerr
 	}
@@ -165,11 +165,12 @@ func receive(ctx context.Context, e *env, fs *flags, args []string, rf *receiveF
 	return err
 }
 
-func pull(ctx context.Context, c *mq.Client, topic string, opts []mq.Option, pr *printer, count int, policy string) error {
+func pull(ctx context.Context, e *env, c *mq.Client, topic string, opts []mq.Option, pr *printer, count int, policy string) error {
 	k, err := c.NewConsumer(ctx, topic, opts...)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stderr, "consuming %s on %s\n", topic, c)
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		defer cancel()
