@@ -42,6 +42,7 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 	conc := fs.Int("concurrency", 8, "messages copied at once")
 	ordered := fs.Bool("ordered", false, "copy the messages of one key in order (one at a time per key)")
 	count := fs.Int("count", 0, "exit after N messages copied (0: run until interrupted)")
+	perSec := fs.Float64("rate", 0, "copy at most this many messages per second (0: no limit)")
 	every := fs.Duration("progress", 10*time.Second, "interval of progress lines on stderr (0: none)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -55,8 +56,8 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *conc < 1 {
-		return usagef("--concurrency must be at least 1")
+	if *conc < 1 || *perSec < 0 {
+		return usagef("--concurrency must be at least 1 and --rate not negative")
 	}
 	opts = append(opts, mq.Group(*group), mq.Concurrency(*conc))
 	if *ordered {
@@ -73,6 +74,10 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeClient(dst)
 	b := &bridge{dst: dst, topic: pos[3], count: int64(*count), full: make(chan struct{})}
+	if *perSec > 0 {
+		b.tick = time.NewTicker(time.Duration(float64(time.Second) / *perSec))
+		defer b.tick.Stop()
+	}
 	if *from == "auto" && src.Capabilities().Has(mq.CapStartOldest) {
 		opts = append(opts, mq.StartFrom(mq.Oldest))
 	}
@@ -102,11 +107,19 @@ type bridge struct {
 	total atomic.Int64
 	full  chan struct{} // closed once count copies are confirmed
 	once  sync.Once
+	tick  *time.Ticker // --rate, nil without
 }
 
 // handle publishes m's copy and returns the destination's verdict: the
 // source acknowledges m only when it is nil.
 func (b *bridge) handle(ctx context.Context, m *mq.Message) error {
+	if b.tick != nil {
+		select {
+		case <-b.tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err := b.dst.Publish(ctx, b.topic, copyOf(m)); err != nil {
 		return err
 	}

@@ -71,8 +71,9 @@ func openLedger(t *testing.T, ctx context.Context, url, topic string) *ledgerRea
 }
 
 // check receives until every id of want arrived, and fails on a missing or
-// changed one, or (unless dupsOK) a duplicate.
-func (l *ledgerReader) check(t *testing.T, ctx context.Context, want map[string]sent, dupsOK bool) {
+// changed one, or (unless dupsOK) a duplicate. It returns the number of
+// duplicates.
+func (l *ledgerReader) check(t *testing.T, ctx context.Context, want map[string]sent, dupsOK bool) (dups int) {
 	t.Helper()
 	seen := map[string]int{}
 	for len(seen) < len(want) {
@@ -86,8 +87,11 @@ func (l *ledgerReader) check(t *testing.T, ctx context.Context, want map[string]
 				t.Fatalf("unexpected id %q (key %q body %q)", m.ID, m.Key, m.Body)
 			}
 			seen[m.ID]++
-			if seen[m.ID] > 1 && !dupsOK {
-				t.Fatalf("id %s received twice", m.ID)
+			if seen[m.ID] > 1 {
+				if !dupsOK {
+					t.Fatalf("id %s received twice", m.ID)
+				}
+				dups++
 			}
 			h := map[string]string{}
 			for k, v := range m.Headers {
@@ -103,6 +107,7 @@ func (l *ledgerReader) check(t *testing.T, ctx context.Context, want map[string]
 			}
 		}
 	}
+	return dups
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.

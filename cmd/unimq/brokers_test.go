@@ -100,13 +100,9 @@ func brokerCase(t *testing.T, url string) {
 // runChild runs the tests matching pattern in a `go test -race=false` child.
 func runChild(t *testing.T, pattern string) {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
+	cmd := exec.CommandContext(ctx, goBin(), "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -116,4 +112,13 @@ func runChild(t *testing.T, pattern string) {
 		t.Skipf("skipped in the child:\n%s", out)
 	}
 	t.Logf("%s", out)
+}
+
+// goBin is the go command of this toolchain.
+func goBin() string {
+	b := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(b); err != nil {
+		return "go"
+	}
+	return b
 }
