@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,10 +176,28 @@ func TestBridgeMemory(t *testing.T) {
 	bridgeCase(t, memURL(t), memURLNamed(t, "-dst"), 200)
 }
 
-func TestBridgeKafkaToRabbitMQ(t *testing.T) {
-	bridgeCase(t, brokertest.KafkaURL(t), brokertest.AMQPURL(t), 100)
-}
-
-func TestBridgeRabbitMQToKafka(t *testing.T) {
-	bridgeCase(t, brokertest.AMQPURL(t), brokertest.KafkaURL(t), 100)
+// TestBridgePairs bridges a ledger across ordered pairs of different
+// backends. Cases with RocketMQ run in a go test -race=false child.
+func TestBridgePairs(t *testing.T) {
+	urls := map[string]func(testing.TB) string{
+		"kafka":    brokertest.KafkaURL,
+		"rabbitmq": brokertest.AMQPURL,
+		"rocketmq": brokertest.RocketMQURL,
+		"memory":   func(tb testing.TB) string { return memURLNamed(tb, "-pair") },
+	}
+	for _, p := range [][2]string{
+		{"kafka", "rabbitmq"}, {"rabbitmq", "kafka"},
+		{"kafka", "rocketmq"}, {"rocketmq", "kafka"},
+		{"rabbitmq", "rocketmq"}, {"rocketmq", "rabbitmq"},
+		{"memory", "kafka"}, {"rabbitmq", "memory"}, {"memory", "rocketmq"},
+	} {
+		name := p[0] + "-to-" + p[1]
+		t.Run(name, func(t *testing.T) {
+			if (p[0] == "rocketmq" || p[1] == "rocketmq") && raceEnabled && os.Getenv(childEnv) == "" {
+				runChild(t, "^TestBridgePairs$/^"+name+"$")
+				return
+			}
+			bridgeCase(t, urls[p[0]](t), urls[p[1]](t), 100)
+		})
+	}
 }

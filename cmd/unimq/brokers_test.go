@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +19,8 @@ import (
 // package's main_test.go).
 const childEnv = "UNIMQ_CLI_TEST_CHILD"
 
-// TestRealBrokers runs ping, publish, consume and tail against each real
-// broker. A missing broker skips its case, or fails it under
+// TestRealBrokers runs ping, publish, consume, tail and bench against each
+// real broker. A missing broker skips its case, or fails it under
 // UNIMQ_REQUIRE_BROKERS=1.
 func TestRealBrokers(t *testing.T) {
 	for _, c := range []struct {
@@ -95,6 +96,14 @@ func brokerCase(t *testing.T, url string) {
 			t.Fatalf("%s: %s", name, o.stdout)
 		}
 	}
+
+	r = mustRun(t, url, "", "bench", unique("cli-bench"), "--count", "300", "--publishers", "2", "--json")
+	var rep benchReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v: %q", err, r.stdout)
+	}
+	checkBench(t, rep, 300)
+	t.Logf("bench: %s", strings.TrimSpace(r.stdout))
 }
 
 // runChild runs the tests matching pattern in a `go test -race=false` child.

@@ -59,7 +59,7 @@ func invokeCtx(ctx context.Context, mqURL string, stdin io.Reader, args ...strin
 func memURL(t *testing.T) string { t.Helper(); return memURLNamed(t, "") }
 
 // memURLNamed is memURL for a second broker of the test, named with suffix.
-func memURLNamed(t *testing.T, suffix string) string {
+func memURLNamed(t testing.TB, suffix string) string {
 	t.Helper()
 	name := strings.ReplaceAll(t.Name(), "/", ".") + suffix
 	b, err := memory.NewBroker(name, memory.Config{})
