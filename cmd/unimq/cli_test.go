@@ -26,6 +26,11 @@ func TestUsageAndErrors(t *testing.T) {
 	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "MQ_URL") {
 		t.Fatalf("ping without URL: %+v", r)
 	}
+	// A publish the backend refuses after some succeeded: one line too.
+	r = invoke(t, "", "", "publish", "memory://x?like=kafka", "t", "a", "b", "--delay", "1s")
+	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "unsupported") {
+		t.Fatalf("refused publish: %+v", r)
+	}
 	r = invoke(t, "", "", "publish", "memory://x", "t", "--nosuch")
 	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("unknown flag: %+v", r)

@@ -84,7 +84,9 @@ func TestConsumeAckPolicies(t *testing.T) {
 // them; filters apply.
 func TestTailNeverCommits(t *testing.T) {
 	u := memURL(t)
-	mustRun(t, u, "", "topics", "create", "t", "--group", "g")
+	if r := mustRun(t, u, "", "topics", "create", "t", "--group", "g"); r.stdout != "declared topic=t groups=g on "+u+"\n" {
+		t.Fatalf("topics create: %q", r.stdout)
+	}
 	mustRun(t, u, "", "publish", "t", "--tag", "order.created", "a")
 	mustRun(t, u, "", "publish", "t", "--tag", "order.paid", "b")
 	mustRun(t, u, "", "publish", "t", "--tag", "user.created", "c")

@@ -85,8 +85,11 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	if err == nil {
 		err = p.asyncErr()
 	}
+	if err != nil {
+		return err // one line: the count went with the confirmations
+	}
 	fmt.Fprintf(e.stderr, "published %d messages to %s on %s\n", p.done(), topic, c)
-	return err
+	return nil
 }
 
 // source yields the bodies to publish: arguments, generated ones or stdin

@@ -19,16 +19,16 @@ returns are kept for the declared groups even before any consumer runs.`,
 }
 
 func runTopics(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(topicsSpec, e)
+	var groups listFlag
+	fs.Var(&groups, "group", "a consumer `group` to declare (repeatable)")
 	if len(args) == 0 || args[0] != "create" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
-			newFlags(topicsSpec, e).help()
+			fs.help()
 			return errHelp
 		}
 		return usagef("want: unimq topics create [URL] TOPIC [--group G ...]")
 	}
-	fs := newFlags(topicsSpec, e)
-	var groups listFlag
-	fs.Var(&groups, "group", "a consumer group to declare (repeatable)")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
