@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,9 +43,14 @@ func TestPublishConsumeMemory(t *testing.T) {
 		t.Fatalf("publish output: %s", r.stdout)
 	}
 	mustRun(t, u, "line3\n\xff\xfe\n", "publish", "orders", "--key", "k1")
-	r = mustRun(t, u, "", "consume", "orders", "--group", "g", "--from", "oldest", "--count", "4", "--format", "json")
+	f := filepath.Join(t.TempDir(), "m.bin")
+	if err := os.WriteFile(f, []byte("file\nbody"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, u, "", "publish", "orders", "--key", "k1", "--file", f)
+	r = mustRun(t, u, "", "consume", "orders", "--group", "g", "--from", "oldest", "--count", "5", "--format", "json")
 	rs := records(t, r.stdout)
-	if len(rs) != 4 {
+	if len(rs) != 5 {
 		t.Fatalf("got %d records: %s", len(rs), r.stdout)
 	}
 	if x := rs[0]; x.Body != "one" || x.Key != "k1" || x.Tag != "created" || x.ID != "m-1" || x.Headers["a"] != "1" || x.Headers["b"] != "x=y" || x.Attempt != 1 || x.Offset != 0 || x.Topic != "orders" {
@@ -54,6 +61,9 @@ func TestPublishConsumeMemory(t *testing.T) {
 	}
 	if rs[2].Body != "line3" || rs[2].Base64 {
 		t.Fatalf("stdin record: %+v", rs[2])
+	}
+	if rs[4].Body != "file\nbody" {
+		t.Fatalf("file record: %+v", rs[4])
 	}
 	// The group acked them all: a new message is all it gets next.
 	mustRun(t, u, "", "publish", "orders", "--key", "k1", "five")

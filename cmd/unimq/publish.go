@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -15,8 +16,9 @@ import (
 var publishSpec = spec{
 	name: "publish",
 	args: "[URL] TOPIC [MESSAGE...]",
-	about: `Publishes each MESSAGE argument as one message; without any, each line of stdin
-(without its line ending); with --count N, N generated bodies of --size bytes.
+	about: `Publishes each MESSAGE argument as one message, or each --file's content;
+without any, each line of stdin (without its line ending); with --count N, N
+generated bodies of --size bytes.
 By default each publish waits for the broker's confirmation and prints what it
 confirmed: partition, offset, id and broker id (-1 / empty where the backend
 reports none). --async publishes with callbacks (confirmations printed as they
@@ -32,6 +34,7 @@ Exit status 1 as soon as one publish fails.`,
 type publishOpts struct {
 	key, tag, id  string
 	headers       headerFlag
+	files         listFlag
 	delay         time.Duration
 	count, size   int
 	rate          float64
@@ -46,6 +49,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.tag, "tag", "", "message tag")
 	fs.StringVar(&o.id, "id", "", "message id (with several messages: ID-1, ID-2, ...)")
 	fs.Var(o.headers, "header", "header `k=v` (repeatable)")
+	fs.Var(&o.files, "file", "publish the content of `path` as one message (repeatable)")
 	fs.DurationVar(&o.delay, "delay", 0, "deliver after this delay (backends with delay only)")
 	fs.IntVar(&o.count, "count", 0, "publish N generated messages instead of arguments or stdin")
 	fs.IntVar(&o.size, "size", 100, "body size in bytes of generated messages (--count)")
@@ -70,8 +74,17 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 		return usagef("--async and --oneway exclude each other")
 	case o.count < 0 || o.size < 0 || o.rate < 0:
 		return usagef("--count, --size and --rate must not be negative")
-	case o.count > 0 && len(bodies) > 0:
-		return usagef("--count generates messages: give no MESSAGE arguments")
+	case o.count > 0 && (len(bodies) > 0 || len(o.files) > 0):
+		return usagef("--count generates messages: give no MESSAGE arguments or --file")
+	case len(o.files) > 0 && len(bodies) > 0:
+		return usagef("give MESSAGE arguments or --file, not both")
+	}
+	for _, f := range o.files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("--file: %w", err)
+		}
+		bodies = append(bodies, string(b))
 	}
 	c, err := open(ctx, e, url)
 	if err != nil {
