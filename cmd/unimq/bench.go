@@ -16,7 +16,8 @@ import (
 var benchSpec = spec{
 	name: "bench",
 	args: "[URL] TOPIC",
-	about: `Publishes --count messages of --size bytes from --publishers goroutines while a
+	about: `Publishes --count messages (or for --duration) of --size bytes from --publishers
+goroutines while a
 subscriber of a fresh group (--concurrency handlers) consumes them, and reports
 publish and consume throughput and the end-to-end latency percentiles (p50,
 p95, p99, max). Each message carries its publish time in header bench-ts and the
@@ -66,13 +67,14 @@ type benchLatency struct {
 type benchOpts struct {
 	count, size, publishers, concurrency int
 	async, json                          bool
-	timeout                              time.Duration
+	duration, timeout                    time.Duration
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(benchSpec, e)
 	var o benchOpts
-	fs.IntVar(&o.count, "count", 10000, "messages to publish")
+	fs.IntVar(&o.count, "count", 10000, "messages to publish (unless --duration)")
+	fs.DurationVar(&o.duration, "duration", 0, "publish for this long instead of --count messages")
 	fs.IntVar(&o.size, "size", 256, "body size in bytes")
 	fs.IntVar(&o.publishers, "publishers", 1, "publishing goroutines")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "consumer handlers")
@@ -90,8 +92,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one TOPIC, got %d arguments", len(pos))
 	}
-	if o.count < 1 || o.size < 0 || o.publishers < 1 || o.concurrency < 1 || o.timeout <= 0 {
-		return usagef("--count, --publishers, --concurrency and --timeout must be positive, --size not negative")
+	if o.count < 1 || o.size < 0 || o.publishers < 1 || o.concurrency < 1 || o.timeout <= 0 || o.duration < 0 {
+		return usagef("--count, --publishers, --concurrency and --timeout must be positive, --size and --duration not negative")
+	}
+	if o.duration > 0 {
+		o.count = 0 // decided by the time
 	}
 	c, err := open(ctx, e, url)
 	if err != nil {
@@ -114,11 +119,21 @@ func runBench(ctx context.Context, e *env, args []string) error {
 // benchRun is one bench: the subscriber's bookkeeping.
 type benchRun struct {
 	id       string
-	count    int
 	mu       sync.Mutex
+	count    int // messages published; 0 while publishing
 	lat      []time.Duration
 	lastRecv time.Time
-	done     chan struct{}
+	done     chan struct{} // closed when count messages arrived
+}
+
+// published sets the number of messages to wait for.
+func (b *benchRun) published(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.count = n
+	if len(b.lat) >= n {
+		close(b.done)
+	}
 }
 
 func (b *benchRun) handle(_ context.Context, m *mq.Message) error {
@@ -132,7 +147,7 @@ func (b *benchRun) handle(_ context.Context, m *mq.Message) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.lat) == b.count {
+	if b.count > 0 && len(b.lat) >= b.count {
 		return nil // a redelivery after the end
 	}
 	b.lat = append(b.lat, now.Sub(time.Unix(0, ns)))
@@ -145,7 +160,7 @@ func (b *benchRun) handle(_ context.Context, m *mq.Message) error {
 
 func bench(ctx context.Context, c *mq.Client, topic string, o benchOpts) (*benchReport, error) {
 	id := strconv.FormatInt(time.Now().UnixNano(), 36)
-	b := &benchRun{id: id, count: o.count, lat: make([]time.Duration, 0, o.count), done: make(chan struct{})}
+	b := &benchRun{id: id, lat: make([]time.Duration, 0, max(o.count, 1024)), done: make(chan struct{})}
 	opts := []mq.Option{mq.Group("unimq-bench-" + id), mq.Concurrency(o.concurrency)}
 	if c.Capabilities().Has(mq.CapStartOldest) {
 		// a new group: the run's messages only (others are skipped), none
@@ -162,32 +177,35 @@ func bench(ctx context.Context, c *mq.Client, topic string, o benchOpts) (*bench
 		_ = sub.Close(cctx)
 	}()
 	start := time.Now()
-	pubEnd, err := benchPublish(ctx, c, topic, id, o)
+	n, pubEnd, err := benchPublish(ctx, c, topic, id, o)
 	if err != nil {
 		return nil, err
 	}
+	if n == 0 {
+		return nil, fmt.Errorf("nothing published within --duration %v", o.duration)
+	}
+	b.published(n)
 	select {
 	case <-b.done:
 	case <-ctx.Done():
 		b.mu.Lock()
-		n := len(b.lat)
-		b.mu.Unlock()
-		return nil, fmt.Errorf("received %d of %d messages: %w", n, o.count, ctx.Err())
+		defer b.mu.Unlock()
+		return nil, fmt.Errorf("received %d of %d messages: %w", len(b.lat), n, ctx.Err())
 	}
 	b.mu.Lock()
 	lat, last := b.lat, b.lastRecv
 	b.mu.Unlock()
-	rep := &benchReport{URL: c.String(), Topic: topic, Count: o.count, Size: o.size, Publishers: o.publishers,
+	rep := &benchReport{URL: c.String(), Topic: topic, Count: n, Size: o.size, Publishers: o.publishers,
 		Concurrency: o.concurrency, Async: o.async,
-		Publish: rate(o.count, o.size, pubEnd.Sub(start)), Consume: rate(o.count, o.size, last.Sub(start))}
+		Publish: rate(n, o.size, pubEnd.Sub(start)), Consume: rate(n, o.size, last.Sub(start))}
 	slices.Sort(lat)
 	rep.LatencyMS = benchLatency{P50: ms(pct(lat, 50)), P95: ms(pct(lat, 95)), P99: ms(pct(lat, 99)), Max: ms(lat[len(lat)-1])}
 	return rep, nil
 }
 
-// benchPublish publishes the run's messages and returns when the last one
-// was confirmed.
-func benchPublish(ctx context.Context, c *mq.Client, topic, id string, o benchOpts) (time.Time, error) {
+// benchPublish publishes the run's messages (--count of them, or for
+// --duration) and returns how many, when the last one was confirmed.
+func benchPublish(ctx context.Context, c *mq.Client, topic, id string, o benchOpts) (int, time.Time, error) {
 	body := generated(0, o.size)
 	var (
 		wg, async sync.WaitGroup
@@ -203,11 +221,22 @@ func benchPublish(ctx context.Context, c *mq.Client, topic, id string, o benchOp
 		}
 	}
 	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
+	end := time.Now().Add(o.duration)
+	more := func() bool {
+		if o.duration > 0 {
+			if time.Now().After(end) {
+				return false
+			}
+			next.Add(1)
+			return true
+		}
+		return next.Add(1) <= int64(o.count)
+	}
 	for range o.publishers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for next.Add(1) <= int64(o.count) && !failed() {
+			for !failed() && more() {
 				m := &mq.Message{Body: body, Headers: map[string]string{benchRunHdr: id,
 					benchTS: strconv.FormatInt(time.Now().UnixNano(), 10)}}
 				if !o.async {
@@ -232,9 +261,12 @@ func benchPublish(ctx context.Context, c *mq.Client, topic, id string, o benchOp
 	wg.Wait()
 	async.Wait()
 	if first != nil {
-		return time.Time{}, fmt.Errorf("publish: %w", first)
+		return 0, time.Time{}, fmt.Errorf("publish: %w", first)
 	}
-	return time.Now(), nil
+	if o.duration > 0 {
+		return int(next.Load()), time.Now(), nil
+	}
+	return o.count, time.Now(), nil
 }
 
 func rate(n, size int, d time.Duration) benchRate {

@@ -21,16 +21,27 @@ func checkBench(t *testing.T, rep benchReport, count int) {
 
 func TestBenchMemory(t *testing.T) {
 	u := memURL(t)
-	for _, args := range [][]string{
-		{"bench", "b", "--count", "3000", "--publishers", "3", "--json"},
-		{"bench", "b", "--count", "2000", "--async", "--concurrency", "2", "--size", "1000", "--json"},
+	for _, c := range []struct {
+		count int // 0: --duration
+		args  []string
+	}{
+		{3000, []string{"bench", "b", "--count", "3000", "--publishers", "3", "--json"}},
+		{2000, []string{"bench", "b", "--count", "2000", "--async", "--concurrency", "2", "--size", "1000", "--json"}},
+		{0, []string{"bench", "b", "--duration", "200ms", "--publishers", "2", "--json"}},
 	} {
-		r := mustRun(t, u, "", args...)
+		r := mustRun(t, u, "", c.args...)
 		var rep benchReport
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 			t.Fatalf("%v: %q", err, r.stdout)
 		}
-		checkBench(t, rep, rep.Count)
+		want := c.count
+		if want == 0 {
+			want = rep.Count
+			if want < 1 || rep.Publish.Seconds < 0.2 {
+				t.Fatalf("--duration 200ms: %+v", rep)
+			}
+		}
+		checkBench(t, rep, want)
 		t.Log(strings.TrimSpace(r.stdout))
 	}
 	r := mustRun(t, u, "", "bench", "b", "--count", "500")
