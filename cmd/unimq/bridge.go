@@ -20,10 +20,11 @@ destination confirmed its copy, so a bridge killed at any point (even with
 SIGKILL) and started again with the same --group loses nothing; it may copy
 again what was confirmed but not yet acknowledged. Id, key, tag, headers and
 body are preserved; headers named unimq-* (the source's retry and dead-letter
-bookkeeping) are not copied. A new --group starts at --from (default auto: oldest where the source
-has it, i.e. everything it retains; on RabbitMQ the group's queue keeps what is
-published from its creation on: declare it first with unimq topics create). Progress goes to stderr as a log line every
---progress (total and rate).`,
+bookkeeping) are not copied. A new --group starts at --from (default auto:
+oldest where the source has it, i.e. everything it retains; on RabbitMQ the
+group's queue keeps what is published from its creation on: declare it first
+with unimq topics create). Progress goes to stderr: a line redrawn every second
+on a terminal, else a log line every --progress (total and rate).`,
 	examples: []string{
 		"unimq bridge amqp://guest:guest@127.0.0.1:5672/ orders kafka://127.0.0.1:9092 orders",
 		"unimq bridge kafka://127.0.0.1:9092 orders rocketmq://127.0.0.1:9876 orders --group migrate --tag 'created || paid'",
@@ -142,10 +143,15 @@ func copyOf(m *mq.Message) *mq.Message {
 	return c
 }
 
-// progress logs total and rate every interval until stop is called.
+// progress reports total and rate every interval until stop is called: a
+// line redrawn in place on a terminal, a log line otherwise.
 func (b *bridge) progress(e *env, every time.Duration) (stop func()) {
 	if every <= 0 {
 		return func() {}
+	}
+	tty := isTerminal(e.stderr)
+	if tty {
+		every = min(every, time.Second)
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -158,11 +164,18 @@ func (b *bridge) progress(e *env, every time.Duration) (stop func()) {
 		for {
 			select {
 			case <-done:
+				if tty {
+					fmt.Fprintln(e.stderr)
+				}
 				return
 			case now := <-t.C:
 				n := b.total.Load()
 				rate := float64(n-last) / now.Sub(lastAt).Seconds()
-				fmt.Fprintf(e.stderr, "%s bridge progress: total=%d rate=%.1f/s\n", now.UTC().Format(time.RFC3339), n, rate)
+				if tty {
+					fmt.Fprintf(e.stderr, "\rbridged %d messages, %.1f/s   ", n, rate)
+				} else {
+					fmt.Fprintf(e.stderr, "%s bridge progress: total=%d rate=%.1f/s\n", now.UTC().Format(time.RFC3339), n, rate)
+				}
 				last, lastAt = n, now
 			}
 		}
