@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,7 +75,7 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeClient(dst)
-	b := &bridge{dst: dst, topic: pos[3], count: int64(*count), full: make(chan struct{})}
+	b := &bridge{dst: dst, topic: pos[3], count: int64(*count), full: make(chan struct{}), stderr: e.stderr}
 	if *perSec > 0 {
 		b.tick = time.NewTicker(time.Duration(float64(time.Second) / *perSec))
 		defer b.tick.Stop()
@@ -87,7 +88,7 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bridging %s %s -> %s %s (group %s)\n", src, pos[1], dst, pos[3], *group)
-	stop := b.progress(e, *every)
+	stop := b.progress(*every)
 	select {
 	case <-ctx.Done():
 	case <-b.full:
@@ -109,6 +110,16 @@ type bridge struct {
 	full  chan struct{} // closed once count copies are confirmed
 	once  sync.Once
 	tick  *time.Ticker // --rate, nil without
+
+	logMu  sync.Mutex // serializes stderr between handlers and progress
+	stderr io.Writer
+}
+
+// logf writes one line to stderr.
+func (b *bridge) logf(format string, args ...any) {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	fmt.Fprintf(b.stderr, format, args...)
 }
 
 // handle publishes m's copy and returns the destination's verdict: the
@@ -122,6 +133,10 @@ func (b *bridge) handle(ctx context.Context, m *mq.Message) error {
 		}
 	}
 	if err := b.dst.Publish(ctx, b.topic, copyOf(m)); err != nil {
+		if ctx.Err() == nil {
+			b.logf("%s bridge: copy of %s (attempt %d) not confirmed, the source redelivers it: %s\n",
+				time.Now().UTC().Format(time.RFC3339), describe(m), m.Attempt, oneLine(err))
+		}
 		return err
 	}
 	if n := b.total.Add(1); b.count > 0 && n >= b.count {
@@ -145,11 +160,11 @@ func copyOf(m *mq.Message) *mq.Message {
 
 // progress reports total and rate every interval until stop is called: a
 // line redrawn in place on a terminal, a log line otherwise.
-func (b *bridge) progress(e *env, every time.Duration) (stop func()) {
+func (b *bridge) progress(every time.Duration) (stop func()) {
 	if every <= 0 {
 		return func() {}
 	}
-	tty := isTerminal(e.stderr)
+	tty := isTerminal(b.stderr)
 	if tty {
 		every = min(every, time.Second)
 	}
@@ -165,20 +180,28 @@ func (b *bridge) progress(e *env, every time.Duration) (stop func()) {
 			select {
 			case <-done:
 				if tty {
-					fmt.Fprintln(e.stderr)
+					b.logf("\n")
 				}
 				return
 			case now := <-t.C:
 				n := b.total.Load()
 				rate := float64(n-last) / now.Sub(lastAt).Seconds()
 				if tty {
-					fmt.Fprintf(e.stderr, "\rbridged %d messages, %.1f/s   ", n, rate)
+					b.logf("\rbridged %d messages, %.1f/s   ", n, rate)
 				} else {
-					fmt.Fprintf(e.stderr, "%s bridge progress: total=%d rate=%.1f/s\n", now.UTC().Format(time.RFC3339), n, rate)
+					b.logf("%s bridge progress: total=%d rate=%.1f/s\n", now.UTC().Format(time.RFC3339), n, rate)
 				}
 				last, lastAt = n, now
 			}
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// describe names m in a log line: its id, else the source's broker id.
+func describe(m *mq.Message) string {
+	if m.ID != "" {
+		return "id " + m.ID
+	}
+	return "message " + m.BrokerID
 }

@@ -201,3 +201,41 @@ func TestBridgePairs(t *testing.T) {
 		})
 	}
 }
+
+// TestBridgeAcksOnlyConfirmedCopies: a copy the destination refuses (too
+// large for it) is not acknowledged at the source: the bridge's group gets
+// the message again, with a higher attempt.
+func TestBridgeAcksOnlyConfirmedCopies(t *testing.T) {
+	src := memURL(t)
+	dst := "memory://" + unique("cli-small") + "?maxsize=64" // lives while the bridge holds it
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	mustRun(t, src, "", "topics", "create", "t", "--group", "bridge-g")
+	mustRun(t, src, "", "publish", "t", "--count", "1", "--size", "1000")
+	bctx, bcancel := context.WithCancel(ctx)
+	stderr := new(syncBuffer)
+	code := make(chan int, 1)
+	go func() {
+		code <- run(bctx, []string{"bridge", src, "t", dst, "t", "--group", "bridge-g", "--progress", "0"},
+			nil, new(strings.Builder), stderr, func(string) string { return "" })
+	}()
+	waitFor(t, ctx, "the destination to refuse the copy", func() bool {
+		select {
+		case c := <-code:
+			t.Fatalf("bridge ended: %d %s", c, stderr.String())
+		default:
+		}
+		return strings.Contains(stderr.String(), "not confirmed, the source redelivers it")
+	})
+	t.Log(stderr.String())
+	bcancel()
+	<-code
+	// The message is back for the group at once (the bridge's Close returned
+	// it); a bridge that acked it would leave nothing.
+	cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+	defer ccancel()
+	r := invokeCtx(cctx, src, nil, "consume", "t", "--group", "bridge-g", "--count", "1", "--format", "json")
+	if rs := records(t, r.stdout); r.code != exitOK || len(rs) != 1 || rs[0].Attempt < 2 || len(rs[0].Body) != 1000 {
+		t.Fatalf("the source message after a refused copy: %+v", r)
+	}
+}
