@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,26 +16,38 @@ import (
 	"github.com/unimq/unimq/internal/brokertest"
 )
 
-// TestBridgeSIGKILLResumes builds the command, starts a Kafka->RabbitMQ
-// bridge, kills it with SIGKILL mid-stream, starts it again with the same
-// group and checks the ledger: every id arrives (some maybe twice), with key,
-// tag, headers and body intact. The second bridge stops on SIGTERM with
-// status 0.
+// TestBridgeSIGKILLResumes builds the command, starts a bridge, kills it
+// with SIGKILL mid-stream, starts it again with the same group and checks
+// the ledger: every id arrives (some maybe twice, fewer than the copies
+// before the kill), with key, tag, headers and body intact. The second
+// bridge stops on SIGTERM with status 0.
 func TestBridgeSIGKILLResumes(t *testing.T) {
-	srcURL, dstURL := brokertest.KafkaURL(t), brokertest.AMQPURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "unimq")
 	if out, err := exec.CommandContext(ctx, goBin(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	for _, p := range []struct {
+		name     string
+		src, dst func(testing.TB) string
+	}{
+		{"kafka-to-rabbitmq", brokertest.KafkaURL, brokertest.AMQPURL},
+		{"rabbitmq-to-kafka", brokertest.AMQPURL, brokertest.KafkaURL},
+	} {
+		t.Run(p.name, func(t *testing.T) { killCase(t, ctx, bin, p.src(t), p.dst(t)) })
+	}
+}
+
+func killCase(t *testing.T, ctx context.Context, bin, srcURL, dstURL string) {
 	const n = 400
 	src, dst, group := unique("cli-kill-src"), unique("cli-kill-dst"), unique("cli-kill")
 	l := openLedger(t, ctx, dstURL, dst)
-	want := publishLedger(t, ctx, srcURL, src, n)
 	args := []string{"bridge", srcURL, src, dstURL, dst, "--group", group, "--rate", "200", "--concurrency", "4", "--progress", "20ms"}
 
-	// First bridge: SIGKILL once it copied some but not all.
+	// First bridge: SIGKILL once it copied some but not all. The ledger is
+	// published once it subscribed (a RabbitMQ group's queue keeps messages
+	// from its creation on).
 	first := exec.CommandContext(ctx, bin, args...)
 	stderr, err := first.StderrPipe()
 	if err != nil {
@@ -43,7 +56,16 @@ func TestBridgeSIGKILLResumes(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	copied := waitProgress(t, stderr, 200) // past Kafka's 500 ms commit interval
+	lines := bufio.NewScanner(stderr)
+	waitLine(t, lines, func(s string) bool { return strings.HasPrefix(s, "bridging ") })
+	want := publishLedger(t, ctx, srcURL, src, n)
+	copied := 0
+	waitLine(t, lines, func(s string) bool { // past Kafka's 500 ms commit interval
+		if m := totalRE.FindStringSubmatch(s); m != nil {
+			copied, _ = strconv.Atoi(m[1])
+		}
+		return copied >= 200
+	})
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -77,20 +99,15 @@ func TestBridgeSIGKILLResumes(t *testing.T) {
 
 var totalRE = regexp.MustCompile(`total=(\d+)`)
 
-// waitProgress reads progress lines until one reports at least min copies,
-// and returns that total; the rest of r is drained in the background (the
-// goroutine ends when the process's stderr closes).
-func waitProgress(t *testing.T, r io.Reader, min int) int {
+// waitLine reads lines until one satisfies ok; it fails t when the stream
+// ends first. The rest of the stream is left unread (the process is killed
+// next, which closes it).
+func waitLine(t *testing.T, lines *bufio.Scanner, ok func(string) bool) {
 	t.Helper()
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if m := totalRE.FindStringSubmatch(sc.Text()); m != nil {
-			if n, _ := strconv.Atoi(m[1]); n >= min {
-				go func() { _, _ = io.Copy(io.Discard, r) }()
-				return n
-			}
+	for lines.Scan() {
+		if ok(lines.Text()) {
+			return
 		}
 	}
-	t.Fatalf("bridge ended before %d copies: %v", min, sc.Err())
-	return 0
+	t.Fatalf("bridge output ended first: %v", lines.Err())
 }
