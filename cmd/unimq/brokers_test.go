@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unimq/unimq/internal/brokertest"
+)
+
+// childEnv marks the `go test -race=false` child that runs the RocketMQ
+// cases: rocketmq-client-go v2.1.2 races on its own (see the rocketmq
+// package's main_test.go).
+const childEnv = "UNIMQ_CLI_TEST_CHILD"
+
+// TestRealBrokers runs ping, publish, consume, tail and bench against each
+// real broker. A missing broker skips its case, or fails it under
+// UNIMQ_REQUIRE_BROKERS=1.
+func TestRealBrokers(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{
+		{"kafka", brokertest.KafkaURL},
+		{"rabbitmq", brokertest.AMQPURL},
+		{"rocketmq", brokertest.RocketMQURL},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.name == "rocketmq" && raceEnabled && os.Getenv(childEnv) == "" {
+				runChild(t, "^TestRealBrokers$/^rocketmq$")
+				return
+			}
+			brokerCase(t, c.url(t))
+		})
+	}
+}
+
+func brokerCase(t *testing.T, url string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	r := mustRun(t, url, "", "ping")
+	if !strings.HasPrefix(r.stdout, "ok ") {
+		t.Fatalf("ping: %q", r.stdout)
+	}
+	topic, group := unique("cli-real"), unique("cli-real-g")
+	// consume and tail run first: on RabbitMQ a group's queue (and tail's
+	// private queue) keeps what is published from its creation on.
+	type out struct {
+		code   int
+		stdout string
+		stderr *syncBuffer
+	}
+	start := func(args ...string) (chan out, *syncBuffer) {
+		ch, stderr := make(chan out, 1), new(syncBuffer)
+		go func() {
+			var stdout strings.Builder
+			code := run(ctx, args, nil, &stdout, stderr, func(string) string { return "" })
+			ch <- out{code, stdout.String(), stderr}
+		}()
+		waitFor(t, ctx, strings.Join(args[:1], " ")+" to subscribe", func() bool { return strings.Contains(stderr.String(), "consuming ") })
+		return ch, stderr
+	}
+	consumed, _ := start("consume", url, topic, "--group", group, "--count", "3", "--format", "json")
+	tailed, _ := start("tail", url, topic, "--count", "3", "--format", "json")
+	r = mustRun(t, "", "one\ntwo\n", "publish", url, topic, "--key", "k1", "--tag", "created", "--header", "h=v", "--id", "cli")
+	if strings.Count(r.stdout, "confirmed topic="+topic) != 2 {
+		t.Fatalf("publish: %q", r.stdout)
+	}
+	r = mustRun(t, "", "", "publish", url, topic, "--key", "k1", "--tag", "created", "--header", "h=v", "--async", "three")
+	if strings.Count(r.stdout, "confirmed topic="+topic) != 1 {
+		t.Fatalf("publish --async: %q", r.stdout)
+	}
+	for name, ch := range map[string]chan out{"consume": consumed, "tail": tailed} {
+		o := <-ch
+		if o.code != exitOK {
+			t.Fatalf("%s: exit %d: %s", name, o.code, o.stderr.String())
+		}
+		rs := records(t, o.stdout)
+		if len(rs) != 3 {
+			t.Fatalf("%s: %s", name, o.stdout)
+		}
+		bodies := map[string]bool{}
+		for _, x := range rs {
+			bodies[x.Body] = true
+			if x.Key != "k1" || x.Tag != "created" || x.Headers["h"] != "v" || x.Attempt != 1 || x.Topic != topic {
+				t.Fatalf("%s: record %+v", name, x)
+			}
+		}
+		if !bodies["one"] || !bodies["two"] || !bodies["three"] || rs[0].ID != "cli-1" {
+			t.Fatalf("%s: %s", name, o.stdout)
+		}
+	}
+
+	r = mustRun(t, url, "", "bench", unique("cli-bench"), "--count", "300", "--publishers", "2", "--json")
+	var rep benchReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v: %q", err, r.stdout)
+	}
+	checkBench(t, rep, 300)
+	t.Logf("bench: %s", strings.TrimSpace(r.stdout))
+}
+
+// runChild runs the tests matching pattern in a `go test -race=false` child.
+func runChild(t *testing.T, pattern string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goBin(), "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test -race=false -run %s: %v\n%s", pattern, err, out)
+	}
+	if strings.Contains(string(out), "--- SKIP") {
+		t.Skipf("skipped in the child:\n%s", out)
+	}
+	t.Logf("%s", out)
+}
+
+// goBin is the go command of this toolchain.
+func goBin() string {
+	b := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(b); err != nil {
+		return "go"
+	}
+	return b
+}
