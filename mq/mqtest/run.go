@@ -50,6 +50,7 @@ var tests = []test{
 	{name: "UseAfterClose", fn: testUseAfterClose},
 	{name: "ContextCancel", fn: testContextCancel},
 	{name: "BadInput", fn: testBadInput},
+	{name: "GracefulHandover", fn: testGracefulHandover},
 	{name: "Reconnect", fn: testReconnect, serial: true},
 }
 
