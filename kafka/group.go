@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -147,8 +148,10 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	s := h.s
 	cs := newClaimState(claim.Topic(), claim.Partition(), sess)
 	defer func() {
-		cs.end(s.c.set.drainTimeout, s.ctx.Done())
-		sess.Commit()
+		cs.drain(s.c.set.drainTimeout, s.ctx.Done())
+		s.handOver(cs)
+		cs.revoke()
+		sess.Commit() // synchronous: the next owner starts after what finished
 	}()
 	ctx := sess.Context()
 	isRetry := claim.Topic() == s.retryTopic
@@ -194,6 +197,45 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// handOver runs when a claim ends (revocation or Close), after its drain:
+// records not finished below a finished one (not started when Close came,
+// nacked in place, or still running past drain_timeout) would hold the
+// commit back, so the next owner would replay everything acknowledged after
+// them. With a retry topic each such record is copied there (its attempt
+// unchanged, confirmed) and then counted as finished, so the commit moves
+// past every acknowledged record. Records after the last finished one stay
+// uncommitted: the next owner reads them. Without a retry topic (Ordered,
+// retry_topics=false) the commit stops at the first unfinished record.
+func (s *subscription) handOver(cs *claimState) {
+	if s.retryTopic == "" || cs.sess == nil {
+		return
+	}
+	gaps := cs.gaps()
+	if len(gaps) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.c.set.drainTimeout)
+	defer cancel()
+	for _, d := range gaps {
+		m := &d.dm
+		nb := d.notBefore
+		if nb.IsZero() {
+			nb = time.Now()
+		}
+		extra := map[string]string{
+			driver.HeaderAttempt: strconv.Itoa(max(m.Attempt, 1)),
+			headerNotBefore:      strconv.FormatInt(nb.UnixMilli(), 10),
+			headerRetryOf:        m.Topic,
+		}
+		if err := s.c.sendCopy(ctx, "hand over", copyRecord(s.retryTopic, m, m.Headers, extra)); err != nil {
+			s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq kafka: handing an unfinished record over through the retry topic failed; the commit stops before it",
+				slog.String("topic", m.Topic), slog.String("retry_topic", s.retryTopic), slog.String("error", err.Error()))
+			return
+		}
+		cs.bridged(d)
 	}
 }
 
