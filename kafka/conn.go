@@ -300,8 +300,10 @@ func (c *conn) oneWayPipeline() (*pipeline, error) {
 	return c.oneWay, nil
 }
 
-// Close closes the subscriptions, flushes the producers (every pending
-// callback is called) and closes the client.
+// Close closes the subscriptions, waits (bounded by ctx) until every record
+// accepted by Send/SendAsync was confirmed or failed for its own reason,
+// closes the producers (every pending callback is called) and closes the
+// client.
 func (c *conn) Close(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed {
@@ -323,20 +325,22 @@ func (c *conn) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = c.prod.close()
+		_ = c.prod.close(ctx)
 		c.mu.Lock()
 		ow, tx := c.oneWay, c.txp
 		c.mu.Unlock()
 		if ow != nil {
-			_ = ow.close()
+			_ = ow.close(ctx)
 		}
 		if tx != nil {
-			tx.close()
+			tx.close(ctx)
 		}
 		_ = c.client.Close()
 	}()
-	// Not bounded by ctx: sarama flushes what it holds (with its bounded
-	// retries) and every pending callback must be called before we return.
+	// The producers first wait (bounded by ctx) for every accepted record's
+	// confirmation, so none is failed by the shutdown; then sarama flushes
+	// what it still holds (with its bounded retries) and every pending
+	// callback is called before we return: that part is not bounded by ctx.
 	<-done
 	return first
 }
