@@ -12,8 +12,14 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// startGroup joins cfg.Group on the topic (and the group's retry topic)
-// with a sarama ConsumerGroup whose loop runs until Close.
+// startGroup joins cfg.Group on the topic with a sarama ConsumerGroup whose
+// loop runs until Close, and, with a retry topic, joins the same group again
+// as a second member (on a client of its own) that reads only the retry
+// topic. Both members carry
+// the group's name (its committed offsets), but the main topic's
+// partitions are spread over the main members only: with the retry topic in
+// the same session the assignor balanced the total, so with 4 partitions of
+// each one member could get 3 of the main topic's and the other 1.
 func (s *subscription) startGroup() error {
 	admin, err := sarama.NewClusterAdminFromClient(s.client)
 	if err != nil {
@@ -25,30 +31,48 @@ func (s *subscription) startGroup() error {
 		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
 	}
 	s.group = g
-	topics := []string{s.cfg.Topic}
+	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, main: true})
 	if s.retryTopic != "" {
-		topics = append(topics, s.retryTopic)
+		// Its own client: a JoinGroup waits on the broker until every member
+		// rejoined, and two members' joins on one connection would queue
+		// behind each other.
+		rc, err := sarama.NewClient(s.c.set.addrs, s.c.set.consumerConfig(s.cfg.Start.Kind))
+		if err != nil {
+			return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka client: %w", err)
+		}
+		s.retryClient = rc
+		rg, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, rc)
+		if err != nil {
+			return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
+		}
+		s.retryGroup = rg
+		s.runGroup(rg, s.retryTopic, &groupHandler{s: s})
 	}
-	h := &groupHandler{s: s}
+	return nil
+}
+
+// runGroup starts the goroutines of one group member: its error log and its
+// session loop (rejoining after errors) until Close.
+func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHandler) {
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		for err := range g.Errors() {
 			// sarama retries these itself (broker restarts, rebalances)
 			s.c.log.LogAttrs(context.Background(), slog.LevelDebug, "unimq kafka: consumer group error",
-				slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+				slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 		}
 	}()
 	go func() {
 		defer s.wg.Done()
 		for {
-			err := g.Consume(s.ctx, topics, h)
+			err := g.Consume(s.ctx, []string{topic}, h)
 			if s.ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
 				return
 			}
 			if err != nil {
 				s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: group session ended; rejoining",
-					slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+					slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 				t := time.NewTimer(500 * time.Millisecond)
 				select {
 				case <-t.C:
@@ -59,11 +83,15 @@ func (s *subscription) startGroup() error {
 			}
 		}
 	}()
-	return nil
 }
 
-// groupHandler is the sarama.ConsumerGroupHandler of a subscription.
-type groupHandler struct{ s *subscription }
+// groupHandler is the sarama.ConsumerGroupHandler of one of a
+// subscription's group members (main: the one reading the topic, whose
+// first assignment makes Subscribe return).
+type groupHandler struct {
+	s    *subscription
+	main bool
+}
 
 // Setup runs once the member has its assignment, before any claim starts.
 // For partitions the group has no committed offset for, it resolves the
@@ -96,7 +124,9 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 			sess.Commit()
 		}
 	}
-	s.markReady()
+	if h.main {
+		s.markReady()
+	}
 	return nil
 }
 
