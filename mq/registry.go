@@ -124,15 +124,26 @@ func OpenEnv(ctx context.Context, fallback string, opts ...Option) (*Client, err
 	return Open(ctx, u, opts...)
 }
 
-// redactRaw hides anything between "://" and "@" in an unparsable URL.
+// redactRaw is what an error shows of an unparsable URL: its scheme and
+// host part only. User info is hidden, the query and fragment (which may
+// hold secrets) dropped, control characters replaced, the rest cut at 80
+// bytes.
 func redactRaw(s string) string {
 	if i := strings.Index(s, "://"); i >= 0 {
 		if j := strings.LastIndex(s, "@"); j > i {
-			return s[:i+3] + "xxxxx" + s[j:]
+			s = s[:i+3] + "xxxxx" + s[j:]
 		}
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i] + "?..."
 	}
 	if len(s) > 80 {
 		s = s[:80] + "..."
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }
