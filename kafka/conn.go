@@ -36,7 +36,7 @@ type conn struct {
 }
 
 func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn, error) {
-	set, err := parseURL(u, cfg.Options)
+	set, err := parseURL(ctx, u, cfg.Options)
 	if err != nil {
 		return nil, err
 	}
