@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,7 +90,7 @@ func (c *conn) Capabilities() driver.Capabilities {
 	if c.set.transactions {
 		f |= driver.CapTransactions
 	}
-	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes, MinPrefetch: maxRunCap}
+	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes, MinPrefetch: maxRunCap, Topics: driver.KafkaTopics}
 }
 
 func (c *conn) isClosed() bool {
@@ -251,8 +252,12 @@ func (r *asyncRecord) finish(m *sarama.ProducerMessage, err error) {
 // sendErr classifies a producer error.
 func sendErr(op string, err error) error {
 	var kerr sarama.KError
+	var cerr sarama.ConfigurationError
 	switch {
-	case errors.Is(err, sarama.ErrMessageSizeTooLarge), errors.Is(err, sarama.ErrMessageTooLarge):
+	case errors.Is(err, sarama.ErrMessageSizeTooLarge), errors.Is(err, sarama.ErrMessageTooLarge),
+		// the producer's own check of Producer.MaxMessageBytes (the broker's
+		// default limit), reached when mq.MaxMessageSize was raised above it
+		errors.As(err, &cerr) && strings.Contains(string(cerr), "MaxMessageBytes"):
 		return driver.Errorf(driver.CodeTooLarge, op, "%w", err)
 	case errors.Is(err, sarama.ErrInvalidPartition), errors.Is(err, sarama.ErrInvalidTopic):
 		return driver.Errorf(driver.CodeInvalidArgument, op, "%w", err)
