@@ -121,12 +121,12 @@ func TestNamesAreKnown(t *testing.T) {
 		"GroupsEachGetAll", "Broadcast", "OrderedPerKey", "NackRedelivery", "DeadLetter", "HandlerPanic",
 		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
-		"Capabilities", "NoGoroutineLeaks"} {
+		"Capabilities", "GracefulHandover", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) != 27 {
+	if len(TestNames()) != 28 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }
