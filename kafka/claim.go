@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"sort"
 	"sync"
 	"time"
 
@@ -21,10 +20,10 @@ import (
 //     claim waits (bounded by drain_timeout) for them before letting go;
 //   - revoked: settling a record afterwards marks nothing (we no longer own
 //     the partition; the new owner redelivers it: at-least-once);
-//   - open: the delivered records not finished yet, by offset, so that when
-//     the claim ends those below a finished one (not started, or nacked in
-//     place) can be handed over through the retry topic instead of holding
-//     the commit back (handOver).
+//   - recs: the delivered records in offset order (settled ones dropped now
+//     and then), so that when the claim ends those not finished below a
+//     finished one (not started, or nacked in place) can be handed over
+//     through the retry topic instead of holding the commit back (handOver).
 type claimState struct {
 	topic     string
 	partition int32
@@ -36,13 +35,17 @@ type claimState struct {
 	revoked  bool
 	inflight int // handed out by Receive, not settled
 	settling int // Nack/DeadLetter writing a copy: revocation waits for them
-	open     map[int64]*delivery
+	recs     []*delivery
+	trimAt   int   // len(recs) at which settled records are dropped
 	maxDone  int64 // highest finished offset, -1 before the first
 }
 
+// minTrim is the smallest recs length that is trimmed.
+const minTrim = 1024
+
 func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
 	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker(),
-		open: map[int64]*delivery{}, maxDone: -1}
+		trimAt: minTrim, maxDone: -1}
 }
 
 // deliveredRun records the records of a run (readRun) under one lock.
@@ -50,7 +53,20 @@ func (cs *claimState) deliveredRun(ds []delivery) {
 	cs.mu.Lock()
 	for i := range ds {
 		cs.tracker.Delivered(cs.partition, ds[i].id.offset)
-		cs.open[ds[i].id.offset] = &ds[i]
+		cs.recs = append(cs.recs, &ds[i])
+	}
+	if len(cs.recs) >= cs.trimAt {
+		// Drop the settled records; the next trim comes when the rest has
+		// doubled, so this costs O(1) per record.
+		kept := cs.recs[:0]
+		for _, d := range cs.recs {
+			if !d.id.settled {
+				kept = append(kept, d)
+			}
+		}
+		clear(cs.recs[len(kept):])
+		cs.recs = kept
+		cs.trimAt = max(minTrim, 2*len(kept))
 	}
 	cs.mu.Unlock()
 }
@@ -170,7 +186,6 @@ func (cs *claimState) finish(id *ackID, commit bool) (int64, bool) {
 	if cs.revoked || !commit {
 		return 0, false
 	}
-	delete(cs.open, id.offset)
 	cs.maxDone = max(cs.maxDone, id.offset)
 	return cs.tracker.Done(cs.partition, id.offset)
 }
@@ -181,12 +196,11 @@ func (cs *claimState) gaps() []*delivery {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	var out []*delivery
-	for off, d := range cs.open {
-		if off < cs.maxDone {
+	for _, d := range cs.recs {
+		if !d.id.settled && d.id.offset < cs.maxDone {
 			out = append(out, d)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id.offset < out[j].id.offset })
 	return out
 }
 
@@ -200,7 +214,6 @@ func (cs *claimState) bridged(d *delivery) bool {
 	}
 	d.id.settled = true
 	cs.unhand(&d.id)
-	delete(cs.open, d.id.offset)
 	if off, moved := cs.tracker.Done(cs.partition, d.id.offset); moved && cs.sess != nil {
 		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
 	}
