@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -20,23 +21,23 @@ import (
 // partitions are spread over the main members only: with the retry topic in
 // the same session the assignor balanced the total, so with 4 partitions of
 // each one member could get 3 of the main topic's and the other 1.
-func (s *subscription) startGroup() error {
+func (s *subscription) startGroup(ctx context.Context) error {
 	admin, err := sarama.NewClusterAdminFromClient(s.client)
 	if err != nil {
 		return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka admin: %w", err)
 	}
 	s.admin = admin
-	g, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, s.client)
-	if err != nil {
-		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
-	}
-	s.group = g
-	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, main: true})
 	if s.retryTopic != "" {
+		// The retry member joins first and Subscribe waits for it: joining
+		// after the main member would rebalance the group again just as the
+		// main member started reading (its records read twice).
+		//
 		// Its own client: a JoinGroup waits on the broker until every member
 		// rejoined, and two members' joins on one connection would queue
 		// behind each other.
-		rc, err := sarama.NewClient(s.c.set.addrs, s.c.set.consumerConfig(s.cfg.Start.Kind))
+		rcfg := s.c.set.consumerConfig(s.cfg.Start.Kind)
+		rcfg.Metadata.Full = false // it needs the retry topic's metadata only
+		rc, err := sarama.NewClient(s.c.set.addrs, rcfg)
 		if err != nil {
 			return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka client: %w", err)
 		}
@@ -46,8 +47,21 @@ func (s *subscription) startGroup() error {
 			return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
 		}
 		s.retryGroup = rg
-		s.runGroup(rg, s.retryTopic, &groupHandler{s: s})
+		joined := make(chan struct{})
+		var once sync.Once
+		s.runGroup(rg, s.retryTopic, &groupHandler{s: s, ready: func() { once.Do(func() { close(joined) }) }})
+		select {
+		case <-joined:
+		case <-ctx.Done():
+			return driver.Errorf(driver.CodeOf(ctx.Err()), "subscribe", "joining group %q on %q: %w", s.cfg.Group, s.retryTopic, ctx.Err())
+		}
 	}
+	g, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, s.client)
+	if err != nil {
+		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
+	}
+	s.group = g
+	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, ready: s.markReady})
 	return nil
 }
 
@@ -86,11 +100,11 @@ func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHa
 }
 
 // groupHandler is the sarama.ConsumerGroupHandler of one of a
-// subscription's group members (main: the one reading the topic, whose
-// first assignment makes Subscribe return).
+// subscription's group members; ready is called after each Setup (Subscribe
+// waits for the first).
 type groupHandler struct {
-	s    *subscription
-	main bool
+	s     *subscription
+	ready func()
 }
 
 // Setup runs once the member has its assignment, before any claim starts.
@@ -124,9 +138,7 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 			sess.Commit()
 		}
 	}
-	if h.main {
-		s.markReady()
-	}
+	h.ready()
 	return nil
 }
 

@@ -88,7 +88,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if cfg.Broadcast {
 		err = s.startBroadcast(ctx)
 	} else {
-		err = s.startGroup()
+		err = s.startGroup(ctx)
 	}
 	if err != nil {
 		s.shutdown()
