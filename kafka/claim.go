@@ -19,7 +19,11 @@ import (
 //   - inflight: records handed out by Receive and not yet settled; a revoked
 //     claim waits (bounded by drain_timeout) for them before letting go;
 //   - revoked: settling a record afterwards marks nothing (we no longer own
-//     the partition; the new owner redelivers it: at-least-once).
+//     the partition; the new owner redelivers it: at-least-once);
+//   - recs: the delivered records in offset order (settled ones dropped now
+//     and then), so that when the claim ends those not finished below a
+//     finished one (not started, or nacked in place) can be handed over
+//     through the retry topic instead of holding the commit back (handOver).
 type claimState struct {
 	topic     string
 	partition int32
@@ -31,10 +35,17 @@ type claimState struct {
 	revoked  bool
 	inflight int // handed out by Receive, not settled
 	settling int // Nack/DeadLetter writing a copy: revocation waits for them
+	recs     []*delivery
+	trimAt   int   // len(recs) at which settled records are dropped
+	maxDone  int64 // highest finished offset, -1 before the first
 }
 
+// minTrim is the smallest recs length that is trimmed.
+const minTrim = 1024
+
 func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
-	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker()}
+	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker(),
+		trimAt: minTrim, maxDone: -1}
 }
 
 // deliveredRun records the records of a run (readRun) under one lock.
@@ -42,6 +53,20 @@ func (cs *claimState) deliveredRun(ds []delivery) {
 	cs.mu.Lock()
 	for i := range ds {
 		cs.tracker.Delivered(cs.partition, ds[i].id.offset)
+		cs.recs = append(cs.recs, &ds[i])
+	}
+	if len(cs.recs) >= cs.trimAt {
+		// Drop the settled records; the next trim comes when the rest has
+		// doubled, so this costs O(1) per record.
+		kept := cs.recs[:0]
+		for _, d := range cs.recs {
+			if !d.id.settled {
+				kept = append(kept, d)
+			}
+		}
+		clear(cs.recs[len(kept):])
+		cs.recs = kept
+		cs.trimAt = max(minTrim, 2*len(kept))
 	}
 	cs.mu.Unlock()
 }
@@ -161,14 +186,45 @@ func (cs *claimState) finish(id *ackID, commit bool) (int64, bool) {
 	if cs.revoked || !commit {
 		return 0, false
 	}
+	cs.maxDone = max(cs.maxDone, id.offset)
 	return cs.tracker.Done(cs.partition, id.offset)
 }
 
-// end gives the claim up: queued records are dropped, records in flight get
-// up to wait to finish (and be marked) unless abort is closed, copies being
-// written by Nack/DeadLetter always get up to wait; later settlements are
-// ignored.
-func (cs *claimState) end(wait time.Duration, abort <-chan struct{}) {
+// gaps returns the records not finished below the highest finished one:
+// what holds the commit back behind records already acknowledged.
+func (cs *claimState) gaps() []*delivery {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	var out []*delivery
+	for _, d := range cs.recs {
+		if !d.id.settled && d.id.offset < cs.maxDone {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// bridged finishes a gap record whose copy is in the retry topic, so the
+// commit can move past it; true if it was still open.
+func (cs *claimState) bridged(d *delivery) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.revoked || d.id.settled {
+		return false
+	}
+	d.id.settled = true
+	cs.unhand(&d.id)
+	if off, moved := cs.tracker.Done(cs.partition, d.id.offset); moved && cs.sess != nil {
+		cs.sess.MarkOffset(cs.topic, cs.partition, off, "")
+	}
+	return true
+}
+
+// drain starts giving the claim up: queued records are dropped, records in
+// flight get up to wait to finish (and be marked) unless abort is closed,
+// copies being written by Nack/DeadLetter always get up to wait. revoke
+// must follow.
+func (cs *claimState) drain(wait time.Duration, abort <-chan struct{}) {
 	cs.mu.Lock()
 	cs.ending = true
 	cs.mu.Unlock()
@@ -188,6 +244,10 @@ func (cs *claimState) end(wait time.Duration, abort <-chan struct{}) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// revoke ends the claim: later settlements are ignored.
+func (cs *claimState) revoke() {
 	cs.mu.Lock()
 	cs.revoked = true
 	cs.mu.Unlock()

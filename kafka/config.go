@@ -1,14 +1,19 @@
 package kafka
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -40,8 +45,10 @@ type settings struct {
 }
 
 // parseURL reads kafka://host:9092,host2:9092?params. Every parameter is
-// listed in the package documentation.
-func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
+// listed in the package documentation. Errors name the problem and never
+// echo a part of the URL that could be secret (query values, user info,
+// file contents); files named by tls_* are read bounded by ctx.
+func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings, error) {
 	const op = "open"
 	s := &settings{}
 	for _, h := range strings.Split(u.Host, ",") {
@@ -49,22 +56,33 @@ func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
 		if h == "" {
 			continue
 		}
-		if _, _, err := net.SplitHostPort(h); err != nil {
-			h = net.JoinHostPort(h, "9092")
+		addr, err := brokerAddr(h)
+		if err != nil {
+			return nil, err
 		}
-		s.addrs = append(s.addrs, h)
+		s.addrs = append(s.addrs, addr)
 	}
 	if len(s.addrs) == 0 {
 		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "no bootstrap broker in URL (want kafka://host:9092[,host2:9092])"}
 	}
-	if u.Path != "" && u.Path != "/" {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: fmt.Sprintf("unexpected path %q in URL", u.Path)}
+	if u.Path != "" && u.Path != "/" || u.Opaque != "" {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "unexpected path in URL (want kafka://host:9092[,host2:9092][?params])"}
 	}
-	p := driver.NewParams(backend, u.Query())
+	if u.Fragment != "" || u.RawFragment != "" {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "unexpected '#' in URL (escape it as %23 inside a value)"}
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		// ParseQuery drops what it cannot read (e.g. "a=1;b=2"): refuse
+		// rather than open without those settings; its error quotes the
+		// text, so it is not passed on.
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "malformed URL query (parameters are joined with '&', and '%', ';' and '#' in values must be escaped)"}
+	}
+	p := driver.NewParams(backend, q)
 	s.clientID = p.String("client_id", "unimq")
 	ver := p.String("version", "2.8.0")
-	s.partitions = int32(p.Int("partitions", 0))
-	s.replication = int16(p.Int("replication", 0))
+	partitions := p.Int("partitions", 0)
+	replication := p.Int("replication", 0)
 	s.createTopics = p.Bool("create_topics", true)
 	comp := p.Enum("compression", "none", "none", "gzip", "snappy", "lz4", "zstd")
 	s.idempotent = p.Bool("idempotent", true)
@@ -88,6 +106,10 @@ func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkBounds(partitions, replication, s); err != nil {
+		return nil, err
+	}
+	s.partitions, s.replication = int32(partitions), int16(replication)
 	if u.User != nil {
 		if s.saslUser == "" {
 			s.saslUser = u.User.Username()
@@ -98,6 +120,9 @@ func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
 	}
 	if s.saslUser != "" && s.saslMech == "" {
 		s.saslMech = "PLAIN"
+	}
+	if s.saslPassword != "" && s.saslUser == "" {
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "sasl_password given without sasl_user"}
 	}
 	if s.saslMech != "" && s.saslUser == "" {
 		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "sasl_mechanism given without sasl_user"}
@@ -120,7 +145,7 @@ func parseURL(u *url.URL, opts []driver.Option) (*settings, error) {
 		}
 	}
 	if useTLS || caFile != "" || certFile != "" || insecure || serverName != "" {
-		tc, err := loadTLS(caFile, certFile, keyFile, insecure, serverName)
+		tc, err := loadTLS(ctx, caFile, certFile, keyFile, insecure, serverName)
 		if err != nil {
 			return nil, err
 		}
@@ -145,16 +170,118 @@ var codecs = map[string]sarama.CompressionCodec{
 	"zstd":   sarama.CompressionZSTD,
 }
 
-func loadTLS(caFile, certFile, keyFile string, insecure bool, serverName string) (*tls.Config, error) {
+// brokerAddr checks one bootstrap address of the URL: host or host:port,
+// where port is 1-65535 (9092 when missing). An empty port ("host:") or
+// a bad one is refused; the address is not echoed (it sits next to the
+// query in the URL).
+func brokerAddr(h string) (string, error) {
+	bad := func(why string) error {
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: "bootstrap broker address: " + why}
+	}
+	host, port, err := net.SplitHostPort(h)
+	if err != nil {
+		if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
+			return "", bad("malformed host:port")
+		}
+		host, port = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), "9092"
+	}
+	if host == "" {
+		return "", bad("empty host")
+	}
+	if port == "" {
+		return "", bad("empty port")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+		return "", bad("port must be a number from 1 to 65535")
+	}
+	for _, c := range host {
+		if c <= ' ' || c == 0x7f || strings.ContainsRune("/?#@%\\", c) {
+			return "", bad("host contains characters not allowed in a host name")
+		}
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// checkBounds refuses numeric parameters outside what Kafka or sarama can
+// take (partitions 0..2147483647, replication 0..32767; 0: broker default),
+// instead of letting them wrap.
+func checkBounds(partitions, replication int, s *settings) error {
+	bad := func(name, want string) error {
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: fmt.Sprintf("URL parameter %s: want %s", name, want)}
+	}
+	switch {
+	case partitions < 0 || partitions > math.MaxInt32:
+		return bad("partitions", "0 (broker default) to 2147483647")
+	case replication < 0 || replication > math.MaxInt16:
+		return bad("replication", "0 (broker default) to 32767")
+	case s.linger < 0:
+		return bad("linger", "a duration of 0 or more")
+	case s.drainTimeout < 0:
+		return bad("drain_timeout", "a duration of 0 or more")
+	case s.session <= 0:
+		return bad("session_timeout", "a positive duration")
+	case s.heartbeat <= 0 || s.heartbeat >= s.session:
+		return bad("heartbeat_interval", "a positive duration below session_timeout")
+	case s.dialTimeout <= 0:
+		return bad("dial_timeout", "a positive duration")
+	}
+	return nil
+}
+
+// maxPEMFile bounds a file named by tls_ca, tls_cert or tls_key.
+const maxPEMFile = 1 << 20
+
+// readPEMFile reads the file param names, bounded by ctx and maxPEMFile: it
+// is opened without blocking (a FIFO would block open until a writer came)
+// and must be a regular file. Errors name param and the reason, never the
+// file's contents.
+func readPEMFile(ctx context.Context, param, name string) ([]byte, error) {
+	bad := func(why string) error {
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: param + ": " + why}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, driver.Wrap(driver.CodeOf(err), "open", err)
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, bad("cannot open the file: " + err.Error())
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, bad("cannot read the file")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, bad("not a regular file")
+	}
+	if st.Size() > maxPEMFile {
+		return nil, bad(fmt.Sprintf("file larger than %d bytes", maxPEMFile))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
+	if err != nil || len(b) > maxPEMFile {
+		return nil, bad("cannot read the file")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, driver.Wrap(driver.CodeOf(err), "open", err)
+	}
+	return b, nil
+}
+
+func loadTLS(ctx context.Context, caFile, certFile, keyFile string, insecure bool, serverName string) (*tls.Config, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure, ServerName: serverName} //nolint:gosec // opt-in by tls_insecure
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		pem, err := readPEMFile(ctx, "tls_ca", caFile)
 		if err != nil {
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca: %w", err)
+			return nil, err
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca %s holds no PEM certificate", caFile)
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca: the file holds no PEM certificate")
 		}
 		tc.RootCAs = pool
 	}
@@ -162,8 +289,17 @@ func loadTLS(caFile, certFile, keyFile string, insecure bool, serverName string)
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
 	}
 	if certFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		certPEM, err := readPEMFile(ctx, "tls_cert", certFile)
 		if err != nil {
+			return nil, err
+		}
+		keyPEM, err := readPEMFile(ctx, "tls_key", keyFile)
+		if err != nil {
+			return nil, err
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			// crypto/tls's messages name the problem, not the bytes.
 			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
 		}
 		tc.Certificates = []tls.Certificate{cert}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ type conn struct {
 }
 
 func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn, error) {
-	set, err := parseURL(u, cfg.Options)
+	set, err := parseURL(ctx, u, cfg.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func (c *conn) Capabilities() driver.Capabilities {
 	if c.set.transactions {
 		f |= driver.CapTransactions
 	}
-	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes, MinPrefetch: maxRunCap}
+	return driver.Capabilities{Backend: backend, Features: f, MaxMessageSize: maxMessageBytes, MinPrefetch: maxRunCap, Topics: driver.KafkaTopics}
 }
 
 func (c *conn) isClosed() bool {
@@ -251,8 +252,12 @@ func (r *asyncRecord) finish(m *sarama.ProducerMessage, err error) {
 // sendErr classifies a producer error.
 func sendErr(op string, err error) error {
 	var kerr sarama.KError
+	var cerr sarama.ConfigurationError
 	switch {
-	case errors.Is(err, sarama.ErrMessageSizeTooLarge), errors.Is(err, sarama.ErrMessageTooLarge):
+	case errors.Is(err, sarama.ErrMessageSizeTooLarge), errors.Is(err, sarama.ErrMessageTooLarge),
+		// the producer's own check of Producer.MaxMessageBytes (the broker's
+		// default limit), reached when mq.MaxMessageSize was raised above it
+		errors.As(err, &cerr) && strings.Contains(string(cerr), "MaxMessageBytes"):
 		return driver.Errorf(driver.CodeTooLarge, op, "%w", err)
 	case errors.Is(err, sarama.ErrInvalidPartition), errors.Is(err, sarama.ErrInvalidTopic):
 		return driver.Errorf(driver.CodeInvalidArgument, op, "%w", err)
@@ -300,8 +305,10 @@ func (c *conn) oneWayPipeline() (*pipeline, error) {
 	return c.oneWay, nil
 }
 
-// Close closes the subscriptions, flushes the producers (every pending
-// callback is called) and closes the client.
+// Close closes the subscriptions, waits (bounded by ctx) until every record
+// accepted by Send/SendAsync was confirmed or failed for its own reason,
+// closes the producers (every pending callback is called) and closes the
+// client.
 func (c *conn) Close(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed {
@@ -323,20 +330,22 @@ func (c *conn) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = c.prod.close()
+		_ = c.prod.close(ctx)
 		c.mu.Lock()
 		ow, tx := c.oneWay, c.txp
 		c.mu.Unlock()
 		if ow != nil {
-			_ = ow.close()
+			_ = ow.close(ctx)
 		}
 		if tx != nil {
-			tx.close()
+			tx.close(ctx)
 		}
 		_ = c.client.Close()
 	}()
-	// Not bounded by ctx: sarama flushes what it holds (with its bounded
-	// retries) and every pending callback must be called before we return.
+	// The producers first wait (bounded by ctx) for every accepted record's
+	// confirmation, so none is failed by the shutdown; then sarama flushes
+	// what it still holds (with its bounded retries) and every pending
+	// callback is called before we return: that part is not bounded by ctx.
 	<-done
 	return first
 }

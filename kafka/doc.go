@@ -29,7 +29,9 @@
 // async sends hand theirs to the user. PublishOneWay goes through a second
 // producer with acks=0 (lossy by design; it returns once the record was
 // written to the socket). Close flushes both and returns after every
-// pending callback ran: nothing is dropped. Delay is not supported (no
+// pending callback ran: nothing is dropped; before closing the producers it
+// waits (bounded by ctx) until every accepted record was confirmed or failed
+// for its own reason. Delay is not supported (no
 // delay topics): a delayed message is ErrUnsupported before anything is
 // sent.
 //
@@ -60,11 +62,26 @@
 // and when a claim ends. Ordered subscribers: keys map to partitions and
 // mq runs one record per key at a time.
 //
-// Rebalances: when a partition is revoked, records still queued for the
-// handler are dropped (the next owner reads them from the committed offset),
-// and records being handled get up to drain_timeout (default 5s) to finish
-// and be committed; a record settled after that is not committed here and
-// is redelivered to the new owner.
+// The group's retry topic is read by a second member of the same group (its
+// own client), so the main topic's partitions are spread over the members by
+// the assignment alone. A topic with one partition keeps a second member
+// idle.
+//
+// Hand-over (Close and rebalances): when a claim ends, records being handled
+// get up to drain_timeout (default 5s) to finish; records that did not
+// finish but sit below a finished one (not started, nacked in place, running
+// past drain_timeout) are copied to the retry topic and counted finished, so
+// the commit, made synchronously before the member leaves or rejoins, moves
+// past every acknowledged record; the next owner never replays one. Records
+// after the last finished one are read by the next owner. Replays remain
+// possible after a crash or a session lost by timeout (what was handled
+// since the last periodic commit, every 500ms), and for Ordered subscribers
+// and retry_topics=false (no retry topic to hand gaps over). See
+// docs/kafka.md.
+//
+// Client.Declare creates a topic and makes groups that never committed on it
+// start at Declare's time (their end offsets are committed). Topic names
+// follow Kafka's rule (driver.KafkaTopics).
 //
 // # Retries and dead letters
 //

@@ -5,49 +5,88 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// startGroup joins cfg.Group on the topic (and the group's retry topic)
-// with a sarama ConsumerGroup whose loop runs until Close.
-func (s *subscription) startGroup() error {
+// startGroup joins cfg.Group on the topic with a sarama ConsumerGroup whose
+// loop runs until Close, and, with a retry topic, joins the same group again
+// as a second member (on a client of its own) that reads only the retry
+// topic. Both members carry
+// the group's name (its committed offsets), but the main topic's
+// partitions are spread over the main members only: with the retry topic in
+// the same session the assignor balanced the total, so with 4 partitions of
+// each one member could get 3 of the main topic's and the other 1.
+func (s *subscription) startGroup(ctx context.Context) error {
 	admin, err := sarama.NewClusterAdminFromClient(s.client)
 	if err != nil {
 		return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka admin: %w", err)
 	}
 	s.admin = admin
+	if s.retryTopic != "" {
+		// The retry member joins first and Subscribe waits for it: joining
+		// after the main member would rebalance the group again just as the
+		// main member started reading (its records read twice).
+		//
+		// Its own client: a JoinGroup waits on the broker until every member
+		// rejoined, and two members' joins on one connection would queue
+		// behind each other.
+		rcfg := s.c.set.consumerConfig(s.cfg.Start.Kind)
+		rcfg.Metadata.Full = false // it needs the retry topic's metadata only
+		rc, err := sarama.NewClient(s.c.set.addrs, rcfg)
+		if err != nil {
+			return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka client: %w", err)
+		}
+		s.retryClient = rc
+		rg, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, rc)
+		if err != nil {
+			return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
+		}
+		s.retryGroup = rg
+		joined := make(chan struct{})
+		var once sync.Once
+		s.runGroup(rg, s.retryTopic, &groupHandler{s: s, ready: func() { once.Do(func() { close(joined) }) }})
+		select {
+		case <-joined:
+		case <-ctx.Done():
+			return driver.Errorf(driver.CodeOf(ctx.Err()), "subscribe", "joining group %q on %q: %w", s.cfg.Group, s.retryTopic, ctx.Err())
+		}
+	}
 	g, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, s.client)
 	if err != nil {
 		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
 	}
 	s.group = g
-	topics := []string{s.cfg.Topic}
-	if s.retryTopic != "" {
-		topics = append(topics, s.retryTopic)
-	}
-	h := &groupHandler{s: s}
+	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, ready: s.markReady})
+	return nil
+}
+
+// runGroup starts the goroutines of one group member: its error log and its
+// session loop (rejoining after errors) until Close.
+func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHandler) {
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		for err := range g.Errors() {
 			// sarama retries these itself (broker restarts, rebalances)
 			s.c.log.LogAttrs(context.Background(), slog.LevelDebug, "unimq kafka: consumer group error",
-				slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+				slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 		}
 	}()
 	go func() {
 		defer s.wg.Done()
 		for {
-			err := g.Consume(s.ctx, topics, h)
+			err := g.Consume(s.ctx, []string{topic}, h)
 			if s.ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
 				return
 			}
 			if err != nil {
 				s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: group session ended; rejoining",
-					slog.String("topic", s.cfg.Topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
+					slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 				t := time.NewTimer(500 * time.Millisecond)
 				select {
 				case <-t.C:
@@ -58,11 +97,15 @@ func (s *subscription) startGroup() error {
 			}
 		}
 	}()
-	return nil
 }
 
-// groupHandler is the sarama.ConsumerGroupHandler of a subscription.
-type groupHandler struct{ s *subscription }
+// groupHandler is the sarama.ConsumerGroupHandler of one of a
+// subscription's group members; ready is called after each Setup (Subscribe
+// waits for the first).
+type groupHandler struct {
+	s     *subscription
+	ready func()
+}
 
 // Setup runs once the member has its assignment, before any claim starts.
 // For partitions the group has no committed offset for, it resolves the
@@ -95,7 +138,7 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 			sess.Commit()
 		}
 	}
-	s.markReady()
+	h.ready()
 	return nil
 }
 
@@ -147,8 +190,10 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	s := h.s
 	cs := newClaimState(claim.Topic(), claim.Partition(), sess)
 	defer func() {
-		cs.end(s.c.set.drainTimeout, s.ctx.Done())
-		sess.Commit()
+		cs.drain(s.c.set.drainTimeout, s.ctx.Done())
+		s.handOver(cs)
+		cs.revoke()
+		sess.Commit() // synchronous: the next owner starts after what finished
 	}()
 	ctx := sess.Context()
 	isRetry := claim.Topic() == s.retryTopic
@@ -194,6 +239,45 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// handOver runs when a claim ends (revocation or Close), after its drain:
+// records not finished below a finished one (not started when Close came,
+// nacked in place, or still running past drain_timeout) would hold the
+// commit back, so the next owner would replay everything acknowledged after
+// them. With a retry topic each such record is copied there (its attempt
+// unchanged, confirmed) and then counted as finished, so the commit moves
+// past every acknowledged record. Records after the last finished one stay
+// uncommitted: the next owner reads them. Without a retry topic (Ordered,
+// retry_topics=false) the commit stops at the first unfinished record.
+func (s *subscription) handOver(cs *claimState) {
+	if s.retryTopic == "" || cs.sess == nil {
+		return
+	}
+	gaps := cs.gaps()
+	if len(gaps) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.c.set.drainTimeout)
+	defer cancel()
+	for _, d := range gaps {
+		m := &d.dm
+		nb := d.notBefore
+		if nb.IsZero() {
+			nb = time.Now()
+		}
+		extra := map[string]string{
+			driver.HeaderAttempt: strconv.Itoa(max(m.Attempt, 1)),
+			headerNotBefore:      strconv.FormatInt(nb.UnixMilli(), 10),
+			headerRetryOf:        m.Topic,
+		}
+		if err := s.c.sendCopy(ctx, "hand over", copyRecord(s.retryTopic, m, m.Headers, extra)); err != nil {
+			s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq kafka: handing an unfinished record over through the retry topic failed; the commit stops before it",
+				slog.String("topic", m.Topic), slog.String("retry_topic", s.retryTopic), slog.String("error", err.Error()))
+			return
+		}
+		cs.bridged(d)
 	}
 }
 

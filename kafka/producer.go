@@ -35,6 +35,42 @@ type pipeline struct {
 	wg     sync.WaitGroup
 	cbs    callbackQueue
 	cbDone chan struct{}
+
+	flMu     sync.Mutex
+	inFlight int           // queued on Input, not confirmed yet
+	idle     chan struct{} // closed when inFlight drops to 0 (close waits on it)
+}
+
+// begin counts a record about to be queued; end counts its confirmation.
+func (p *pipeline) begin() {
+	p.flMu.Lock()
+	p.inFlight++
+	p.flMu.Unlock()
+}
+
+func (p *pipeline) end() {
+	p.flMu.Lock()
+	p.inFlight--
+	if p.inFlight == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+	p.flMu.Unlock()
+}
+
+// drained returns a channel closed once nothing is in flight.
+func (p *pipeline) drained() <-chan struct{} {
+	p.flMu.Lock()
+	defer p.flMu.Unlock()
+	ch := make(chan struct{})
+	if p.inFlight == 0 {
+		close(ch)
+		return ch
+	}
+	if p.idle == nil {
+		p.idle = ch
+	}
+	return p.idle
 }
 
 func newPipeline(ap sarama.AsyncProducer) *pipeline {
@@ -51,6 +87,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := m.Metadata.(record); ok {
 				r.confirm(m, nil)
 			}
+			p.end()
 		}
 	}()
 	go func() {
@@ -59,6 +96,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := e.Msg.Metadata.(record); ok {
 				r.confirm(e.Msg, e.Err)
 			}
+			p.end()
 		}
 	}()
 	return p
@@ -71,17 +109,22 @@ func (p *pipeline) send(ctx context.Context, op string, m *sarama.ProducerMessag
 	if p.closed {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
 	}
+	p.begin()
 	select {
 	case p.ap.Input() <- m:
 		return nil
 	case <-ctx.Done():
+		p.end()
 		return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
 	}
 }
 
-// close stops intake, flushes what was queued (sarama retries per its
-// config) and waits until every callback ran.
-func (p *pipeline) close() error {
+// close stops intake, waits (bounded by ctx) until every queued record was
+// confirmed or failed for a reason of its own (sarama fails records still in
+// its retry with "shutting down" when the producer closes first), then
+// closes the producer, flushing what is left, and waits until every
+// callback ran.
+func (p *pipeline) close(ctx context.Context) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -89,6 +132,10 @@ func (p *pipeline) close() error {
 	}
 	p.closed = true
 	p.mu.Unlock()
+	select {
+	case <-p.drained():
+	case <-ctx.Done():
+	}
 	p.ap.AsyncClose()
 	p.wg.Wait()
 	p.cbs.close()

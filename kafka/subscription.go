@@ -16,14 +16,16 @@ import (
 // Broadcast, a plain consumer of every partition) on its own sarama client,
 // feeding a bounded channel that Receive reads.
 type subscription struct {
-	c          *conn
-	cfg        *driver.SubscriptionConfig
-	client     sarama.Client
-	admin      sarama.ClusterAdmin // on client, never closed itself
-	group      sarama.ConsumerGroup
-	consumer   sarama.Consumer
-	retryTopic string                 // "" when Nack redelivers in place
-	deliveries chan []*driver.Message // runs of records of one partition, in order
+	c           *conn
+	cfg         *driver.SubscriptionConfig
+	client      sarama.Client
+	admin       sarama.ClusterAdmin // on client, never closed itself
+	group       sarama.ConsumerGroup
+	retryGroup  sarama.ConsumerGroup // the member reading retryTopic (nil without one)
+	retryClient sarama.Client        // retryGroup's own client
+	consumer    sarama.Consumer
+	retryTopic  string                 // "" when Nack redelivers in place
+	deliveries  chan []*driver.Message // runs of records of one partition, in order
 
 	recvMu  sync.Mutex
 	pending []*driver.Message // the part of a run a Receive did not take
@@ -86,7 +88,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	if cfg.Broadcast {
 		err = s.startBroadcast(ctx)
 	} else {
-		err = s.startGroup()
+		err = s.startGroup(ctx)
 	}
 	if err != nil {
 		s.shutdown()
@@ -327,8 +329,11 @@ func (s *subscription) shutdown() {
 	s.goMu.Lock()
 	s.stopped = true
 	s.goMu.Unlock()
-	if s.group != nil {
-		if err := s.group.Close(); err != nil && s.closeErr == nil {
+	for _, g := range []sarama.ConsumerGroup{s.group, s.retryGroup} {
+		if g == nil {
+			continue
+		}
+		if err := g.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = driver.Errorf(driver.CodeUnavailable, "close", "leaving group: %w", err)
 		}
 	}
@@ -336,6 +341,9 @@ func (s *subscription) shutdown() {
 		_ = s.consumer.Close()
 	}
 	s.wg.Wait()
+	if s.retryClient != nil {
+		_ = s.retryClient.Close()
+	}
 	if s.client != nil {
 		_ = s.client.Close()
 	}

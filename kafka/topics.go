@@ -10,15 +10,25 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// ensureTopic creates topic (with the URL's partitions and replication) the
+// ensureTopic checks topic against Kafka's name rule (driver.KafkaTopics:
+// ErrInvalidArgument at once, instead of a broker error that reads as
+// "retry") and creates it (with the URL's partitions and replication) the
 // first time the adapter uses it, when create_topics is on (the default;
 // broker auto-creation is then not relied on). Known topics cost one map
 // lookup.
 func (c *conn) ensureTopic(ctx context.Context, topic string) error {
-	if !c.set.createTopics {
+	if _, ok := c.topics.Load(topic); ok {
 		return nil
 	}
-	if _, ok := c.topics.Load(topic); ok {
+	if err := driver.KafkaTopics.Check("publish", "topic", topic); err != nil {
+		var de *driver.Error
+		if errors.As(err, &de) {
+			de.Backend = backend
+		}
+		return err
+	}
+	if !c.set.createTopics {
+		c.topics.Store(topic, struct{}{}) // valid; the broker's to create
 		return nil
 	}
 	if err := createTopic(ctx, c.client, c.admin, topic, c.set.partitions, c.set.replication); err != nil {

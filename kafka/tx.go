@@ -19,11 +19,11 @@ type txProducer struct {
 	p  *pipeline
 }
 
-func (t *txProducer) close() {
+func (t *txProducer) close(ctx context.Context) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.p != nil {
-		_ = t.p.close()
+		_ = t.p.close(ctx)
 		t.p = nil
 	}
 }
@@ -143,7 +143,9 @@ func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message,
 // transaction opens a new one. Called with t.mu held.
 func (t *txProducer) reset(ap sarama.AsyncProducer) {
 	if t.p != nil && t.p.ap == ap && ap.TxnStatus()&sarama.ProducerTxnFlagFatalError != 0 {
-		_ = t.p.close()
+		done, cancel := context.WithCancel(context.Background())
+		cancel() // a fatal producer: nothing to wait for
+		_ = t.p.close(done)
 		t.p = nil
 	}
 }

@@ -122,12 +122,12 @@ func TestNamesAreKnown(t *testing.T) {
 		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
 		"Capabilities", "GroupAcrossTopics", "DefaultGroupAcrossTopics", "BroadcastAcrossTopics",
-		"OrderedMembershipChange", "NoGoroutineLeaks"} {
+		"OrderedMembershipChange", "GracefulHandover", "InputRules", "ErrorCodes", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) < 27 {
+	if len(TestNames()) != 34 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }
