@@ -2,7 +2,7 @@
 #   make test        start the real brokers (scripts/brokers.sh up all), then run every test with
 #                    the brokers required (an unreachable broker fails instead of skipping), then
 #                    the tests that restart a broker, alone
-#                    and a short pass of every fuzz target (FUZZ_BUDGET seconds in all)
+#                    and a short pass of every fuzz target (FUZZ_BUDGET seconds in all), then lint
 #   make test-unit   run the tests without requiring brokers (integration tests skip)
 #   make fuzz        run every fuzz target of the repository for FUZZTIME each (scripts/fuzz.sh:
 #                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
@@ -35,6 +35,7 @@ test: brokers-up
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_TESTS)' $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_SUBTESTS)' $(PKGS)
 	$(MAKE) fuzz-short
+	$(MAKE) lint
 
 fuzz:
 	scripts/fuzz.sh -t $(FUZZTIME) '$(FUZZ)'

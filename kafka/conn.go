@@ -28,12 +28,11 @@ type conn struct {
 	topics  sync.Map // topic -> struct{}: known to exist
 	redacts string
 
-	mu      sync.Mutex
-	closed  bool
-	oneWay  *pipeline
-	txp     *txProducer
-	subs    map[*subscription]struct{}
-	closeWG sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
+	oneWay *pipeline
+	txp    *txProducer
+	subs   map[*subscription]struct{}
 }
 
 func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn, error) {

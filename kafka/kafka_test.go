@@ -70,7 +70,7 @@ func TestOpenRejectsUnknownParamsAndRedactsSecrets(t *testing.T) {
 	require.NotContains(t, err.Error(), "s3cret")
 }
 
-// Seed 002's producer: a sync send with acks=all reports partition and
+// Kafka sync producer: a sync send with acks=all reports partition and
 // offset; keys land on the partition the Java client would choose.
 func TestSyncPublishReportsPartitionOffsetAndJavaPartition(t *testing.T) {
 	c := open(t)
@@ -100,7 +100,7 @@ func TestSyncPublishReportsPartitionOffsetAndJavaPartition(t *testing.T) {
 	require.Len(t, ps, 3)
 }
 
-// Seed 002's consumer: one consumer per partition from the newest offset
+// Kafka per-partition consumer: one consumer per partition from the newest offset
 // (a Broadcast subscriber reads every partition) gets everything published
 // after it started, with partition and offset.
 func TestConsumerPerPartitionFromNewest(t *testing.T) {
@@ -125,7 +125,7 @@ func TestConsumerPerPartitionFromNewest(t *testing.T) {
 	require.Len(t, parts, 3, "30 keys spread over every partition")
 }
 
-// Seed 002's two patterns: inside a group consumers compete (each message
+// Kafka consumer groups: inside a group consumers compete (each message
 // once), across groups each group gets everything.
 func TestPointToPointInGroupPubSubAcrossGroups(t *testing.T) {
 	c := open(t)

@@ -9,15 +9,6 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// parseRaw parses raw as mq.Open does, then as the adapter does.
-func parseRaw(raw string) (*settings, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	return parseURL(context.Background(), u, nil)
-}
-
 // FuzzKafkaURL builds kafka://[user:secret@]hosts?query&sasl_password=secret
 // and checks the parser's oracle: no panic; whether it succeeds and what
 // its error says do not depend on the secret's value (an error that echoed

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -54,6 +56,23 @@ func FuzzURL(f *testing.F) {
 // wantOpen is the reference: whether raw is a well-formed memory URL, and
 // the maxsize its broker then has.
 func wantOpen(raw string) (bool, int) {
+	// mq.Open's rules for every backend's URL (mq/urlrules.go) come first:
+	// scheme://, valid UTF-8, no '#', no '@' (memory takes no user), no
+	// empty port or empty host in a host list.
+	if !strings.HasPrefix(raw, "memory://") || !utf8.ValidString(raw) || strings.ContainsAny(raw, "#@") {
+		return false, 0
+	}
+	if pu, err := url.Parse(raw); err == nil {
+		h := pu.Host
+		for _, part := range strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ';' }) {
+			if strings.HasSuffix(part, ":") {
+				return false, 0
+			}
+		}
+		if strings.HasSuffix(h, ",") || strings.HasSuffix(h, ";") || strings.Contains(h, ",,") || strings.Contains(h, ";;") {
+			return false, 0
+		}
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != memory.Scheme || u.Opaque != "" || (u.OmitHost && u.Path != "") ||
 		u.User != nil || u.Fragment != "" || u.RawFragment != "" {
