@@ -237,10 +237,15 @@ func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, gr
 }
 
 // waitAssigned waits until the consumer holds at least one queue of the
-// topic (its start offsets are then fixed), or until the group's
-// allocation gives it none (more members than queues: it joins at once and
-// idles until a member leaves). Past route_wait it returns anyway, with a
-// warning (an orderly queue still locked by a member that crashed).
+// topic, or until the group's allocation gives it none (more members than
+// queues: it joins at once and idles until a member leaves). A clustering
+// group's start offsets were committed at the broker before the consumer
+// started, so one queue is enough; a broadcasting consumer keeps its offsets
+// locally and fixes each queue's start when the queue enters its table, so it
+// waits for every readable queue of the topic (else a message published
+// right after Subscribe to a queue not yet in the table would be skipped).
+// Past route_wait it returns anyway, with a warning (an orderly queue still
+// locked by a member that crashed).
 func (s *subscription) waitAssigned(ctx context.Context) error {
 	table := processQueues(s.pc)
 	if table == nil {
@@ -249,7 +254,16 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 	full := s.c.fullTopic(s.cfg.Topic)
 	deadline := time.Now().Add(s.c.cfg.routeWait)
 	nextShare := time.Now().Add(100 * time.Millisecond)
+	want := 1 // queues to hold before returning
+	if s.bcast {
+		want = 0 // every readable queue, once the route says how many
+	}
 	for {
+		if want == 0 {
+			if r, err := queryRoute(ctx, s.c.cfg.nameServers, full); err == nil && r != nil && r.queues > 0 {
+				want = r.queues
+			}
+		}
 		n := 0
 		table.Range(func(k, _ any) bool {
 			if mq, ok := k.(primitive.MessageQueue); ok && mq.Topic == full {
@@ -257,7 +271,7 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 			}
 			return true
 		})
-		if n > 0 {
+		if want > 0 && n >= want {
 			return nil
 		}
 		if !s.bcast && time.Now().After(nextShare) {
