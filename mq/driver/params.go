@@ -145,10 +145,39 @@ func (p *Params) Err() error {
 			known = append(known, k)
 		}
 		sort.Strings(known)
+		shown := make([]string, 0, len(unknown))
+		hidden := 0
+		for _, k := range unknown {
+			if plainParamName(k) {
+				shown = append(shown, k)
+			} else {
+				hidden++
+			}
+		}
+		if hidden > 0 {
+			// A name of other characters may be a secret's tail (an
+			// unescaped '&' in a value) or carry control characters.
+			shown = append(shown, fmt.Sprintf("%d not shown (not a plain name)", hidden))
+		}
 		return &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend,
-			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))}
+			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(shown, ", "), strings.Join(known, ", "))}
 	}
 	return nil
+}
+
+// plainParamName reports whether an unknown parameter name may be shown in
+// an error: 1 to 32 of a-z, A-Z, 0-9 and '_'.
+func plainParamName(k string) bool {
+	if k == "" || len(k) > 32 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 var secretParams = []string{"password", "secret", "token", "key", "pass", "credential"}
