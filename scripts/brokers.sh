@@ -404,7 +404,9 @@ kafka_start() { # kafka_start fresh|keep
   if [[ $1 == fresh ]]; then rm -rf "$KD/data"; fi
   if [[ ! -f $KD/data/meta.properties ]]; then
     local cid
-    cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    # A base64url id that starts with '-' is read by StorageTool as an option (1 fresh start in 64).
+    cid=-
+    while [[ $cid == -* ]]; do cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
     log "kafka: formatting storage (cluster id $cid)"
     kafka_java 256m kafka.tools.StorageTool format -t "$cid" -c "$KD/conf/server.properties" \
       >>"$KD/logs/kafka.log" 2>&1 || { tail_log "$KD/logs/kafka.log"; die "kafka storage format failed"; }
