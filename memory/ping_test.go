@@ -20,13 +20,21 @@ func TestPingFollowsTheBrokersAvailability(t *testing.T) {
 	b := brokerOf(t, c)
 	require.NoError(t, c.Ping(ctx))
 
-	var got atomic.Int64
-	sub, err := c.Subscribe(ctx, "t", func(context.Context, *mq.Message) error { got.Add(1); return nil },
+	// Counted by body: going down drops connections, so "before" may be
+	// delivered again if its ack had not reached the broker (at-least-once).
+	var got, after atomic.Int64
+	sub, err := c.Subscribe(ctx, "t", func(_ context.Context, m *mq.Message) error {
+		got.Add(1)
+		if string(m.Body) == "after" {
+			after.Add(1)
+		}
+		return nil
+	},
 		mq.Group("g"), mq.WithBackoff(mq.ConstantBackoff(5*time.Millisecond)))
 	require.NoError(t, err)
 	defer sub.Close(ctx)
 	pub(t, c, "t", &mq.Message{Body: []byte("before")})
-	require.Eventually(t, func() bool { return got.Load() == 1 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return got.Load() >= 1 }, 10*time.Second, time.Millisecond)
 
 	b.SetUnavailable(true)
 	b.SetUnavailable(true) // idempotent
@@ -47,7 +55,7 @@ func TestPingFollowsTheBrokersAvailability(t *testing.T) {
 	b.SetUnavailable(false)
 	require.NoError(t, c.Ping(ctx))
 	pub(t, c, "t", &mq.Message{Body: []byte("after")})
-	require.Eventually(t, func() bool { return got.Load() == 2 }, 10*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return after.Load() >= 1 }, 10*time.Second, time.Millisecond,
 		"the subscriber resumes once the broker is back")
 	require.Len(t, recv(t, k, 2), 2)
 
