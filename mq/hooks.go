@@ -46,10 +46,21 @@ type Event struct {
 	ID       string
 	Key      string
 	Tag      string
-	Attempt  int           // delivery attempt (received messages)
+	Attempt  int           // the delivery attempt settled (received messages): the failed one for EventRetried
 	Count    int           // messages in the publish (batch size), 1 otherwise
 	Err      error         // the publish error, or the handler error that caused a retry / dead letter
 	Duration time.Duration // publish: until confirmed; settle: since the message was received
+
+	// Headers are the message's headers: as sent (after publish
+	// middleware) for EventPublished, as received for settlements. The map
+	// is the message's own: hooks must not modify it.
+	Headers map[string]string
+	// Partition, Offset and BrokerID locate the message where the backend
+	// reports them (after a confirmed publish, on receipt); -1, -1 and ""
+	// when it does not.
+	Partition int32
+	Offset    int64
+	BrokerID  string
 }
 
 // Hook observes publishes and settlements. Set it with WithHook at Open.
@@ -72,9 +83,13 @@ func (c *Client) published(ctx context.Context, topic string, m *Message, n int,
 	if len(c.set.hooks) == 0 {
 		return
 	}
-	e := Event{Kind: EventPublished, Topic: topic, Count: n, Err: err, Duration: time.Since(start)}
+	e := Event{Kind: EventPublished, Topic: topic, Count: n, Err: err, Duration: time.Since(start),
+		Partition: -1, Offset: -1}
 	if m != nil {
-		e.ID, e.Key, e.Tag = m.ID, m.Key, m.Tag
+		e.ID, e.Key, e.Tag, e.Headers = m.ID, m.Key, m.Tag, m.Headers
+		if err == nil {
+			e.Partition, e.Offset, e.BrokerID = m.Partition, m.Offset, m.BrokerID
+		}
 	}
 	for _, h := range c.set.hooks {
 		h(ctx, e)
@@ -87,7 +102,8 @@ func (s *settler) settled(ctx context.Context, kind EventKind, dm *driver.Messag
 		return
 	}
 	e := Event{Kind: kind, Topic: s.topic, Group: s.set.group, ID: dm.ID, Key: dm.Key, Tag: dm.Tag,
-		Attempt: dm.Attempt, Count: 1, Err: err}
+		Attempt: dm.Attempt, Count: 1, Err: err, Headers: dm.Headers,
+		Partition: dm.Partition, Offset: dm.Offset, BrokerID: dm.BrokerID}
 	if !start.IsZero() {
 		e.Duration = time.Since(start)
 	}
