@@ -25,8 +25,7 @@ func TestConformance(t *testing.T) {
 		skip = map[string]string{"Reconnect": brokertest.RestartSkipReason}
 	}
 	mqtest.Run(t, mqtest.Harness{
-		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) { return mq.Open(ctx, u) },
-		OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 			return mq.Open(ctx, u, opts...)
 		},
 		NewTopic: func(ctx context.Context, t testing.TB) string {

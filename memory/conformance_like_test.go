@@ -28,8 +28,7 @@ func TestConformanceLike(t *testing.T) {
 			defer b.Close()
 			url := "memory://" + name + "?txcheck=50ms"
 			h := mqtest.Harness{
-				Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) { return mq.Open(ctx, url) },
-				OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+				Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 					return mq.Open(ctx, url, opts...)
 				},
 				Restart: func(ctx context.Context, t testing.TB) error {

@@ -23,10 +23,7 @@ func TestConformance(t *testing.T) {
 	}
 	defer b.Close()
 	mqtest.Run(t, mqtest.Harness{
-		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
-			return mq.Open(ctx, conformanceURL)
-		},
-		OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 			return mq.Open(ctx, conformanceURL, opts...)
 		},
 		// A restart of the in-memory broker is a dropped connection: data

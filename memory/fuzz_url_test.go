@@ -20,7 +20,7 @@ import (
 // documentation: no panic; a URL the reference accepts opens (with the
 // maxsize it asks for) and closes; any other is refused with an error
 // matching mq.ErrInvalidOption that never contains the URL's password.
-// The seed corpus is in testdata/fuzz/FuzzURL; `go test -fuzz FuzzURL
+// The starting corpus is in testdata/fuzz/FuzzURL; `go test -fuzz FuzzURL
 // ./memory` searches further.
 func FuzzURL(f *testing.F) {
 	for _, s := range []string{

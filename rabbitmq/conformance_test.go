@@ -31,10 +31,7 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	mqtest.Run(t, mqtest.Harness{
-		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
-			return mq.Open(ctx, url)
-		},
-		OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 			return mq.Open(ctx, url, opts...)
 		},
 		Restart:          restart,

@@ -14,7 +14,7 @@ import (
 // errors), and a URL it accepts means to amqp091 exactly what it means to
 // net/url (same host, port, user, password and vhost), so nothing connects
 // to another broker or as another user than the URL says. It never panics.
-// Seeds: testdata/fuzz/FuzzParseURL.
+// Starting inputs: these and testdata/fuzz/FuzzParseURL.
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []struct {
 		form           uint8

@@ -42,12 +42,10 @@ func TestConformance(t *testing.T) {
 	} else {
 		skip = map[string]string{"Reconnect": brokertest.RestartSkipReason}
 	}
-	open := func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
-		return mq.Open(ctx, url, opts...)
-	}
 	mqtest.Run(t, mqtest.Harness{
-		Open:     func(ctx context.Context, t testing.TB) (*mq.Client, error) { return open(ctx, t) },
-		OpenWith: open,
+		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+			return mq.Open(ctx, url, opts...)
+		},
 		NewTopic: func(ctx context.Context, t testing.TB) string {
 			topic := mqtest.UniqueName("rmq")
 			// Right after the Reconnect test's restart the broker can be

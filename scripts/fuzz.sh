@@ -13,7 +13,7 @@
 #   -l           list the targets and exit
 #
 # FUZZ_PARALLEL sets go test -parallel (fuzzing workers; default: GOMAXPROCS). A failing input is
-# written by go test under the package's testdata/fuzz/<FuzzName>/ (commit it as a regression seed
+# written by go test under the package's testdata/fuzz/<FuzzName>/ (commit it as a regression input
 # once fixed); the script goes on with the other targets and fails at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,11 +8,8 @@
 //	func TestConformance(t *testing.T) {
 //		url := brokertest.KafkaURL(t) // or "memory://conformance"
 //		mqtest.Run(t, mqtest.Harness{
-//			Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) {
-//				return mq.Open(ctx, url)
-//			},
-//			OpenWith: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
-//				return mq.Open(ctx, url, opts...)
+//			Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
+//				return mq.Open(ctx, url, opts...) // opts: what a test needs, e.g. MaxMessageSize
 //			},
 //			NewTopic: createTopic,      // where topics must exist before use
 //			Restart:  restartBroker,    // optional: enables Reconnect
@@ -58,7 +55,7 @@
 //     (batches are at most MaxBatch long).
 //   - MaxMessageSize (LargeAndOversize): a message of min(1 MiB, limit)
 //     round-trips; limit+1 bytes is ErrTooLarge; MaxMessageSize(1024) at
-//     Open (needs Harness.OpenWith) lowers the limit.
+//     Open (Harness.Open passes it on) lowers the limit.
 //   - CapDelay, MaxDelay (Delay): Delay and DeliverAt arrive not before the
 //     time and at most DelayTolerance after; over MaxDelay and without
 //     CapDelay, ErrUnsupported and nothing delivered.
@@ -67,7 +64,7 @@
 //     local error and delivers nothing; else ErrUnsupported, local not run.
 //   - CapTxCheckBack (Transactions): a local outcome of ErrTxUnknown is
 //     returned as ErrTxUnknown and resolved by the TxChecker given with
-//     WithTxChecker (needs Harness.OpenWith) within CheckBackWait.
+//     WithTxChecker (Harness.Open passes it on) within CheckBackWait.
 //   - CapOrdered (OrderedPerKey): per-key order with in-place retry; while
 //     one key's message fails, the messages of other keys in other
 //     partitions (all, where Partition is -1) are handled; else Ordered is

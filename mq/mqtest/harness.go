@@ -12,10 +12,13 @@ import (
 
 // Harness tells the suite how to reach the backend under test.
 type Harness struct {
-	// Open returns a new client. Every client opened by one Harness must
-	// reach the same broker (for memory, the same named broker). The suite
-	// closes what it opens.
-	Open func(ctx context.Context, t testing.TB) (*mq.Client, error)
+	// Open returns a new client opened with opts, which it must pass to
+	// mq.Open (the suite gives options such as WithTxChecker for
+	// Transactions check-back and MaxMessageSize for LargeAndOversize; most
+	// calls give none). Every client opened by one Harness must reach the
+	// same broker (for memory, the same named broker). The suite closes what
+	// it opens.
+	Open func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error)
 
 	// NewTopic returns a topic name no other test uses, ready for publish and
 	// subscribe (created and routable, where the broker needs that). Nil: the
@@ -43,12 +46,6 @@ type Harness struct {
 	// backend, with the reason, which the suite prints with t.Skip.
 	// "NoGoroutineLeaks" names the goroutine check at the end of Run.
 	Skip map[string]string
-
-	// OpenWith opens a client with Open options; the suite needs it for
-	// WithTxChecker (Transactions check-back) and MaxMessageSize
-	// (LargeAndOversize). It must pass opts to mq.Open. Nil: the tests that
-	// need it fail and say so (declare it, or list the test in Skip).
-	OpenWith func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error)
 
 	// CheckBackWait bounds how long the suite waits for the broker's
 	// transaction check-back to resolve an unknown outcome. Default: Wait.

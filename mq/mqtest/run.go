@@ -191,18 +191,7 @@ func (e *env) group() string { return UniqueName("g-" + e.short()) }
 // client opens a client that is closed at the end of the test.
 func (e *env) client(opts ...mq.Option) *mq.Client {
 	e.t.Helper()
-	var (
-		c   *mq.Client
-		err error
-	)
-	if len(opts) > 0 {
-		if e.h.OpenWith == nil {
-			e.t.Fatalf("mqtest: %s needs to open a client with options; set Harness.OpenWith (or list the test in Harness.Skip with the reason)", e.t.Name())
-		}
-		c, err = e.h.OpenWith(e.ctx, e.t, opts...)
-	} else {
-		c, err = e.h.Open(e.ctx, e.t)
-	}
+	c, err := e.h.Open(e.ctx, e.t, opts...)
 	if err != nil {
 		e.t.Fatalf("open: %v", err)
 	}
