@@ -2,9 +2,6 @@ package all_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,11 +11,6 @@ import (
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 )
-
-// childEnv marks the `go test -race=false` child that opens RocketMQ:
-// rocketmq-client-go v2.1.2 races on its own (see the rocketmq package's
-// main_test.go).
-const childEnv = "UNIMQ_ALL_TEST_CHILD"
 
 // memory://?like=<backend> declares what that adapter declares when opened
 // with its default URL: the same features, message size limit, maximum
@@ -35,8 +27,8 @@ func TestMemoryLikeMatchesTheAdapters(t *testing.T) {
 		{"rocketmq", func(t *testing.T) string { return brokertest.RocketMQURL(t) }},
 	} {
 		t.Run(x.like, func(t *testing.T) {
-			if x.like == "rocketmq" && raceEnabled && os.Getenv(childEnv) == "" {
-				runChild(t, "^TestMemoryLikeMatchesTheAdapters$/^rocketmq$")
+			// rocketmq-client-go races on its own: RocketMQ without -race.
+			if x.like == "rocketmq" && brokertest.RaceFree(t) {
 				return
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -65,22 +57,4 @@ func TestMemoryLikeMatchesTheAdapters(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runChild runs the tests matching pattern in a `go test -race=false` child.
-func runChild(t *testing.T, pattern string) {
-	t.Helper()
-	goBin := "go" // go test puts its own toolchain's bin first on PATH
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go test -race=false -run %s: %v\n%s", pattern, err, out)
-	}
-	if strings.Contains(string(out), "--- SKIP") {
-		t.Skipf("skipped in the child:\n%s", out)
-	}
-	t.Logf("%s", out)
 }

@@ -10,10 +10,7 @@ import (
 
 // TestMain: no goroutine is left behind, but those the client libraries
 // start once per process and those rocketmq-client-go v2.1.2 leaves after
-// Shutdown (listed in the rocketmq package's tests).
+// Shutdown (brokertest.RocketMQClientGoroutines).
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, append(brokertest.ProcessGoroutines,
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/primitive.WithRecover"),
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
-	)...)
+	goleak.VerifyTestMain(m, append(brokertest.ProcessGoroutines, brokertest.RocketMQClientGoroutines...)...)
 }

@@ -5,33 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 	_ "github.com/unimq/unimq/rocketmq"
 )
-
-// clientGoroutines are the goroutines rocketmq-client-go v2.1.2 leaves
-// behind after Shutdown, which unimq cannot stop (see the package
-// documentation): nearly all run under primitive.WithRecover and sleep
-// before they look at their done channel (statistics: up to an hour; the
-// client's schedulers: 10 s; the push consumer's expiry scan: 15 min); the
-// transaction producer's check-back loop ranges over a channel the client
-// never closes; pull loops and connection readers end a little later.
-var clientGoroutines = []goleak.Option{
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/primitive.WithRecover"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/producer.(*transactionProducer).checkTransactionState"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).pullMessage"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).Start.func1.1"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
-	// Start's one-off rebalance; on a loaded broker it can still be waiting
-	// for the client's rebalance lock after Shutdown, and ends by itself.
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal.(*rmqClient).RebalanceImmediately"),
-	// a package-level cache of the client, started by its init
-	goleak.IgnoreTopFunction("github.com/patrickmn/go-cache.(*janitor).Run"),
-}
 
 func TestConformance(t *testing.T) {
 	url := brokerURL(t)
@@ -66,7 +44,7 @@ func TestConformance(t *testing.T) {
 		Quiet:            time.Second,
 		DelayTolerance:   4 * time.Second,
 		CheckBackWait:    45 * time.Second,
-		IgnoreGoroutines: clientGoroutines,
+		IgnoreGoroutines: brokertest.RocketMQClientGoroutines,
 		RebalanceReplays: "a RocketMQ clustering rebalance has no revocation step for unordered consumers: the member " +
 			"losing a queue learns it on its own rebalance, after the new owner may have read the committed offset " +
 			"(docs/rocketmq.md, Groups)",

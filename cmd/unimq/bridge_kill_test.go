@@ -25,7 +25,7 @@ func TestBridgeSIGKILLResumes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "unimq")
-	if out, err := exec.CommandContext(ctx, goBin(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	for _, p := range []struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,8 +192,7 @@ func TestBridgePairs(t *testing.T) {
 	} {
 		name := p[0] + "-to-" + p[1]
 		t.Run(name, func(t *testing.T) {
-			if (p[0] == "rocketmq" || p[1] == "rocketmq") && raceEnabled && os.Getenv(childEnv) == "" {
-				runChild(t, "^TestBridgePairs$/^"+name+"$")
+			if (p[0] == "rocketmq" || p[1] == "rocketmq") && brokertest.RaceFree(t) {
 				return
 			}
 			bridgeCase(t, urls[p[0]](t), urls[p[1]](t), 100)

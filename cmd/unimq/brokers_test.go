@@ -3,19 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/unimq/unimq/internal/brokertest"
 )
-
-// childEnv marks the `go test -race=false` child that runs the RocketMQ
-// cases: rocketmq-client-go v2.1.2 races on its own (see the rocketmq
-// package's main_test.go).
-const childEnv = "UNIMQ_CLI_TEST_CHILD"
 
 // TestRealBrokers runs ping, publish, consume, tail and bench against each
 // real broker. A missing broker skips its case, or fails it under
@@ -30,8 +23,8 @@ func TestRealBrokers(t *testing.T) {
 		{"rocketmq", brokertest.RocketMQURL},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.name == "rocketmq" && raceEnabled && os.Getenv(childEnv) == "" {
-				runChild(t, "^TestRealBrokers$/^rocketmq$")
+			// rocketmq-client-go races on its own: RocketMQ without -race.
+			if c.name == "rocketmq" && brokertest.RaceFree(t) {
 				return
 			}
 			brokerCase(t, c.url(t))
@@ -102,26 +95,4 @@ func brokerCase(t *testing.T, url string) {
 	}
 	checkBench(t, rep, 300)
 	t.Logf("bench: %s", strings.TrimSpace(r.stdout))
-}
-
-// runChild runs the tests matching pattern in a `go test -race=false` child.
-func runChild(t *testing.T, pattern string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin(), "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go test -race=false -run %s: %v\n%s", pattern, err, out)
-	}
-	if strings.Contains(string(out), "--- SKIP") {
-		t.Skipf("skipped in the child:\n%s", out)
-	}
-	t.Logf("%s", out)
-}
-
-// goBin is the go command of this toolchain.
-func goBin() string {
-	return "go" // go test puts its own toolchain's bin first on PATH
 }

@@ -19,13 +19,7 @@ import (
 // start once per process and those rocketmq-client-go v2.1.2 leaves after
 // Shutdown.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, append(brokertest.ProcessGoroutines,
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/primitive.WithRecover"),
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).pullMessage"),
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).Start.func1.1"),
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
-		goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal.(*rmqClient).RebalanceImmediately"),
-	)...)
+	goleak.VerifyTestMain(m, append(brokertest.ProcessGoroutines, brokertest.RocketMQClientGoroutines...)...)
 }
 
 // result is one in-process run of the command.

@@ -1,12 +1,6 @@
 package brokertest
 
-import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // Environment variables for the secured Kafka listeners, and their defaults (the fixed test
 // values of scripts/brokers.sh).
@@ -47,33 +41,16 @@ type KafkaSecurity struct {
 // it skips t, or fails it when UNIMQ_REQUIRE_BROKERS=1, like KafkaURL.
 func KafkaSecure(t testing.TB) KafkaSecurity {
 	t.Helper()
-	dir := env(EnvKafkaTLSDir, "")
-	if dir == "" {
-		dir = filepath.Join(env("UNIMQ_BROKERS_DIR", filepath.Join(repoRoot(), ".brokers")), "kafka", "tls")
-	}
+	files := findTLSFiles(t, "kafka", EnvKafkaTLSDir)
 	s := KafkaSecurity{
 		SASLAddr:    env(EnvKafkaSASLAddr, DefaultKafkaSASLAddr),
 		SSLAddr:     env(EnvKafkaSSLAddr, DefaultKafkaSSLAddr),
 		SASLSSLAddr: env(EnvKafkaSASLSSLAddr, DefaultKafkaSASLSSLAddr),
 		User:        env(EnvKafkaSASLUser, DefaultKafkaSASLUser),
 		Password:    env(EnvKafkaSASLPass, DefaultKafkaSASLPass),
-		CAFile:      filepath.Clean(filepath.Join(dir, "ca.pem")),
-		CertFile:    filepath.Clean(filepath.Join(dir, "client-cert.pem")),
-		KeyFile:     filepath.Clean(filepath.Join(dir, "client-key.pem")),
-	}
-	var missing []error
-	for _, f := range []string{s.CAFile, s.CertFile, s.KeyFile} {
-		if _, err := os.Stat(f); err != nil {
-			missing = append(missing, err)
-		}
-	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("brokertest: kafka TLS files missing (%v); run: scripts/brokers.sh up kafka (or set %s)",
-			errors.Join(missing...), EnvKafkaTLSDir)
-		if Required() {
-			t.Fatalf("%s [%s=1]", msg, EnvRequire)
-		}
-		t.Skip(msg)
+		CAFile:      files.CA,
+		CertFile:    files.Cert,
+		KeyFile:     files.Key,
 	}
 	need(t, "kafka", s.SASLAddr, s.SSLAddr, s.SASLSSLAddr)
 	return s

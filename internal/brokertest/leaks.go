@@ -34,3 +34,23 @@ func VerifyNoLeaks(t testing.TB, wait time.Duration, opts ...goleak.Option) {
 		time.Sleep(50 * time.Millisecond) // polling a condition with a deadline
 	}
 }
+
+// RocketMQClientGoroutines are the goroutines rocketmq-client-go v2.1.2
+// leaves behind after Shutdown, which unimq cannot stop: nearly all run
+// under primitive.WithRecover and sleep before they look at their done
+// channel (statistics: up to an hour; the client's schedulers: 10 s; the
+// push consumer's expiry scan: 15 min); the transaction producer's
+// check-back loop ranges over a channel the client never closes; pull loops,
+// connection readers and Start's one-off rebalance (which on a loaded broker
+// can still wait for the client's rebalance lock after Shutdown) end a
+// little later; go-cache's janitor is a package-level cache started by the
+// client's init.
+var RocketMQClientGoroutines = []goleak.Option{
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/primitive.WithRecover"),
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/producer.(*transactionProducer).checkTransactionState"),
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).pullMessage"),
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).Start.func1.1"),
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
+	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal.(*rmqClient).RebalanceImmediately"),
+	goleak.IgnoreTopFunction("github.com/patrickmn/go-cache.(*janitor).Run"),
+}

@@ -1,12 +1,6 @@
 package brokertest
 
-import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // Environment variables for the RabbitMQ TLS listener, and their defaults (scripts/brokers.sh).
 const (
@@ -36,30 +30,13 @@ type AMQPTLS struct {
 // skips t, or fails it when UNIMQ_REQUIRE_BROKERS=1, like AMQPURL.
 func AMQPSecure(t testing.TB) AMQPTLS {
 	t.Helper()
-	dir := env(EnvAMQPTLSDir, "")
-	if dir == "" {
-		dir = filepath.Join(env("UNIMQ_BROKERS_DIR", filepath.Join(repoRoot(), ".brokers")), "rabbitmq", "tls")
-	}
+	files := findTLSFiles(t, "rabbitmq", EnvAMQPTLSDir)
 	s := AMQPTLS{
 		Addr:     env(EnvAMQPTLSAddr, DefaultAMQPTLSAddr),
 		User:     env(EnvAMQPTLSUser, DefaultAMQPTLSUser),
-		CAFile:   filepath.Clean(filepath.Join(dir, "ca.pem")),
-		CertFile: filepath.Clean(filepath.Join(dir, "client-cert.pem")),
-		KeyFile:  filepath.Clean(filepath.Join(dir, "client-key.pem")),
-	}
-	var missing []error
-	for _, f := range []string{s.CAFile, s.CertFile, s.KeyFile} {
-		if _, err := os.Stat(f); err != nil {
-			missing = append(missing, err)
-		}
-	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("brokertest: rabbitmq TLS files missing (%v); run: scripts/brokers.sh up rabbitmq (or set %s)",
-			errors.Join(missing...), EnvAMQPTLSDir)
-		if Required() {
-			t.Fatalf("%s [%s=1]", msg, EnvRequire)
-		}
-		t.Skip(msg)
+		CAFile:   files.CA,
+		CertFile: files.Cert,
+		KeyFile:  files.Key,
 	}
 	need(t, "rabbitmq", s.Addr)
 	return s
