@@ -25,7 +25,9 @@ bookkeeping) are not copied. A new --group starts at --from (default auto:
 oldest where the source has it, i.e. everything it retains; on RabbitMQ the
 group's queue keeps what is published from its creation on: declare it first
 with unimq topics create). Progress goes to stderr: a line redrawn every second
-on a terminal, else a log line every --progress (total and rate).`,
+on a terminal, else a log line every --progress (total, rate and, where the
+source can tell, lag: the messages the group has not acknowledged yet; Kafka,
+RabbitMQ and memory, not RocketMQ).`,
 	examples: []string{
 		"unimq bridge amqp://guest:guest@127.0.0.1:5672/ orders kafka://127.0.0.1:9092 orders",
 		"unimq bridge kafka://127.0.0.1:9092 orders rocketmq://127.0.0.1:9876 orders --group migrate --tag 'created || paid'",
@@ -88,7 +90,7 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bridging %s %s -> %s %s (group %s)\n", src, pos[1], dst, pos[3], *group)
-	stop := b.progress(*every)
+	stop := b.progress(*every, newLagMeter(src, pos[0], pos[1], *group))
 	select {
 	case <-ctx.Done():
 	case <-b.full:
@@ -158,9 +160,10 @@ func copyOf(m *mq.Message) *mq.Message {
 	return c
 }
 
-// progress reports total and rate every interval until stop is called: a
-// line redrawn in place on a terminal, a log line otherwise.
-func (b *bridge) progress(every time.Duration) (stop func()) {
+// progress reports total, rate and, where the source tells it, lag (the
+// messages its group has not acknowledged yet) every interval until stop
+// is called: a line redrawn in place on a terminal, a log line otherwise.
+func (b *bridge) progress(every time.Duration, lm *lagMeter) (stop func()) {
 	if every <= 0 {
 		return func() {}
 	}
@@ -186,10 +189,14 @@ func (b *bridge) progress(every time.Duration) (stop func()) {
 			case now := <-t.C:
 				n := b.total.Load()
 				rate := float64(n-last) / now.Sub(lastAt).Seconds()
+				lag := ""
+				if l := lm.lag(now); l >= 0 {
+					lag = fmt.Sprintf(" lag=%d", l)
+				}
 				if tty {
-					b.logf("\rbridged %d messages, %.1f/s   ", n, rate)
+					b.logf("\rbridged %d messages, %.1f/s%s   ", n, rate, lag)
 				} else {
-					b.logf("%s bridge progress: total=%d rate=%.1f/s\n", now.UTC().Format(time.RFC3339), n, rate)
+					b.logf("%s bridge progress: total=%d rate=%.1f/s%s\n", now.UTC().Format(time.RFC3339), n, rate, lag)
 				}
 				last, lastAt = n, now
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,8 +169,32 @@ func bridgeCase(t *testing.T, srcURL, dstURL string, n int) {
 	if c := <-code; c != exitOK || !strings.Contains(stderr.String(), "bridge progress: total=") || !strings.Contains(stderr.String(), fmt.Sprintf("bridged %d messages", n)) {
 		t.Fatalf("bridge: exit %d\n%s", c, stderr.String())
 	}
+	// Every source but RocketMQ tells the group's lag.
+	if hasLag := strings.Contains(stderr.String(), " lag="); hasLag == strings.HasPrefix(srcURL, "rocketmq:") {
+		t.Fatalf("progress lag shown: %v, for source %s\n%s", hasLag, srcURL, stderr.String())
+	}
 	l.check(t, ctx, want, false)
 }
+
+// TestBridgeProgressTellsLag: with a backlog at the source, progress lines
+// tell the bridge group's lag, which falls as the bridge copies.
+func TestBridgeProgressTellsLag(t *testing.T) {
+	src, dst := memURL(t), memURLNamed(t, "-dst")
+	mustRun(t, src, "", "topics", "create", "t", "--group", "g")
+	mustRun(t, src, "", "publish", "t", "--count", "40")
+	r := mustRun(t, "", "", "bridge", src, "t", dst, "t", "--group", "g", "--rate", "20", "--concurrency", "1",
+		"--count", "40", "--progress", "20ms")
+	var lags []int
+	for _, m := range lagRE.FindAllStringSubmatch(r.stderr, -1) {
+		n, _ := strconv.Atoi(m[1])
+		lags = append(lags, n)
+	}
+	if len(lags) < 2 || lags[0] < 20 || lags[len(lags)-1] >= lags[0] {
+		t.Fatalf("lags %v (want a first one of at least 20, then falling):\n%s", lags, r.stderr)
+	}
+}
+
+var lagRE = regexp.MustCompile(` lag=(\d+)`)
 
 func TestBridgeMemory(t *testing.T) {
 	bridgeCase(t, memURL(t), memURLNamed(t, "-dst"), 200)

@@ -10,7 +10,7 @@ import (
 	"github.com/unimq/unimq/internal/brokertest"
 )
 
-// TestRealBrokers runs ping, publish, consume, tail and bench against each
+// TestRealBrokers runs ping, publish, consume, tail, topics describe and bench against each
 // real broker. A missing broker skips its case, or fails it under
 // UNIMQ_REQUIRE_BROKERS=1.
 func TestRealBrokers(t *testing.T) {
@@ -88,6 +88,8 @@ func brokerCase(t *testing.T, url string) {
 		}
 	}
 
+	describeCase(t, url, topic, group)
+
 	r = mustRun(t, url, "", "bench", unique("cli-bench"), "--count", "300", "--publishers", "2", "--json")
 	var rep benchReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -95,4 +97,42 @@ func brokerCase(t *testing.T, url string) {
 	}
 	checkBench(t, rep, 300)
 	t.Logf("bench: %s", strings.TrimSpace(r.stdout))
+}
+
+// describeCase: after the group consumed all 3 messages, describe tells the
+// topic's partitions or queues and, where the backend can, the group's
+// backlog: 0.
+func describeCase(t *testing.T, url, topic, group string) {
+	t.Helper()
+	r := mustRun(t, url, "", "topics", "describe", topic, "--group", group, "--json")
+	var info topicInfo
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil {
+		t.Fatalf("describe: %v: %q", err, r.stdout)
+	}
+	t.Logf("describe: %s", strings.TrimSpace(r.stdout))
+	switch info.Backend {
+	case "kafka":
+		if info.Kind != "partitioned" || len(info.Parts) == 0 || info.Depth < 3 || info.Parts[0].Broker == "" ||
+			len(info.Groups) != 1 || info.Groups[0].Backlog != 0 {
+			t.Fatalf("describe: %+v", info)
+		}
+	case "rabbitmq":
+		if info.Kind != "exchange" || len(info.Groups) != 1 || info.Groups[0].Queue != topic+"."+group ||
+			info.Groups[0].Backlog != 0 || info.Groups[0].Consumers != 0 {
+			t.Fatalf("describe: %+v", info)
+		}
+	case "rocketmq":
+		if info.Kind != "queues" || len(info.Parts) == 0 || info.Parts[0].Broker == "" {
+			t.Fatalf("describe: %+v", info)
+		}
+	default:
+		t.Fatalf("describe: backend %q", info.Backend)
+	}
+	// The error is the last line (RocketMQ's client logs its failed route
+	// query before it).
+	r = invoke(t, url, "", "topics", "describe", unique("cli-nosuch"))
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != exitFail || !strings.HasPrefix(lines[len(lines)-1], "unimq topics: describe cli-nosuch") {
+		t.Fatalf("describe of an unknown topic: %+v", r)
+	}
 }

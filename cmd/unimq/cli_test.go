@@ -49,6 +49,7 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		{"tail", url, "t", "--count", "1"},
 		{"bench", url, "t", "--count", "1"},
 		{"topics", "create", url, "t"},
+		{"topics", "describe", url, "t"},
 		{"bridge", url, "t", "memory://x", "t"},
 		{"ping", "kafka://u:" + secret + "@%zz"},
 	} {

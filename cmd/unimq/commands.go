@@ -35,7 +35,7 @@ func commands() []command {
 		{"tail", "print every new message of a topic without committing anything", runTail},
 		{"bridge", "move messages from one broker's topic to another's, at least once", runBridge},
 		{"bench", "measure publish and consume throughput and latency", runBench},
-		{"topics", "administer topics: topics create URL TOPIC [--group G ...]", runTopics},
+		{"topics", "administer topics: topics create|describe URL TOPIC [--group G ...]", runTopics},
 	}
 }
 

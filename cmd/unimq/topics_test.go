@@ -1,0 +1,41 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestTopicsDescribeMemory: describe tells the partitions, the messages the
+// topic holds and each group's backlog, which a consume lowers; an unknown
+// topic fails on one line.
+func TestTopicsDescribeMemory(t *testing.T) {
+	u := memURL(t)
+	mustRun(t, u, "", "topics", "create", "t", "--group", "g")
+	mustRun(t, u, "", "publish", "t", "a", "b", "c")
+	r := mustRun(t, u, "", "topics", "describe", "t")
+	want := "topic=t backend=memory kind=partitioned parts=4 messages=3\n" +
+		"part=0\npart=1\npart=2\npart=3\n" +
+		"group=g backlog=3\n"
+	if r.stdout != want {
+		t.Fatalf("describe:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	mustRun(t, u, "", "consume", "t", "--group", "g", "--count", "2")
+	r = mustRun(t, u, "", "topics", "describe", "t", "--group", "g", "--json")
+	var info topicInfo
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil {
+		t.Fatalf("%v: %q", err, r.stdout)
+	}
+	if info.Topic != "t" || info.Backend != "memory" || len(info.Parts) != 4 || info.Depth != 3 ||
+		len(info.Groups) != 1 || info.Groups[0].Name != "g" || info.Groups[0].Backlog != 1 {
+		t.Fatalf("describe --json after consuming 2: %+v", info)
+	}
+	r = invoke(t, u, "", "topics", "describe", "nosuch")
+	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "no such topic") {
+		t.Fatalf("unknown topic: %+v", r)
+	}
+	r = invoke(t, u, "", "topics", "drop", "t")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "create|describe") {
+		t.Fatalf("unknown verb: %+v", r)
+	}
+}
