@@ -1,42 +1,24 @@
 package rocketmq_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // The client's own logging goes to the logger given to mq.Open (not
 // parallel: the client has one logger per process, the last Open's).
 func TestClientLogsRouted(t *testing.T) {
 	url := brokerURL(t)
-	var buf syncBuffer
+	var buf brokertest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

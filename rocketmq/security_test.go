@@ -32,7 +32,7 @@ func secureBroker(t *testing.T) brokertest.RocketMQACL {
 // process-wide.)
 func TestACLRightKeysRoundTrip(t *testing.T) {
 	s := secureBroker(t)
-	var buf syncBuffer
+	var buf brokertest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for name, open := range map[string]func(ctx context.Context) (*mq.Client, error){
 		"url": func(ctx context.Context) (*mq.Client, error) {
@@ -71,7 +71,7 @@ func TestACLRightKeysRoundTrip(t *testing.T) {
 func TestACLWrongOrMissingKeysRefused(t *testing.T) {
 	s := secureBroker(t)
 	const wrong = "WRONG-secret-0815"
-	var buf syncBuffer
+	var buf brokertest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for name, u := range map[string]string{
 		"wrong secret":     withParams(s.URL, "access_key="+s.AccessKey+"&secret_key="+wrong),

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -111,24 +110,6 @@ func (l *ledgerReader) check(t *testing.T, ctx context.Context, want map[string]
 	return dups
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until cond holds, failing t at ctx's deadline.
 func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 	t.Helper()
@@ -151,7 +132,7 @@ func bridgeCase(t *testing.T, srcURL, dstURL string, n int) {
 	src, dst := unique("cli-bridge-src"), unique("cli-bridge-dst")
 	l := openLedger(t, ctx, dstURL, dst)
 	var stdout bytes.Buffer
-	var stderr syncBuffer
+	var stderr brokertest.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
 		code <- run(ctx, []string{"bridge", srcURL, src, dstURL, dst, "--group", unique("cli-bridge"),
@@ -236,7 +217,7 @@ func TestBridgeAcksOnlyConfirmedCopies(t *testing.T) {
 	mustRun(t, src, "", "topics", "create", "t", "--group", "bridge-g")
 	mustRun(t, src, "", "publish", "t", "--count", "1", "--size", "1000")
 	bctx, bcancel := context.WithCancel(ctx)
-	stderr := new(syncBuffer)
+	stderr := new(brokertest.SyncBuffer)
 	code := make(chan int, 1)
 	go func() {
 		code <- run(bctx, []string{"bridge", src, "t", dst, "t", "--group", "bridge-g", "--progress", "0"},

@@ -45,10 +45,10 @@ func brokerCase(t *testing.T, url string) {
 	type out struct {
 		code   int
 		stdout string
-		stderr *syncBuffer
+		stderr *brokertest.SyncBuffer
 	}
-	start := func(args ...string) (chan out, *syncBuffer) {
-		ch, stderr := make(chan out, 1), new(syncBuffer)
+	start := func(args ...string) (chan out, *brokertest.SyncBuffer) {
+		ch, stderr := make(chan out, 1), new(brokertest.SyncBuffer)
 		go func() {
 			var stdout strings.Builder
 			code := run(ctx, args, nil, &stdout, stderr, func(string) string { return "" })

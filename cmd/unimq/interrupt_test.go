@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unimq/unimq/internal/brokertest"
 )
 
 // TestInterruptEndsCleanly: consume, tail and bridge stop on an interrupt
@@ -17,7 +19,7 @@ func TestInterruptEndsCleanly(t *testing.T) {
 		{"bridge", u, "t", u, "t2", "--progress", "0"},
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
-		stderr := new(syncBuffer)
+		stderr := new(brokertest.SyncBuffer)
 		code := make(chan int, 1)
 		go func() {
 			code <- run(ctx, args, nil, new(strings.Builder), stderr, func(string) string { return "" })

@@ -1,8 +1,9 @@
 // Package exampleutil holds the few lines every example program would
 // otherwise repeat around the API it shows: a main that runs under a deadline
 // and stops on Ctrl-C, a run identifier telling this run's messages from those
-// an earlier run left in a durable topic or queue, and a wait for N messages
-// bounded by the context. The examples open their client themselves, with
+// an earlier run left in a durable topic or queue, a wait for N messages
+// bounded by the context, and an Inbox combining the two (stamp what is
+// published, a handler that keeps this run's messages, a wait for them). The examples open their client themselves, with
 // mq.OpenEnv (MQ_URL, or the example's default URL).
 package exampleutil
 

@@ -29,16 +29,9 @@ func run(ctx context.Context) error {
 
 	const topic = "web_log"
 
-	run := exampleutil.RunID()
 	const n = 5
-	got := make(chan struct{}, n)
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		fmt.Printf("Partition:%d Offset:%d Key:%v Value:%s\n", m.Partition, m.Offset, m.Key, m.Body)
-		if m.Header("run") == run {
-			got <- struct{}{}
-		}
-		return nil
-	}, mq.Broadcast(), mq.StartFrom(mq.Newest))
+	in := exampleutil.NewInbox(n)
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Broadcast(), mq.StartFrom(mq.Newest))
 	if err != nil {
 		return err
 	}
@@ -53,14 +46,12 @@ func run(ctx context.Context) error {
 	fmt.Println(parts)
 
 	for i := 0; i < n; i++ {
-		m := &mq.Message{Key: fmt.Sprintf("host-%d", i), Body: []byte(fmt.Sprintf("log line %d", i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Key: fmt.Sprintf("host-%d", i), Body: []byte(fmt.Sprintf("log line %d", i))})
 		if err := client.Publish(ctx, topic, m); err != nil {
 			return err
 		}
 	}
-	if err := exampleutil.Wait(ctx, got, n, nil); err != nil {
-		return err
-	}
-	return nil
+	return in.Wait(ctx, n, func(m *mq.Message) {
+		fmt.Printf("Partition:%d Offset:%d Key:%v Value:%s\n", m.Partition, m.Offset, m.Key, m.Body)
+	})
 }

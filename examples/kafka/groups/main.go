@@ -35,7 +35,7 @@ func run(ctx context.Context) error {
 	if err := kafka.CreateTopic(ctx, client, topic, 4, 0); err != nil {
 		return err
 	}
-	run := exampleutil.RunID()
+	in := exampleutil.NewInbox(0) // stamps and tells this run's riders
 	const riders = 20
 
 	var mu sync.Mutex
@@ -43,7 +43,7 @@ func run(ctx context.Context) error {
 	done := make(chan struct{}, 2*riders)
 	driver := func(group, name string) mq.Handler {
 		return func(ctx context.Context, m *mq.Message) error {
-			if m.Header("run") != run {
+			if !in.Ours(m) {
 				return nil // a rider from an earlier run
 			}
 			mu.Lock()
@@ -67,8 +67,7 @@ func run(ctx context.Context) error {
 	}
 
 	for i := 0; i < riders; i++ {
-		m := &mq.Message{Key: fmt.Sprintf("rider-%d", i), Body: []byte(fmt.Sprintf("rider %d at the station", i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Key: fmt.Sprintf("rider-%d", i), Body: []byte(fmt.Sprintf("rider %d at the station", i))})
 		if err := client.Publish(ctx, topic, m); err != nil {
 			return err
 		}

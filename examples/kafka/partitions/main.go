@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/unimq/unimq/examples/internal/exampleutil"
@@ -37,22 +36,10 @@ func run(ctx context.Context) error {
 	}
 	fmt.Println("partitions:", parts)
 
-	run := exampleutil.RunID()
-	var mu sync.Mutex
-	order := map[string][]string{}
 	const perKey = 4
 	keys := []string{"host-a", "host-b", "host-c"}
-	done := make(chan struct{}, perKey*len(keys)+1)
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		if m.Header("run") != run {
-			return nil
-		}
-		mu.Lock()
-		order[m.Key] = append(order[m.Key], string(m.Body))
-		mu.Unlock()
-		done <- struct{}{}
-		return nil
-	}, mq.Group("partitions-example"), mq.Ordered())
+	in := exampleutil.NewInbox(perKey*len(keys) + 1)
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Group("partitions-example"), mq.Ordered())
 	if err != nil {
 		return err
 	}
@@ -60,8 +47,7 @@ func run(ctx context.Context) error {
 
 	for i := 0; i < perKey; i++ {
 		for _, k := range keys {
-			m := &mq.Message{Key: k, Body: []byte(fmt.Sprintf("%s line %d", k, i))}
-			m.SetHeader("run", run)
+			m := in.Stamp(&mq.Message{Key: k, Body: []byte(fmt.Sprintf("%s line %d", k, i))})
 			if err := client.Publish(ctx, topic, m); err != nil {
 				return err
 			}
@@ -70,18 +56,19 @@ func run(ctx context.Context) error {
 			}
 		}
 	}
-	pinned := &mq.Message{Key: "host-a", Body: []byte("pinned to partition 2")}
-	pinned.SetHeader("run", run)
+	pinned := in.Stamp(&mq.Message{Key: "host-a", Body: []byte("pinned to partition 2")})
 	if err := client.Publish(ctx, topic, pinned, mq.DriverOption(kafka.Partition(2))); err != nil {
 		return err
 	}
 	fmt.Printf("explicit partition: %d offset %d\n", pinned.Partition, pinned.Offset)
 
-	if err := exampleutil.Wait(ctx, done, perKey*len(keys)+1, nil); err != nil {
+	// The inbox hands messages over in the order they were handled.
+	order := map[string][]string{}
+	if err := in.Wait(ctx, perKey*len(keys)+1, func(m *mq.Message) {
+		order[m.Key] = append(order[m.Key], string(m.Body))
+	}); err != nil {
 		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	for _, k := range keys {
 		fmt.Printf("%s in order: %v\n", k, order[k])
 	}

@@ -20,8 +20,8 @@ func main() { exampleutil.Main(60*time.Second, run) }
 
 func run(ctx context.Context) error {
 	const topic = "example_broadcast"
-	run := exampleutil.RunID()
 	const n = 3
+	in := exampleutil.NewInbox(0) // stamps; each instance keeps what it stamped
 	got := make(chan string, 2*n) // "instance-i got ..."
 	var clients []*mq.Client
 	defer func() {
@@ -37,7 +37,7 @@ func run(ctx context.Context) error {
 		clients = append(clients, c)
 		name := fmt.Sprint("instance-", i)
 		_, err = c.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-			if m.Header("run") == run {
+			if in.Ours(m) {
 				got <- fmt.Sprintf("%s got %q", name, m.Body)
 			}
 			return nil
@@ -47,8 +47,7 @@ func run(ctx context.Context) error {
 		}
 	}
 	for i := 0; i < n; i++ {
-		m := &mq.Message{Body: []byte("config changed " + strconv.Itoa(i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Body: []byte("config changed " + strconv.Itoa(i))})
 		if err := clients[0].Publish(ctx, topic, m); err != nil {
 			return err
 		}

@@ -27,35 +27,24 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_delay"
-	run := exampleutil.RunID()
+	in := exampleutil.NewInbox(2)
 	start := time.Now()
-	got := make(chan string, 2)
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		if m.Header("run") == run {
-			got <- fmt.Sprintf("%s after %v", m.Body, time.Since(start).Round(100*time.Millisecond))
-		}
-		return nil
-	}, mq.Group("example_delay_consumer"))
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Group("example_delay_consumer"))
 	if err != nil {
 		return err
 	}
 	defer sub.Close(context.Background())
 
-	check := &mq.Message{Key: "order-1001", Body: []byte("check payment of order 1001 (level 2 = 5s)")}
-	check.SetHeader("run", run)
+	check := in.Stamp(&mq.Message{Key: "order-1001", Body: []byte("check payment of order 1001 (level 2 = 5s)")})
 	if err := client.Publish(ctx, topic, check, mq.DriverOption(rocketmq.DelayLevel(2))); err != nil {
 		return err
 	}
-	remind := &mq.Message{Key: "order-1002", Body: []byte("remind order 1002 (Delay 3s)"), Delay: 3 * time.Second}
-	remind.SetHeader("run", run)
+	remind := in.Stamp(&mq.Message{Key: "order-1002", Body: []byte("remind order 1002 (Delay 3s)"), Delay: 3 * time.Second})
 	if err := client.Publish(ctx, topic, remind); err != nil {
 		return err
 	}
 	fmt.Println("published; waiting")
-	if err := exampleutil.Wait(ctx, got, 2, func(s string) {
-		fmt.Println("received:", s)
-	}); err != nil {
-		return err
-	}
-	return nil
+	return in.Wait(ctx, 2, func(m *mq.Message) {
+		fmt.Printf("received: %s after %v\n", m.Body, time.Since(start).Round(100*time.Millisecond))
+	})
 }

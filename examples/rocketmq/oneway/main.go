@@ -26,28 +26,21 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_oneway"
-	run := exampleutil.RunID()
-	got := make(chan string, 5)
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		if m.Header("run") == run {
-			got <- string(m.Body)
-		}
-		return nil
-	}, mq.Group("example_oneway_consumer"))
+	in := exampleutil.NewInbox(5)
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Group("example_oneway_consumer"))
 	if err != nil {
 		return err
 	}
 	defer sub.Close(context.Background())
 	for i := 0; i < 5; i++ {
-		m := &mq.Message{Tag: "log", Body: []byte("log line " + strconv.Itoa(i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Tag: "log", Body: []byte("log line " + strconv.Itoa(i))})
 		if err := client.PublishOneWay(ctx, topic, m); err != nil {
 			return err
 		}
 	}
 	fmt.Println("5 log lines sent one-way")
-	if err := exampleutil.Wait(ctx, got, 5, func(b string) {
-		fmt.Println("received:", b)
+	if err := in.Wait(ctx, 5, func(m *mq.Message) {
+		fmt.Printf("received: %s\n", m.Body)
 	}); err != nil {
 		return fmt.Errorf("one-way is lossy, but on a healthy broker all 5 arrive: %w", err)
 	}

@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/unimq/unimq/examples/internal/exampleutil"
@@ -27,22 +26,10 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_orderly"
-	run := exampleutil.RunID()
 	steps := []string{"created", "paid", "shipped", "delivered"}
 	orders := []string{"order-1", "order-2", "order-3"}
-	var mu sync.Mutex
-	seen := map[string][]string{}
-	done := make(chan struct{}, len(steps)*len(orders))
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		if m.Header("run") != run {
-			return nil
-		}
-		mu.Lock()
-		seen[m.Key] = append(seen[m.Key], string(m.Body))
-		mu.Unlock()
-		done <- struct{}{}
-		return nil
-	}, mq.Group("example_orderly_consumer"), mq.Ordered())
+	in := exampleutil.NewInbox(len(steps) * len(orders))
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Group("example_orderly_consumer"), mq.Ordered())
 	if err != nil {
 		return err
 	}
@@ -50,8 +37,7 @@ func run(ctx context.Context) error {
 
 	for _, step := range steps {
 		for _, o := range orders {
-			m := &mq.Message{Key: o, Body: []byte(step)}
-			m.SetHeader("run", run)
+			m := in.Stamp(&mq.Message{Key: o, Body: []byte(step)})
 			if err := client.Publish(ctx, topic, m); err != nil {
 				return err
 			}
@@ -60,11 +46,13 @@ func run(ctx context.Context) error {
 			}
 		}
 	}
-	if err := exampleutil.Wait(ctx, done, len(steps)*len(orders), nil); err != nil {
+	// The inbox hands messages over in the order they were handled.
+	seen := map[string][]string{}
+	if err := in.Wait(ctx, len(steps)*len(orders), func(m *mq.Message) {
+		seen[m.Key] = append(seen[m.Key], string(m.Body))
+	}); err != nil {
 		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	for _, o := range orders {
 		fmt.Println(o, seen[o])
 	}

@@ -26,7 +26,7 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_pull"
-	run := exampleutil.RunID()
+	in := exampleutil.NewInbox(0) // stamps and tells this run's messages; Receive pulls them
 	consumer, err := client.NewConsumer(ctx, topic, mq.Group("example_pull_consumer"),
 		mq.AckTimeout(5*time.Second), mq.Concurrency(32))
 	if err != nil {
@@ -35,8 +35,7 @@ func run(ctx context.Context) error {
 	defer consumer.Close(context.Background())
 
 	for i := 0; i < 20; i++ {
-		m := &mq.Message{Tag: "TagA", Key: "key-" + strconv.Itoa(i), Body: []byte("message " + strconv.Itoa(i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Tag: "TagA", Key: "key-" + strconv.Itoa(i), Body: []byte("message " + strconv.Itoa(i))})
 		m.SetHeader("a", "1")
 		if err := client.Publish(ctx, topic, m); err != nil {
 			return err
@@ -54,7 +53,7 @@ func run(ctx context.Context) error {
 		}
 		fmt.Printf("received a batch of %d\n", len(msgs))
 		for _, m := range msgs {
-			if m.Header("run") != run {
+			if !in.Ours(m) {
 				_ = m.Ack(ctx) // an older run's leftovers
 				continue
 			}

@@ -30,22 +30,15 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_sync"
-	run := exampleutil.RunID()
-	got := make(chan *mq.Message, 3)
-	sub, err := client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-		if m.Header("run") == run {
-			got <- m
-		}
-		return nil
-	}, mq.Group("example_sync_consumer"))
+	in := exampleutil.NewInbox(3)
+	sub, err := client.Subscribe(ctx, topic, in.Handle, mq.Group("example_sync_consumer"))
 	if err != nil {
 		return err
 	}
 	defer sub.Close(context.Background())
 
 	for i := 0; i < 3; i++ {
-		m := &mq.Message{Tag: "TagA", Key: "order-" + strconv.Itoa(i), Body: []byte("Hello RocketMQ " + strconv.Itoa(i))}
-		m.SetHeader("run", run)
+		m := in.Stamp(&mq.Message{Tag: "TagA", Key: "order-" + strconv.Itoa(i), Body: []byte("Hello RocketMQ " + strconv.Itoa(i))})
 		err := client.Publish(ctx, topic, m)
 		var status *rocketmq.SendStatusError
 		switch {
@@ -56,10 +49,7 @@ func run(ctx context.Context) error {
 		}
 		fmt.Printf("SEND_OK msgId=%s queue=%d offset=%d\n", m.BrokerID, m.Partition, m.Offset)
 	}
-	if err := exampleutil.Wait(ctx, got, 3, func(m *mq.Message) {
+	return in.Wait(ctx, 3, func(m *mq.Message) {
 		fmt.Printf("received %q key=%s tag=%s msgId=%s\n", m.Body, m.Key, m.Tag, m.BrokerID)
-	}); err != nil {
-		return err
-	}
-	return nil
+	})
 }

@@ -25,48 +25,40 @@ func run(ctx context.Context) error {
 	defer client.Close(context.Background())
 
 	const topic = "example_tags"
-	run := exampleutil.RunID()
-	selected, all := make(chan string, 3), make(chan string, 3)
-	listen := func(group, expr string, out chan string) (*mq.Subscriber, error) {
-		return client.Subscribe(ctx, topic, func(ctx context.Context, m *mq.Message) error {
-			if m.Header("run") == run {
-				out <- m.Tag
-			}
-			return nil
-		}, mq.Group(group), mq.TagFilter(expr))
-	}
-	s1, err := listen("example_tags_ac", "TagA || TagC", selected)
+	all := exampleutil.NewInbox(3)
+	selected := all.Sibling(3) // the same run: what all stamps, selected keeps too
+	s1, err := client.Subscribe(ctx, topic, selected.Handle, mq.Group("example_tags_ac"), mq.TagFilter("TagA || TagC"))
 	if err != nil {
 		return err
 	}
 	defer s1.Close(context.Background())
-	s2, err := listen("example_tags_all", "*", all)
+	s2, err := client.Subscribe(ctx, topic, all.Handle, mq.Group("example_tags_all"), mq.TagFilter("*"))
 	if err != nil {
 		return err
 	}
 	defer s2.Close(context.Background())
 
 	for _, tag := range []string{"TagA", "TagB", "TagC"} {
-		m := &mq.Message{Tag: tag, Body: []byte("tagged " + tag)}
-		m.SetHeader("run", run)
+		m := all.Stamp(&mq.Message{Tag: tag, Body: []byte("tagged " + tag)})
 		if err := client.Publish(ctx, topic, m); err != nil {
 			return err
 		}
 	}
-	if err := exampleutil.Wait(ctx, all, 3, func(tag string) {
-		fmt.Println(`"*" got`, tag)
+	if err := all.Wait(ctx, 3, func(m *mq.Message) {
+		fmt.Println(`"*" got`, m.Tag)
 	}); err != nil {
 		return err
 	}
-	if err := exampleutil.Wait(ctx, selected, 2, func(tag string) {
-		fmt.Println(`"TagA || TagC" got`, tag)
+	if err := selected.Wait(ctx, 2, func(m *mq.Message) {
+		fmt.Println(`"TagA || TagC" got`, m.Tag)
 	}); err != nil {
 		return err
 	}
-	select {
-	case tag := <-selected:
-		return fmt.Errorf(`"TagA || TagC" got %s`, tag)
-	case <-time.After(time.Second):
+	// Nothing more within a second: TagB was filtered out.
+	wctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := selected.Wait(wctx, 1, nil); err == nil {
+		return fmt.Errorf(`"TagA || TagC" got a third message`)
 	}
 	return nil
 }
