@@ -27,17 +27,8 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-func subscribe(t testing.TB, c *mq.Client, topic string, h mq.Handler, opts ...mq.Option) *mq.Subscriber {
-	t.Helper()
-	s, err := c.Subscribe(ctxT(t), topic, h, opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = s.Close(ctx)
-	})
-	return s
-}
+// subscribe: see brokertest.Subscribe.
+var subscribe = brokertest.Subscribe
 
 func ids(prefix string, n int) []string {
 	out := make([]string, n)

@@ -55,17 +55,8 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-func subscribe(t testing.TB, c *mq.Client, topic string, h mq.Handler, opts ...mq.Option) *mq.Subscriber {
-	t.Helper()
-	s, err := c.Subscribe(ctxT(t), topic, h, opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.Close(ctx)
-	})
-	return s
-}
+// subscribe: see brokertest.Subscribe.
+var subscribe = brokertest.Subscribe
 
 func publish(t testing.TB, c *mq.Client, topic string, ms ...*mq.Message) {
 	t.Helper()

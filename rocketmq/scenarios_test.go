@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/mqtest"
 	"github.com/unimq/unimq/rocketmq"
@@ -35,12 +36,8 @@ func openClient(t *testing.T, opts ...mq.Option) *mq.Client {
 	return c
 }
 
-func subscribe(t *testing.T, c *mq.Client, topic string, h mq.Handler, opts ...mq.Option) {
-	t.Helper()
-	s, err := c.Subscribe(t.Context(), topic, h, opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
-}
+// subscribe: see brokertest.Subscribe.
+var subscribe = brokertest.Subscribe
 
 func msg(id, tag, key string) *mq.Message {
 	return &mq.Message{ID: id, Tag: tag, Key: key, Body: []byte("body-" + id)}
