@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
 )
 
 // TestTopicsDescribeMemory: describe tells the partitions, the messages the
@@ -38,4 +43,38 @@ func TestTopicsDescribeMemory(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, "create|describe") {
 		t.Fatalf("unknown verb: %+v", r)
 	}
+}
+
+// opaqueConn is a backend the command knows no way to ask about topics.
+type opaqueConn struct{}
+
+func (opaqueConn) Capabilities() driver.Capabilities {
+	return driver.Capabilities{Backend: "opaque", Features: driver.CapSyncPublish}
+}
+func (opaqueConn) Send(context.Context, string, []*driver.Message, driver.SendOptions) error {
+	return nil
+}
+func (opaqueConn) SendAsync(context.Context, string, *driver.Message, driver.SendOptions, func(error)) error {
+	return driver.Errorf(driver.CodeUnsupported, "publish", "no async")
+}
+func (opaqueConn) Subscribe(context.Context, *driver.SubscriptionConfig) (driver.Subscription, error) {
+	return nil, driver.Errorf(driver.CodeUnsupported, "subscribe", "no subscribe")
+}
+func (opaqueConn) Close(context.Context) error { return nil }
+func (opaqueConn) As(any) bool                 { return false }
+
+func init() {
+	mq.Register("opaque", func(context.Context, *url.URL, *driver.OpenConfig) (driver.Conn, error) {
+		return opaqueConn{}, nil
+	})
+}
+
+// A backend describe cannot ask fails with "unsupported" on one line.
+func TestTopicsDescribeUnsupported(t *testing.T) {
+	r := invoke(t, "", "", "topics", "describe", "opaque://x", "t")
+	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "unsupported") ||
+		!strings.Contains(r.stderr, "backend opaque") {
+		t.Fatalf("%+v", r)
+	}
+	t.Log(r.stderr)
 }
