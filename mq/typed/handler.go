@@ -1,0 +1,107 @@
+package typed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// Handler processes one decoded value; m is the message it came in (its
+// Body is the encoded form). As with mq.Handler, nil acknowledges, an
+// error leads to redelivery and mq.NoRetry(err) to the dead letter at once.
+type Handler[T any] func(ctx context.Context, v T, m *mq.Message) error
+
+// ErrDecode matches (errors.Is) every *DecodeError.
+var ErrDecode = errors.New("typed: message does not decode")
+
+// DecodeError is why a received message did not reach its typed handler: a
+// content type other than the codec's, or a body the codec refused. The
+// message is dead-lettered at once with it as the reason.
+type DecodeError struct {
+	Type        string // the Go type decoded into, such as "main.Order"
+	ContentType string // the message's content type ("" when it had none)
+	Want        string // the codec's content type
+	Err         error  // the codec's error; nil when the content type was refused
+}
+
+func (e *DecodeError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("typed: content type %q is not %q, the codec's for %s", e.ContentType, e.Want, e.Type)
+	}
+	return fmt.Sprintf("typed: decoding %s body into %s: %v", e.Want, e.Type, e.Err)
+}
+
+// Unwrap returns the codec's error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrDecode.
+func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
+
+// Handle adapts h to an mq.Handler: it checks the content type, decodes
+// the body into a T with codec and calls h; a message that fails either
+// check is settled as mq.NoRetry(*DecodeError) without calling h (see the
+// package documentation). It panics when codec or h is nil.
+func Handle[T any](codec Codec, h Handler[T]) mq.Handler {
+	if codec == nil || h == nil {
+		panic("typed.Handle: nil codec or handler")
+	}
+	dec := newDecoder[T](codec)
+	return func(ctx context.Context, m *mq.Message) error {
+		v, err := dec.decode(m)
+		if err != nil {
+			return mq.NoRetry(err)
+		}
+		return h(ctx, v, m)
+	}
+}
+
+// Subscribe subscribes h to topic through c, as c.Subscribe(ctx, topic,
+// Handle(codec, h), opts...) does; a nil codec or handler is
+// mq.ErrInvalidArgument.
+func Subscribe[T any](ctx context.Context, c *mq.Client, topic string, codec Codec, h Handler[T], opts ...mq.Option) (*mq.Subscriber, error) {
+	if c == nil || codec == nil || h == nil {
+		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: "typed subscribe", Msg: "nil client, codec or handler"}
+	}
+	return c.Subscribe(ctx, topic, Handle(codec, h), opts...)
+}
+
+// decoder decodes message bodies into values of T.
+type decoder[T any] struct {
+	codec Codec
+	ct    string
+	name  string
+	elem  reflect.Type // T's element type when T is a pointer, else nil
+}
+
+func newDecoder[T any](codec Codec) *decoder[T] {
+	d := &decoder[T]{codec: codec, ct: codec.ContentType(), name: typeName[T]()}
+	if t := reflect.TypeFor[T](); t.Kind() == reflect.Pointer {
+		d.elem = t.Elem()
+	}
+	return d
+}
+
+// decode checks m's content type and decodes its body into a new T.
+func (d *decoder[T]) decode(m *mq.Message) (T, error) {
+	var v T
+	if ct, ok := m.Headers[HeaderContentType]; ok && ct != "" && !sameMediaType(ct, d.ct) {
+		return v, &DecodeError{Type: d.name, ContentType: ct, Want: d.ct}
+	}
+	target := any(&v)
+	if d.elem != nil {
+		p := reflect.New(d.elem)
+		v = p.Interface().(T)
+		target = v
+	}
+	if err := d.codec.Unmarshal(m.Body, target); err != nil {
+		var zero T
+		return zero, &DecodeError{Type: d.name, ContentType: m.Headers[HeaderContentType], Want: d.ct, Err: err}
+	}
+	return v, nil
+}
+
+func typeName[T any]() string { return reflect.TypeFor[T]().String() }
