@@ -1,0 +1,102 @@
+package kafka_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/unimq/unimq/internal/brokertest"
+	"github.com/unimq/unimq/kafka"
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/mqtest"
+	"github.com/unimq/unimq/mq/typed"
+	"github.com/unimq/unimq/mq/typed/typedtest"
+)
+
+// TestTypedConformance runs the typed layer's suite on the real broker; a
+// plain sarama consumer checks that the content type is a record header.
+func TestTypedConformance(t *testing.T) {
+	u := brokertest.KafkaURL(t)
+	addrs := brokertest.KafkaAddrs(t)
+	typedtest.Run(t, typedtest.Harness{
+		Open: func(ctx context.Context, t testing.TB) (*mq.Client, error) { return mq.Open(ctx, u) },
+		NewTopic: func(ctx context.Context, t testing.TB) string {
+			c, err := mq.Open(ctx, u)
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer func() { _ = c.Close(context.Background()) }()
+			name := mqtest.UniqueName("unimq-typed")
+			if err := kafka.CreateTopic(ctx, c, name, 3, 1); err != nil {
+				t.Fatalf("create topic: %v", err)
+			}
+			return name
+		},
+		Raw: func(ctx context.Context, t testing.TB, topic string) <-chan typedtest.RawMessage {
+			return saramaReader(t, addrs, topic)
+		},
+		Wait:             30 * time.Second,
+		Quiet:            time.Second,
+		IgnoreGoroutines: globalGoroutines,
+	})
+}
+
+// saramaReader reads every partition of topic from the oldest record with a
+// plain sarama consumer, until the test ends.
+func saramaReader(t testing.TB, addrs []string, topic string) <-chan typedtest.RawMessage {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V2_8_0_0
+	cons, err := sarama.NewConsumer(addrs, cfg)
+	if err != nil {
+		t.Fatalf("sarama consumer: %v", err)
+	}
+	parts, err := cons.Partitions(topic)
+	if err != nil {
+		_ = cons.Close()
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
+	out := make(chan typedtest.RawMessage, 16)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			close(done)
+			wg.Wait()
+			_ = cons.Close()
+			t.Fatalf("consume partition %d: %v", p, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer pc.AsyncClose()
+			for {
+				select {
+				case r := <-pc.Messages():
+					m := typedtest.RawMessage{Body: r.Value}
+					for _, h := range r.Headers {
+						if string(h.Key) == typed.HeaderContentType {
+							m.ContentType = string(h.Value)
+						}
+					}
+					select {
+					case out <- m:
+					case <-done:
+						return
+					}
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		close(done)
+		wg.Wait()
+		_ = cons.Close()
+	})
+	return out
+}
