@@ -2,7 +2,9 @@ package typed_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/unimq/unimq/memory"
 	"github.com/unimq/unimq/mq"
@@ -91,4 +93,41 @@ func ExampleRouter() {
 	// Output:
 	// created: order 7, 42.00
 	// paid: order 7 via card
+}
+
+// Pull consumers decode with Decode; a message that does not decode is
+// dead-lettered at once by a NoRetry Nack.
+func ExampleDecode() {
+	ctx := context.Background()
+	c, _ := mq.Open(ctx, "memory://typed-example-pull")
+	defer c.Close(ctx)
+	k, _ := c.NewConsumer(ctx, "orders", mq.Group("billing"))
+	defer k.Close(ctx)
+
+	orders := typed.NewPublisher[Order](c, "orders", typed.JSON)
+	_ = orders.Publish(ctx, Order{ID: 8, Amount: "9.90"}, &mq.Message{ID: "o-8", Key: "k"})
+	_ = c.Publish(ctx, "orders", &mq.Message{ID: "o-bad", Key: "k", Body: []byte("<order/>"),
+		Headers: map[string]string{typed.HeaderContentType: "application/xml"}})
+
+	for n := 0; n < 2; {
+		ms, err := k.Receive(ctx, 2-n, 5*time.Second)
+		if err != nil || len(ms) == 0 {
+			fmt.Println("receive:", err)
+			return
+		}
+		for _, m := range ms {
+			n++
+			o, err := typed.Decode[Order](typed.JSON, m)
+			if err != nil {
+				fmt.Println(m.ID, "dead-lettered:", errors.Is(err, typed.ErrDecode))
+				_ = m.Nack(ctx, mq.NoRetry(err))
+				continue
+			}
+			fmt.Println(m.ID, "order", o.ID, o.Amount)
+			_ = m.Ack(ctx)
+		}
+	}
+	// Output:
+	// o-8 order 8 9.90
+	// o-bad dead-lettered: true
 }

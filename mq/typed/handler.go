@@ -69,6 +69,18 @@ func Subscribe[T any](ctx context.Context, c *mq.Client, topic string, codec Cod
 	return c.Subscribe(ctx, topic, Handle(codec, h), opts...)
 }
 
+// Decode checks m's content type and decodes its body into a new T, as
+// the handlers of Handle do: for messages received from an mq.Consumer.
+// The error is a *DecodeError; settle such a message with
+// m.Nack(ctx, mq.NoRetry(err)) to dead-letter it at once. It panics when
+// codec is nil.
+func Decode[T any](codec Codec, m *mq.Message) (T, error) {
+	if codec == nil {
+		panic("typed.Decode: nil codec")
+	}
+	return newDecoder[T](codec).decode(m)
+}
+
 // decoder decodes message bodies into values of T.
 type decoder[T any] struct {
 	codec Codec
