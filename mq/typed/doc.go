@@ -29,7 +29,8 @@
 // reason in header unimq-dead-reason: a body that does not decode now never
 // will. For a pointer type T (such as a generated protobuf message *pb.Order)
 // a new value is allocated for each message; for other types a pointer to a
-// zero T is decoded into.
+// zero T is decoded into. Decode does the same for a message received from
+// an mq.Consumer; Nack it with mq.NoRetry(err) to dead-letter it at once.
 //
 // A Router runs a typed handler chosen by the message's Tag, all on one
 // subscription; messages with a tag no route names are acknowledged or
