@@ -49,30 +49,45 @@ func TestTypedConformance(t *testing.T) {
 func saramaReader(t testing.TB, addrs []string, topic string) <-chan typedtest.RawMessage {
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V2_8_0_0
-	cons, err := sarama.NewConsumer(addrs, cfg)
+	client, err := sarama.NewClient(addrs, cfg)
 	if err != nil {
-		t.Fatalf("sarama consumer: %v", err)
+		t.Fatalf("sarama client: %v", err)
 	}
-	parts, err := cons.Partitions(topic)
+	cons, err := sarama.NewConsumerFromClient(client)
 	if err != nil {
-		_ = cons.Close()
-		t.Fatalf("partitions of %s: %v", topic, err)
+		_ = client.Close()
+		t.Fatalf("sarama consumer: %v", err)
 	}
 	out := make(chan typedtest.RawMessage, 16)
 	done := make(chan struct{})
-	var wg sync.WaitGroup
+	var (
+		wg  sync.WaitGroup
+		pcs []sarama.PartitionConsumer
+	)
+	stop := func() {
+		close(done)
+		wg.Wait()
+		for _, pc := range pcs {
+			_ = pc.Close()
+		}
+		_ = cons.Close()
+		_ = client.Close()
+	}
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		stop()
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
 	for _, p := range parts {
-		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		pc, err := consumePartition(client, cons, topic, p)
 		if err != nil {
-			close(done)
-			wg.Wait()
-			_ = cons.Close()
+			stop()
 			t.Fatalf("consume partition %d: %v", p, err)
 		}
+		pcs = append(pcs, pc)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer pc.AsyncClose()
 			for {
 				select {
 				case r := <-pc.Messages():
@@ -93,10 +108,23 @@ func saramaReader(t testing.TB, addrs []string, topic string) <-chan typedtest.R
 			}
 		}()
 	}
-	t.Cleanup(func() {
-		close(done)
-		wg.Wait()
-		_ = cons.Close()
-	})
+	t.Cleanup(stop)
 	return out
+}
+
+// consumePartition starts reading partition p from the oldest record; a
+// topic created a moment ago may still have stale leaders in the client's
+// metadata, so it refreshes them and tries again for up to 30 s.
+func consumePartition(client sarama.Client, cons sarama.Consumer, topic string, p int32) (sarama.PartitionConsumer, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err == nil || time.Now().After(deadline) {
+			return pc, err
+		}
+		time.Sleep(200 * time.Millisecond) // between metadata requests
+		if rerr := client.RefreshMetadata(topic); rerr != nil && time.Now().After(deadline) {
+			return nil, rerr
+		}
+	}
 }
