@@ -43,3 +43,51 @@ func testDedup(e *env) {
 	})
 	ran.ExpectExactlyOnce(e.t, e.h.Quiet, "dup-1", "dup-2")
 }
+
+// testDedupSharedStore: two members of one group share a store (as they
+// would share a database): a copy of a handled ID is skipped whichever
+// member it reaches.
+func testDedupSharedStore(e *env) {
+	shared := dedup.NewMemoryStore(1000, time.Hour) // stands for the group's database
+	topic, g := e.topic(), e.group()
+	all := mqtest.NewCollector() // every delivery, outside the dedup middleware
+	ran := mqtest.NewCollector()
+	for _, member := range []string{"a", "b"} {
+		c := e.client()
+		outer := func(next mq.Handler) mq.Handler { return all.Handler(member, next) }
+		e.closing(c.Subscribe(e.ctx, topic, ran.Handler(member, nil), mq.Group(g),
+			mq.WithMiddleware(outer, dedup.Middleware(shared))))
+	}
+	pub := e.client()
+	// An odd count: a broker that alternates between members sends
+	// each copy to the member that did not handle the first.
+	ids := []string{"s-1", "s-2", "s-3", "s-4", "s-5"}
+	publish := func() {
+		for _, id := range ids {
+			// No key: the copies spread over partitions/queues, so over members.
+			if err := pub.Publish(e.ctx, topic, &mq.Message{ID: id, Body: []byte(`{}`)}); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+	}
+	publish()
+	ran.WaitDone(e.t, e.h.Wait, ids...)
+	publish() // the copies, as a producer's retries bring them
+	all.WaitFor(e.t, e.h.Wait, "every copy settled", func(ds []mqtest.Delivery) bool {
+		n := 0
+		for _, d := range ds {
+			if d.Done() {
+				n++
+			}
+		}
+		return n >= 2*len(ids)
+	})
+	ran.ExpectExactlyOnce(e.t, e.h.Quiet, ids...)
+	other := 0
+	for _, id := range ids {
+		if ds := all.Of(id); len(ds) == 2 && ds[0].Label != ds[1].Label {
+			other++
+		}
+	}
+	e.t.Logf("%d of %d copies reached the other member and were skipped there", other, len(ids))
+}

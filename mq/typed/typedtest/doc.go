@@ -20,7 +20,8 @@
 // good message beside them is handled); Router (one subscription, a typed
 // handler per tag, an unknown tag dead-lettered with ErrUnknownTag);
 // Dedup (a second message with the ID of one handled successfully is
-// acknowledged without running the handler).
+// acknowledged without running the handler); DedupSharedStore (two members
+// of one group sharing a store skip a copy whichever member it reaches).
 //
 // # Blocking and concurrency
 //

@@ -23,6 +23,7 @@ var tests = []test{
 	{"DecodeFailure", testDecodeFailure},
 	{"Router", testRouter},
 	{"Dedup", testDedup},
+	{"DedupSharedStore", testDedupSharedStore},
 }
 
 // TestNames returns the names of Run's subtests.
