@@ -35,7 +35,7 @@ func TestTypedConformance(t *testing.T) {
 		},
 		Wait:             30 * time.Second,
 		Quiet:            time.Second,
-		IgnoreGoroutines: clientGoroutines,
+		IgnoreGoroutines: brokertest.RocketMQClientGoroutines,
 	})
 }
 

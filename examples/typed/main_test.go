@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,21 +12,6 @@ import (
 
 	"github.com/unimq/unimq/internal/brokertest"
 )
-
-// childEnv marks the `go test` child that runs the RocketMQ case without
-// -race: rocketmq-client-go v2.1.2 races on its own (see the rocketmq
-// package's main_test.go).
-const childEnv = "UNIMQ_TYPED_EXAMPLE_TEST_CHILD"
-
-// rocketMQGoroutines are what rocketmq-client-go leaves behind after
-// Shutdown (the rocketmq package's tests list the same).
-var rocketMQGoroutines = []goleak.Option{
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/primitive.WithRecover"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).pullMessage"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/consumer.(*pushConsumer).Start.func1.1"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal/remote.(*remotingClient).receiveResponse"),
-	goleak.IgnoreAnyFunction("github.com/apache/rocketmq-client-go/v2/internal.(*rmqClient).RebalanceImmediately"),
-}
 
 // TestTypedExample runs the example's code unchanged on every backend, as
 // `MQ_URL=... go run ./examples/typed` does: memory:// (MQ_URL unset) and
@@ -43,12 +26,12 @@ func TestTypedExample(t *testing.T) {
 		{"memory", func(*testing.T) string { return "" }, nil},
 		{"kafka", func(t *testing.T) string { return brokertest.KafkaURL(t) }, nil},
 		{"rabbitmq", func(t *testing.T) string { return brokertest.AMQPURL(t) }, nil},
-		{"rocketmq", func(t *testing.T) string { return brokertest.RocketMQURL(t) }, rocketMQGoroutines},
+		{"rocketmq", func(t *testing.T) string { return brokertest.RocketMQURL(t) }, brokertest.RocketMQClientGoroutines},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.name == "rocketmq" && raceEnabled && os.Getenv(childEnv) == "" {
-				runChild(t, "^TestTypedExample$/^rocketmq$")
+			// rocketmq-client-go races on its own: RocketMQ without -race.
+			if c.name == "rocketmq" && brokertest.RaceFree(t) {
 				return
 			}
 			t.Setenv("MQ_URL", c.url(t))
@@ -81,22 +64,4 @@ func TestTypedExample(t *testing.T) {
 			brokertest.VerifyNoLeaks(t, 30*time.Second, c.leak...)
 		})
 	}
-}
-
-// runChild runs the tests matching pattern in a `go test -race=false` child.
-func runChild(t *testing.T, pattern string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	// go test puts $GOROOT/bin first on the test's PATH.
-	cmd := exec.CommandContext(ctx, "go", "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go test -race=false -run %s: %v\n%s", pattern, err, out)
-	}
-	if strings.Contains(string(out), "--- SKIP") {
-		t.Skipf("skipped in the child:\n%s", out)
-	}
-	t.Logf("%s", out)
 }
