@@ -62,6 +62,7 @@ func newClient(conn driver.Conn, s *settings, redacted string) *Client {
 	if s.maxSize > 0 {
 		c.caps.MaxMessageSize = s.maxSize
 	}
+	stampBackend(s, c.caps.Backend)
 	if c.caps.Topics == (driver.NameRule{}) {
 		c.caps.Topics = driver.BaseTopics
 	}

@@ -61,14 +61,19 @@ type Event struct {
 	Partition int32
 	Offset    int64
 	BrokerID  string
+	// Backend is the client's Capabilities().Backend ("kafka", "rabbitmq",
+	// "rocketmq", "memory").
+	Backend string
 }
 
 // Hook observes publishes and settlements. Set it with WithHook at Open.
 type Hook func(ctx context.Context, e Event)
 
-// WithHook adds a hook called after every publish and every settlement
-// (ack, retry, dead letter, skip), from the goroutine that did it (Open).
-// Use it for metrics, logs and tracing; it must be fast and must not block.
+// WithHook adds a hook called after every publish (PublishTx included, once
+// per transaction) and every settlement (ack, retry, dead letter, skip), from
+// the goroutine that did it (Open). Use it for metrics, logs and tracing; it
+// must be fast and must not block. A publish's ctx is the caller's, as
+// returned by the PublishInterceptors.
 func WithHook(h Hook) Option {
 	return Option{"WithHook", forOpen, func(s *settings) error {
 		if h == nil {
@@ -109,5 +114,15 @@ func (s *settler) settled(ctx context.Context, kind EventKind, dm *driver.Messag
 	}
 	for _, h := range s.hooks {
 		h(ctx, e)
+	}
+}
+
+// stampBackend makes every hook of s see backend in Event.Backend.
+func stampBackend(s *settings, backend string) {
+	for i, h := range s.hooks {
+		s.hooks[i] = func(ctx context.Context, e Event) {
+			e.Backend = backend
+			h(ctx, e)
+		}
 	}
 }

@@ -120,13 +120,13 @@ func (m *Message) fill(dm *driver.Message, now time.Time) {
 type single struct {
 	m     driver.Message
 	batch [1]*driver.Message
+	src   [1]*Message // the caller's message, for publish interceptors
 }
 
-func (m *Message) toSingle(now time.Time) *single {
-	s := new(single)
+// set makes s the one-message batch of m.
+func (s *single) set(m *Message, now time.Time) {
 	m.fill(&s.m, now)
 	s.batch[0] = &s.m
-	return s
 }
 
 // confirmed copies what a confirmed send reported back to the user's message.

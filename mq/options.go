@@ -51,6 +51,9 @@ type settings struct {
 	middleware []func(Handler) Handler
 	driverOpts []driver.Option
 	hooks      []Hook
+	// interceptors run before every publish (publish_intercept.go)
+	interceptors []PublishInterceptor
+	logLevel     slog.Leveler // nil: the logger's own level
 
 	// Subscribe / Consumer
 	group          string

@@ -45,7 +45,14 @@ func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...
 	if err := c.validate("publish", m, now); err != nil {
 		return err
 	}
-	one := m.toSingle(now)
+	one := new(single)
+	if len(c.set.interceptors) > 0 {
+		one.src[0] = m
+		if ctx, err = c.intercept(ctx, "publish", topic, ModeSync, one.src[:], now); err != nil {
+			return err
+		}
+	}
+	one.set(m, now)
 	err = c.conn.Send(ctx, topic, one.batch[:], so)
 	if err != nil {
 		err = driver.Wrap(driver.CodeUnavailable, "publish", err)
@@ -68,11 +75,18 @@ func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message
 		return nil
 	}
 	now := time.Now()
-	dms := make([]*driver.Message, len(msgs))
-	for i, m := range msgs {
+	for _, m := range msgs {
 		if err := c.validate("publish batch", m, now); err != nil {
 			return err
 		}
+	}
+	if len(c.set.interceptors) > 0 {
+		if ctx, err = c.intercept(ctx, "publish batch", topic, ModeBatch, msgs, now); err != nil {
+			return err
+		}
+	}
+	dms := make([]*driver.Message, len(msgs))
+	for i, m := range msgs {
 		dms[i] = m.toDriver(now)
 	}
 	if c.caps.Has(driver.CapBatch) && (c.caps.MaxBatch == 0 || len(dms) <= c.caps.MaxBatch) {
@@ -115,6 +129,14 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 	if a.finishFn == nil {
 		a.finishFn = a.finish
 	}
+	if len(c.set.interceptors) > 0 {
+		a.src[0] = m
+		ctx, err = c.intercept(ctx, "publish async", topic, ModeAsync, a.src[:], now)
+		if err != nil {
+			a.release()
+			return err
+		}
+	}
 	a.c, a.ctx, a.topic, a.m, a.done, a.start = c, ctx, topic, m, done, now
 	m.fill(&a.dm, now)
 	c.pending.Add(1)
@@ -140,6 +162,7 @@ type asyncSend struct {
 	done     func(m *Message, err error)
 	start    time.Time
 	finishFn func(error) // a.finish, bound once
+	src      [1]*Message // m, for the interceptors
 }
 
 var asyncSends = sync.Pool{New: func() any { return new(asyncSend) }}
@@ -216,7 +239,14 @@ func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, op
 		return err
 	}
 	so.Mode = driver.OneWay
-	one := m.toSingle(now)
+	one := new(single)
+	if len(c.set.interceptors) > 0 {
+		one.src[0] = m
+		if ctx, err = c.intercept(ctx, "publish one-way", topic, ModeOneWay, one.src[:], now); err != nil {
+			return err
+		}
+	}
+	one.set(m, now)
 	err = c.conn.Send(ctx, topic, one.batch[:], so)
 	if err != nil {
 		err = driver.Wrap(driver.CodeUnavailable, "publish one-way", err)

@@ -96,6 +96,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	withLevel(s)
 	cfg := &driver.OpenConfig{Logger: s.logger, Options: s.driverOpts}
 	if s.txChecker != nil {
 		chk := s.txChecker

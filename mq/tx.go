@@ -52,13 +52,27 @@ func (c *Client) PublishTx(ctx context.Context, topic string, msgs []*Message, l
 		return driver.Errorf(driver.CodeUnsupported, "publish tx", "backend %s has no transactions", c.caps.Backend)
 	}
 	now := time.Now()
-	dms := make([]*driver.Message, len(msgs))
-	for i, m := range msgs {
+	for _, m := range msgs {
 		if err := c.validate("publish tx", m, now); err != nil {
 			return err
 		}
+	}
+	if len(c.set.interceptors) > 0 {
+		if ctx, err = c.intercept(ctx, "publish tx", topic, ModeTx, msgs, now); err != nil {
+			return err
+		}
+	}
+	dms := make([]*driver.Message, len(msgs))
+	for i, m := range msgs {
 		dms[i] = m.toDriver(now)
 	}
+	err = c.sendTx(ctx, tx, topic, msgs, dms, local, so)
+	c.published(ctx, topic, msgs[0], len(msgs), err, now)
+	return err
+}
+
+// sendTx runs the transaction of PublishTx once its messages are ready.
+func (c *Client) sendTx(ctx context.Context, tx driver.Transactor, topic string, msgs []*Message, dms []*driver.Message, local func(ctx context.Context) error, so driver.SendOptions) error {
 	var localErr error
 	state, err := tx.SendTx(ctx, topic, dms, func(ctx context.Context) driver.TxState {
 		localErr = local(ctx)
