@@ -1,0 +1,103 @@
+package otelmq
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/unimq/unimq/mq"
+)
+
+// Middleware is the handler middleware: it continues the producer's trace
+// from the message's headers with a consumer span "process <topic>" (its
+// child, and linked to it), counts the handlers running and measures the
+// handler's time. The handler's ctx carries the span: what it publishes
+// (on any client instrumented by otelmq) continues the trace. A handler
+// error or panic marks the span failed with error.type; a panic goes on
+// to the Subscriber, which recovers and logs it.
+//
+// The consumer group and the backend come from mq.HandlerInfoFrom(ctx).
+func (t *Telemetry) Middleware(next mq.Handler) mq.Handler { return t.handler(next, nil) }
+
+// handler is Middleware; system, when not nil, names the backend for a ctx
+// without mq.HandlerInfo.
+func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
+	return func(ctx context.Context, m *mq.Message) (err error) {
+		tr, on := t.tracerFor()
+		measured := t.m.processOn(ctx)
+		if !on && !measured {
+			return next(ctx, m)
+		}
+		hi, _ := mq.HandlerInfoFrom(ctx)
+		if hi.Backend == "" && system != nil {
+			hi.Backend = system()
+		}
+		topic := m.Topic
+		if topic == "" {
+			topic = hi.Topic
+		}
+		kv := operation(base(hi.Backend, topic, hi.Group), opProcess, semconv.MessagingOperationTypeProcess)
+		var span trace.Span
+		if on {
+			skv := message(append([]attribute.KeyValue(nil), kv...), hi.Backend, fieldsOf(m))
+			opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(skv...)}
+			if prop := t.propagator(true); prop != nil {
+				ctx = prop.Extract(ctx, extractor(m.Headers))
+				if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+					opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc}))
+				}
+			}
+			ctx, span = tr.Start(ctx, opProcess+" "+topic, opts...)
+		}
+		var set metric.MeasurementOption
+		if measured {
+			set = metric.WithAttributeSet(attribute.NewSet(kv...))
+			t.m.active.Add(ctx, 1, set)
+		}
+		start := time.Now()
+		panicked := true
+		defer func() {
+			if measured {
+				t.m.active.Add(ctx, -1, set)
+				pkv := kv
+				if err != nil || panicked {
+					pkv = append(pkv[:len(pkv):len(pkv)], semconv.ErrorTypeKey.String(handlerErrorType(err, panicked)))
+				}
+				t.m.process.Record(ctx, time.Since(start).Seconds(), metric.WithAttributeSet(attribute.NewSet(pkv...)))
+			}
+			if span != nil {
+				switch {
+				case panicked:
+					r := recover()
+					span.SetAttributes(semconv.ErrorTypeKey.String("panic"))
+					span.SetStatus(codes.Error, fmt.Sprintf("handler panic: %v", r))
+					span.End()
+					panic(r)
+				case err != nil:
+					span.SetAttributes(semconv.ErrorTypeKey.String(errorType(err)))
+					span.SetStatus(codes.Error, err.Error())
+				}
+				span.End()
+			}
+		}()
+		err = next(ctx, m)
+		panicked = false
+		return err
+	}
+}
+
+func handlerErrorType(err error, panicked bool) string {
+	if panicked {
+		return "panic"
+	}
+	return errorType(err)
+}
+
+func itoa(p int32) string { return strconv.Itoa(int(p)) }

@@ -1,0 +1,85 @@
+package otelmq
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/unimq/unimq/mq"
+)
+
+// sendSpanKey marks a ctx whose span the interceptor started, for the hook
+// to end (a caller's own span in the ctx is never ended here).
+type sendSpanKey struct{}
+
+// modeKey is the unimq publish mode of a send span (sync, batch, async,
+// one-way, tx).
+const modeKey = attribute.Key("unimq.publish.mode")
+
+// Intercept is the mq.PublishInterceptor: it starts the producer span and
+// injects its context into the headers of p's messages. Without a tracer
+// provider it injects the caller's context, if the propagator is set, and
+// otherwise returns ctx untouched.
+func (t *Telemetry) Intercept(ctx context.Context, p mq.PublishInfo) context.Context {
+	tr, on := t.tracerFor()
+	prop := t.propagator(on)
+	if !on && prop == nil {
+		return ctx
+	}
+	if on {
+		kv := operation(base(p.Backend, p.Topic, ""), opSend, semconv.MessagingOperationTypeSend)
+		kv = append(kv, modeKey.String(p.Mode.String()))
+		if len(p.Messages) == 1 {
+			kv = message(kv, p.Backend, fieldsOf(p.Messages[0]))
+		} else {
+			kv = append(kv, semconv.MessagingBatchMessageCount(len(p.Messages)))
+		}
+		var span trace.Span
+		ctx, span = tr.Start(ctx, opSend+" "+p.Topic, trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(kv...))
+		ctx = context.WithValue(ctx, sendSpanKey{}, span)
+	}
+	if prop != nil {
+		for _, m := range p.Messages {
+			prop.Inject(ctx, &injector{m: m})
+		}
+	}
+	return ctx
+}
+
+// published ends the send span of e (when the interceptor started one) and
+// records the publish metrics.
+func (t *Telemetry) published(ctx context.Context, e *mq.Event) {
+	if span, ok := ctx.Value(sendSpanKey{}).(trace.Span); ok {
+		if e.Err == nil {
+			if e.Count == 1 {
+				if e.Partition >= 0 {
+					span.SetAttributes(semconv.MessagingDestinationPartitionID(itoa(e.Partition)))
+				}
+				if e.Offset >= 0 && e.Backend == "kafka" {
+					span.SetAttributes(semconv.MessagingKafkaOffset(int(e.Offset)))
+				}
+				if e.ID == "" && e.BrokerID != "" {
+					span.SetAttributes(semconv.MessagingMessageID(e.BrokerID))
+				}
+			}
+		} else {
+			span.SetAttributes(semconv.ErrorTypeKey.String(errorType(e.Err)))
+			span.SetStatus(codes.Error, e.Err.Error())
+		}
+		span.End()
+	}
+	if !t.m.publishOn(ctx) {
+		return
+	}
+	kv := operation(base(e.Backend, e.Topic, ""), opSend, semconv.MessagingOperationTypeSend)
+	if e.Err != nil {
+		kv = append(kv, semconv.ErrorTypeKey.String(errorType(e.Err)))
+	}
+	set := metric.WithAttributeSet(attribute.NewSet(kv...))
+	t.m.opDuration.Record(ctx, e.Duration.Seconds(), set)
+	t.m.sent.Add(ctx, int64(e.Count), set)
+}
