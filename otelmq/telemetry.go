@@ -102,9 +102,13 @@ type client struct {
 
 func (cl *client) learn(backend string) {
 	if backend != "" && cl.backend.Load() == nil {
-		cl.backend.Store(&backend)
+		cl.store(backend)
 	}
 }
+
+// store is learn's slow path, apart so that learn's argument stays on the
+// stack.
+func (cl *client) store(backend string) { cl.backend.Store(&backend) }
 
 func (cl *client) system() string {
 	if p := cl.backend.Load(); p != nil {

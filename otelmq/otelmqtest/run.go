@@ -30,7 +30,7 @@ type Harness struct {
 	// Raw, when set, is called once topic is declared and before anything
 	// is published; it returns a reader giving the headers of a confirmed
 	// message as a plain client of the broker sees them on the wire.
-	Raw func(ctx context.Context, t *testing.T, topic string) func(m *mq.Message) map[string]string
+	Raw func(ctx context.Context, t *testing.T, c *mq.Client, topic string) func(m *mq.Message) map[string]string
 	// Wait bounds each wait for deliveries (default 30 s).
 	Wait time.Duration
 }
@@ -63,7 +63,7 @@ func Run(t *testing.T, h Harness) {
 	require.NoError(t, c.Declare(ctx, topic, group))
 	var raw func(*mq.Message) map[string]string
 	if h.Raw != nil {
-		raw = h.Raw(ctx, t, topic)
+		raw = h.Raw(ctx, t, c, topic)
 	}
 
 	var mu sync.Mutex
@@ -200,7 +200,7 @@ func Run(t *testing.T, h Harness) {
 		assert.Equal(t, "tag-a", pa[semconv.MessagingRabbitMQDestinationRoutingKeyKey].AsString())
 	case "rocketmq":
 		assert.Equal(t, "tag-a", pa[semconv.MessagingRocketMQMessageTagKey].AsString())
-		assert.Equal(t, "key-1", pa[semconv.MessagingRocketMQMessageKeysKey].AsString())
+		assert.Equal(t, []string{"key-1"}, pa[semconv.MessagingRocketMQMessageKeysKey].AsStringSlice())
 		assert.Contains(t, pa, semconv.MessagingDestinationPartitionIDKey)
 	}
 
