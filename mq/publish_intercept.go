@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // PublishMode says which call a publish came from.
@@ -50,9 +51,10 @@ type PublishInfo struct {
 // PublishTx), on the caller's goroutine. It may set headers on the messages
 // (a trace context, a correlation id) and returns the context for the rest
 // of the publish: the one given to the backend and to the Hooks' publish
-// event. It runs after the call's arguments and messages were checked; the
-// headers it sets are checked again (an interceptor that sets a reserved or
-// malformed header fails the publish with ErrInvalidArgument).
+// event. It runs after the call's arguments and messages were checked; a
+// message whose headers it added to is checked again (an interceptor that
+// sets a reserved or malformed header fails the publish with
+// ErrInvalidArgument).
 //
 // Every interceptor call is followed by exactly one EventPublished (with Err
 // set when the publish failed, whatever the cause), given the returned ctx:
@@ -79,13 +81,21 @@ func WithPublishInterceptor(f ...PublishInterceptor) Option {
 	}}
 }
 
-// intercept runs the client's interceptors for msgs and checks the headers
-// they may have set; only called when there are interceptors. On error the
-// publish event has already been reported.
+// intercept runs the client's interceptors for msgs and checks the
+// messages again when an interceptor changed their headers; only called
+// when there are interceptors. On error the publish event has already been
+// reported.
 func (c *Client) intercept(ctx context.Context, op, topic string, mode PublishMode, msgs []*Message, now time.Time) (context.Context, error) {
+	var before headerPrint
+	if len(msgs) == 1 {
+		before = printOf(msgs[0])
+	}
 	p := PublishInfo{Topic: topic, Mode: mode, Backend: c.caps.Backend, Messages: msgs}
 	for _, f := range c.set.interceptors {
 		ctx = f(ctx, p)
+	}
+	if len(msgs) == 1 && printOf(msgs[0]) == before {
+		return ctx, nil // the common case without a provider: nothing set
 	}
 	for _, m := range msgs {
 		if err := c.validate(op, m, now); err != nil {
@@ -94,4 +104,17 @@ func (c *Client) intercept(ctx context.Context, op, topic string, mode PublishMo
 		}
 	}
 	return ctx, nil
+}
+
+// headerPrint tells whether a message's headers may have changed: the
+// map's identity and size. A value replaced in place under an existing
+// name goes unnoticed; interceptors add headers (into a copy of the map,
+// as the PublishInterceptor documentation asks).
+type headerPrint struct {
+	m unsafe.Pointer
+	n int
+}
+
+func printOf(m *Message) headerPrint {
+	return headerPrint{*(*unsafe.Pointer)(unsafe.Pointer(&m.Headers)), len(m.Headers)}
 }

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/unimq/unimq/internal/benchtest"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/otelmq"
-	"github.com/unimq/unimq/otelmq/otelmqtest"
 )
 
 // publishRound publishes n 256-byte messages on c and returns how long it took.
@@ -51,11 +52,23 @@ func BenchmarkPublishOverhead(b *testing.B) {
 		benchtest.Alternate(b, publishRound(plain), publishRound(inst))
 	})
 	b.Run("sdk", func(b *testing.B) {
-		s := otelmqtest.NewSDK(b)
 		plain := benchClient(b)
-		inst := benchClient(b, s.Tel.ClientOptions()...)
+		inst := benchClient(b, benchSDK(b).ClientOptions()...)
 		benchtest.Alternate(b, publishRound(plain), publishRound(inst))
 	})
+}
+
+// benchSDK is the SDK sampling every span and dropping it (no exporter),
+// with metrics aggregated by a reader never collected: the cost of the
+// instrumentation, not of an exporter.
+func benchSDK(b *testing.B) *otelmq.Telemetry {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
+	})
+	return otelmq.New(otelmq.WithTracerProvider(tp), otelmq.WithMeterProvider(mp))
 }
 
 // handleRound publishes n messages to a subscriber of c and returns when
@@ -91,15 +104,21 @@ func handleRound(b *testing.B, c *mq.Client) func(n int) (time.Duration, error) 
 // BenchmarkEndToEndOverhead is BenchmarkPublishOverhead for publish →
 // handler → ack through one Subscriber.
 func BenchmarkEndToEndOverhead(b *testing.B) {
+	b.Run("empty-hook-and-middleware", func(b *testing.B) {
+		// What any Hook and middleware cost in mq, otelmq or not.
+		plain := benchClient(b)
+		inst := benchClient(b, mq.WithHook(func(context.Context, mq.Event) {}),
+			mq.WithMiddleware(func(h mq.Handler) mq.Handler { return h }))
+		benchtest.Alternate(b, handleRound(b, plain), handleRound(b, inst))
+	})
 	b.Run("no-provider", func(b *testing.B) {
 		plain := benchClient(b)
 		inst := benchClient(b, otelmq.New().ClientOptions()...)
 		benchtest.Alternate(b, handleRound(b, plain), handleRound(b, inst))
 	})
 	b.Run("sdk", func(b *testing.B) {
-		s := otelmqtest.NewSDK(b)
 		plain := benchClient(b)
-		inst := benchClient(b, s.Tel.ClientOptions()...)
+		inst := benchClient(b, benchSDK(b).ClientOptions()...)
 		benchtest.Alternate(b, handleRound(b, plain), handleRound(b, inst))
 	})
 }
@@ -120,4 +139,26 @@ func TestNoProviderPublishAllocatesNothingMore(t *testing.T) {
 		})
 	}
 	assert.Equal(t, allocs(plain), allocs(inst))
+}
+
+// BenchmarkPublishNoProvider is one instrumented publish without a
+// provider, for profiling.
+func BenchmarkPublishNoProvider(b *testing.B) {
+	c := benchClient(b, otelmq.New().ClientOptions()...)
+	round := publishRound(c)
+	b.ReportAllocs()
+	if _, err := round(b.N); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkEndToEndNoProvider is one instrumented publish → handler → ack
+// without a provider, for profiling.
+func BenchmarkEndToEndNoProvider(b *testing.B) {
+	c := benchClient(b, otelmq.New().ClientOptions()...)
+	round := handleRound(b, c)
+	b.ReportAllocs()
+	if _, err := round(b.N); err != nil {
+		b.Fatal(err)
+	}
 }

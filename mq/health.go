@@ -1,0 +1,85 @@
+package mq
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/unimq/unimq/mq/driver"
+)
+
+// SubscriberState is what a readiness probe reads of a Subscriber
+// (Subscriber.State).
+type SubscriberState struct {
+	// Connected is false after a receive from the broker failed, until one
+	// succeeds again, and after Close.
+	Connected bool
+	// Since is when Connected last changed (at first: when Subscribe
+	// returned).
+	Since time.Time
+	// LastError is the last receive error (ErrClosed after Close), nil
+	// when none happened; LastErrorAt is when.
+	LastError   error
+	LastErrorAt time.Time
+	// Failures counts the receives that failed in a row (0 while connected).
+	Failures int
+}
+
+// health records a Subscriber's state. ok is cheap while nothing failed
+// (one atomic load), so the receive loop may call it after every receive.
+type health struct {
+	down atomic.Bool // a failure not yet followed by a success
+	mu   sync.Mutex
+	st   SubscriberState
+}
+
+func newHealth(now time.Time) *health {
+	return &health{st: SubscriberState{Connected: true, Since: now}}
+}
+
+// ok records a successful receive.
+func (h *health) ok(now time.Time) {
+	if !h.down.Load() {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.st.Connected {
+		return
+	}
+	h.st.Connected, h.st.Since, h.st.Failures = true, now, 0
+	h.down.Store(false)
+}
+
+// failed records a failed receive.
+func (h *health) failed(err error, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.st.Connected {
+		h.st.Connected, h.st.Since = false, now
+	}
+	h.st.LastError, h.st.LastErrorAt = err, now
+	h.st.Failures++
+	h.down.Store(true)
+}
+
+func (h *health) state() SubscriberState {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.st
+}
+
+// State returns the subscriber's connection state for a readiness probe.
+// It does not block on the network and is safe to call at any time,
+// concurrently with everything else.
+//
+// Connected turns false when a receive from the broker fails and true
+// again when one succeeds; after Close it is false with ErrClosed. Use it
+// with Client.Ping: Ping asks the broker now, State says whether this
+// subscription has been getting messages.
+func (s *Subscriber) State() SubscriberState {
+	if h := s.c.healthOf(s); h != nil {
+		return h.state()
+	}
+	return SubscriberState{LastError: &Error{Code: driver.CodeClosed, Op: "state", Msg: "subscriber closed"}}
+}
