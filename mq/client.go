@@ -52,7 +52,7 @@ type Client struct {
 	mu      sync.Mutex
 	subs    map[closer]struct{}
 	healths map[closer]*health // of the tracked Subscribers (health.go)
-	pending sync.WaitGroup // async publishes not yet completed
+	pending sync.WaitGroup     // async publishes not yet completed
 }
 
 type closer interface {

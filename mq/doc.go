@@ -66,6 +66,23 @@
 // repeating them. A handler that ignores its canceled ctx past
 // HandlerTimeout keeps its slot until it returns.
 //
+// # Observability
+//
+// WithPublishInterceptor runs before every publish mode and may set headers
+// (a trace context); WithHook sees every publish and settlement (Event);
+// WithMiddleware wraps handlers, Open-level ones outside Subscribe-level
+// ones. Package otelmq builds OpenTelemetry traces and metrics from these
+// three. Client.Ping and Subscriber.State answer health and readiness
+// probes.
+//
+// # Logging
+//
+// unimq logs on the client's logger (WithLogger; WithLogLevel filters):
+// Warn for a message dead-lettered, an ack, nack or receive that failed
+// and will be retried, and a handler that ignored its canceled ctx past
+// HandlerTimeout; Error for a recovered handler panic, with its stack. The
+// backend's client library logs there too where it can be routed.
+//
 // # Errors
 //
 // Errors are *Error values with a Code; match them with errors.Is against

@@ -6,20 +6,6 @@ import (
 	"log/slog"
 )
 
-// What unimq logs itself, on the client's logger (WithLogger), so that an
-// application sees it without a Hook:
-//
-//   - Warn: a message dead-lettered (topic, group, id, attempt, reason); a
-//     receive, ack or nack that failed and will be retried; a handler that
-//     ignored its canceled ctx past HandlerTimeout.
-//   - Error: a handler panic (recovered; with the stack).
-//   - the backend's own client library, where it can be routed (RocketMQ's
-//     logger, sarama's), at its levels.
-//
-// Records are logged with the ctx of the work they concern where there is
-// one (a panic: the handler's ctx), so a handler such as
-// otelmq.LogHandler can add the trace id.
-
 // WithLogLevel drops the client's log records below level, whatever the
 // logger's handler would keep (Open). It applies to the backend's client
 // library too. Default: the logger's own level.

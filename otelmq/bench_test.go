@@ -162,3 +162,14 @@ func BenchmarkEndToEndNoProvider(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkPublishSDK is one instrumented publish with the SDK, for
+// profiling.
+func BenchmarkPublishSDK(b *testing.B) {
+	c := benchClient(b, benchSDK(b).ClientOptions()...)
+	round := publishRound(c)
+	b.ReportAllocs()
+	if _, err := round(b.N); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -56,14 +56,19 @@ func (t *Telemetry) published(ctx context.Context, e *mq.Event) {
 	if span, ok := ctx.Value(sendSpanKey{}).(trace.Span); ok {
 		if e.Err == nil {
 			if e.Count == 1 {
+				var buf [3]attribute.KeyValue
+				kv := buf[:0]
 				if e.Partition >= 0 {
-					span.SetAttributes(semconv.MessagingDestinationPartitionID(itoa(e.Partition)))
+					kv = append(kv, semconv.MessagingDestinationPartitionID(itoa(e.Partition)))
 				}
 				if e.Offset >= 0 && e.Backend == "kafka" {
-					span.SetAttributes(semconv.MessagingKafkaOffset(int(e.Offset)))
+					kv = append(kv, semconv.MessagingKafkaOffset(int(e.Offset)))
 				}
 				if e.ID == "" && e.BrokerID != "" {
-					span.SetAttributes(semconv.MessagingMessageID(e.BrokerID))
+					kv = append(kv, semconv.MessagingMessageID(e.BrokerID))
+				}
+				if len(kv) > 0 {
+					span.SetAttributes(kv...)
 				}
 			}
 		} else {
