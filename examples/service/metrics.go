@@ -70,7 +70,7 @@ func labels(set attribute.Set, le string) string {
 	var parts []string
 	for _, kv := range set.ToSlice() {
 		k := strings.NewReplacer(".", "_", "-", "_").Replace(string(kv.Key))
-		parts = append(parts, fmt.Sprintf("%s=%q", k, kv.Value.Emit()))
+		parts = append(parts, fmt.Sprintf("%s=%q", k, kv.Value.String()))
 	}
 	if le != "" {
 		parts = append(parts, fmt.Sprintf("le=%q", le))
