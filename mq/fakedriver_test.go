@@ -49,9 +49,10 @@ func openFake(name string, caps driver.Capabilities, opts ...mq.Option) (*mq.Cli
 }
 
 type fakeConn struct {
-	caps driver.Capabilities
-	mu   sync.Mutex
-	sent []*driver.Message
+	caps        driver.Capabilities
+	mu          sync.Mutex
+	sent        []*driver.Message
+	refuseAsync error // SendAsync returns it without queueing
 }
 
 func (f *fakeConn) Capabilities() driver.Capabilities { return f.caps }
@@ -67,6 +68,9 @@ func (f *fakeConn) Send(ctx context.Context, topic string, msgs []*driver.Messag
 }
 
 func (f *fakeConn) SendAsync(ctx context.Context, topic string, m *driver.Message, so driver.SendOptions, done func(error)) error {
+	if f.refuseAsync != nil {
+		return f.refuseAsync
+	}
 	err := f.Send(ctx, topic, []*driver.Message{m}, so)
 	done(err)
 	return nil

@@ -144,7 +144,9 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 	if err != nil {
 		a.release()
 		c.pending.Done()
-		return driver.Wrap(driver.CodeUnavailable, "publish async", err)
+		err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
+		c.published(ctx, topic, m, 1, err, now)
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unimq/unimq/memory"
 	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
 )
 
 type ctxMark struct{}
@@ -231,4 +234,52 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A publish the backend refuses before queueing it (the broker is
+// unavailable) still ends with one failed publish event per intercepted
+// call, on every mode: a span an interceptor started is always ended.
+func TestPublishInterceptorEventOnRefusal(t *testing.T) {
+	ctx := context.Background()
+	name := fmt.Sprintf("intercept-refused-%d", time.Now().UnixNano())
+	b, err := memory.NewBroker(name, memory.Config{})
+	require.NoError(t, err)
+	defer b.Close()
+	r := &interceptRecorder{}
+	c, err := mq.Open(ctx, "memory://"+name, mq.WithPublishInterceptor(r.intercept), mq.WithHook(r.hook))
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	b.SetUnavailable(true)
+	assert.Error(t, c.Publish(ctx, "refused", &mq.Message{ID: "sync"}))
+	assert.Error(t, c.PublishBatch(ctx, "refused", []*mq.Message{{ID: "batch"}}))
+	assert.Error(t, c.PublishFuture(ctx, "refused", &mq.Message{ID: "async"}).Wait(ctx))
+	_ = c.PublishOneWay(ctx, "refused", &mq.Message{ID: "one-way"}) // lossy: may report nothing
+	assert.Error(t, c.PublishTx(ctx, "refused", []*mq.Message{{ID: "tx"}}, func(context.Context) error { return nil }))
+	infos, events, marked := r.snapshot()
+	require.Len(t, infos, 5)
+	require.Len(t, events, 5, "one publish event per intercepted call")
+	for i, e := range events {
+		assert.True(t, marked[i])
+		if e.ID != "one-way" {
+			assert.Error(t, e.Err, "event of %s", e.ID)
+		}
+	}
+}
+
+// A PublishAsync the backend refuses at once (done is not called) still
+// reports its one publish event.
+func TestPublishInterceptorEventOnAsyncRefusal(t *testing.T) {
+	ctx := context.Background()
+	r := &interceptRecorder{}
+	c, fc, err := openFake("async-refused", driver.Capabilities{Backend: "fake", Features: driver.CapSyncPublish | driver.CapAsyncPublish},
+		mq.WithPublishInterceptor(r.intercept), mq.WithHook(r.hook))
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	fc.refuseAsync = errors.New("queue full")
+	err = c.PublishAsync(ctx, "t", &mq.Message{ID: "a"}, func(*mq.Message, error) { t.Error("done called") })
+	require.Error(t, err)
+	_, events, marked := r.snapshot()
+	require.Len(t, events, 1)
+	assert.True(t, marked[0])
+	assert.ErrorIs(t, events[0].Err, mq.ErrUnavailable)
 }
