@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
@@ -43,10 +42,9 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 		if topic == "" {
 			topic = hi.Topic
 		}
-		kv := operation(base(hi.Backend, topic, hi.Group), opProcess, semconv.MessagingOperationTypeProcess)
 		var span trace.Span
 		if on {
-			skv := message(append([]attribute.KeyValue(nil), kv...), hi.Backend, fieldsOf(m))
+			skv := message(operation(base(hi.Backend, topic, hi.Group), opProcess, semconv.MessagingOperationTypeProcess), hi.Backend, fieldsOf(m))
 			opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(skv...)}
 			if prop := t.propagator(true); prop != nil {
 				ctx = prop.Extract(ctx, extractor(m.Headers))
@@ -56,9 +54,10 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 			}
 			ctx, span = tr.Start(ctx, opProcess+" "+topic, opts...)
 		}
+		k := setKey{op: opProcess, system: hi.Backend, topic: topic, group: hi.Group}
 		var set metric.MeasurementOption
 		if measured {
-			set = metric.WithAttributeSet(attribute.NewSet(kv...))
+			set = t.sets.get(k)
 			t.m.active.Add(ctx, 1, set)
 		}
 		start := time.Now()
@@ -66,11 +65,12 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 		defer func() {
 			if measured {
 				t.m.active.Add(ctx, -1, set)
-				pkv := kv
+				pset := set
 				if err != nil || panicked {
-					pkv = append(pkv[:len(pkv):len(pkv)], semconv.ErrorTypeKey.String(handlerErrorType(err, panicked)))
+					k.errTy = handlerErrorType(err, panicked)
+					pset = t.sets.get(k)
 				}
-				t.m.process.Record(ctx, time.Since(start).Seconds(), metric.WithAttributeSet(attribute.NewSet(pkv...)))
+				t.m.process.Record(ctx, time.Since(start).Seconds(), pset)
 			}
 			if span != nil {
 				switch {

@@ -5,7 +5,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -80,11 +79,11 @@ func (t *Telemetry) published(ctx context.Context, e *mq.Event) {
 	if !t.m.publishOn(ctx) {
 		return
 	}
-	kv := operation(base(e.Backend, e.Topic, ""), opSend, semconv.MessagingOperationTypeSend)
+	k := setKey{op: opSend, system: e.Backend, topic: e.Topic}
 	if e.Err != nil {
-		kv = append(kv, semconv.ErrorTypeKey.String(errorType(e.Err)))
+		k.errTy = errorType(e.Err)
 	}
-	set := metric.WithAttributeSet(attribute.NewSet(kv...))
+	set := t.sets.get(k)
 	t.m.opDuration.Record(ctx, e.Duration.Seconds(), set)
 	t.m.sent.Add(ctx, int64(e.Count), set)
 }

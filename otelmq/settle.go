@@ -5,7 +5,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -44,11 +43,11 @@ func (t *Telemetry) settled(ctx context.Context, e *mq.Event) {
 	if !t.m.settleOn(ctx) {
 		return
 	}
-	kv := operation(base(e.Backend, e.Topic, e.Group), opProcess, semconv.MessagingOperationTypeProcess)
+	k := setKey{op: opProcess, system: e.Backend, topic: e.Topic, group: e.Group}
 	if e.Err != nil {
-		kv = append(kv, semconv.ErrorTypeKey.String(errorType(e.Err)))
+		k.errTy = errorType(e.Err)
 	}
-	set := metric.WithAttributeSet(attribute.NewSet(kv...))
+	set := t.sets.get(k)
 	t.m.consumed.Add(ctx, 1, set)
 	switch e.Kind {
 	case mq.EventRetried:

@@ -24,6 +24,7 @@ type Telemetry struct {
 	tracer atomic.Pointer[tracerEntry]
 	prop   propagation.TextMapPropagator // nil: the global one, or W3C when that is untouched
 	m      instruments
+	sets   setCache // metric attribute sets
 }
 
 type tracerEntry struct {
