@@ -8,6 +8,9 @@
 #                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
 #   make lint        go vet and staticcheck (STATICCHECK_VERSION, installed into GOBIN when missing)
 #   make brokers-up / brokers-down / brokers-status   manage the local brokers (docs/brokers.md)
+#   make test-clusters  start the three-node clusters (scripts/brokers.sh up clusters), run the
+#                    failover tests (internal/failover, UNIMQ_CLUSTERS=1), stop the clusters
+#                    (docs/clusters.md); not part of make test
 
 GO ?= go
 TEST_TIMEOUT ?= 25m
@@ -22,7 +25,7 @@ FUZZ ?= .
 STATICCHECK_VERSION ?= v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: test test-unit fuzz fuzz-short vet lint bench brokers-up brokers-down brokers-status
+.PHONY: test-clusters test test-unit fuzz fuzz-short vet lint bench brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -36,6 +39,13 @@ test: brokers-up
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_SUBTESTS)' $(PKGS)
 	$(MAKE) fuzz-short
 	$(MAKE) lint
+
+# The clusters are stopped whether the tests pass or not; the tests' status is make's.
+CLUSTER_TEST_TIMEOUT ?= 14m
+test-clusters:
+	scripts/brokers.sh up clusters
+	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -p 1 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
+		status=$$?; scripts/brokers.sh down clusters; exit $$status
 
 fuzz:
 	scripts/fuzz.sh -t $(FUZZTIME) '$(FUZZ)'

@@ -14,6 +14,12 @@
 #   install  only download/install what is missing (no start).
 #   mqadmin ARGS...  RocketMQ's admin tool (e.g. mqadmin clusterList -n 127.0.0.1:9876).
 #
+# Three-node clusters for the failover tests (scripts/brokers/clusters.sh, docs/clusters.md):
+#   up|down|status kafka-cluster|rabbitmq-cluster|rocketmq-cluster|clusters
+#   kill|restart|status|logs NODE   NODE: kafka-1..3, rabbitmq-1..3, rocketmq-ns, rocketmq-a, rocketmq-b
+#            (kill = SIGKILL; restart keeps the node's data). `all` does not include the clusters.
+#   controller kafka-cluster        print the node that is the active KRaft controller
+#
 # Kafka also listens, for the adapter's TLS/SASL tests, on SASL_PLAINTEXT 9094, SSL 9095 (client
 # certificate required) and SASL_SSL 9096, user unimq / unimq-secret, certificates from a CA the
 # script makes in .brokers/kafka/tls/ (docs/brokers.md). PLAINTEXT 9092 is what the rest uses.
@@ -1086,7 +1092,7 @@ rabbitmq_logs() {
 # ---------------------------------------------------------------------------------------------
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -1108,6 +1114,15 @@ main() {
     mqadmin "$@"
     return
   fi
+  # three-node clusters and their nodes (scripts/brokers/clusters.sh, docs/clusters.md)
+  case $cmd:$what in
+    kill:* | controller:* | *:*-cluster | *:clusters | *:kafka-[123] | *:rabbitmq-[123] | *:rocketmq-ns | *:rocketmq-[ab])
+      # shellcheck source=brokers/clusters.sh
+      source "$ROOT/scripts/brokers/clusters.sh"
+      cluster_main "$cmd" "$what"
+      return
+      ;;
+  esac
   local brokers
   case $what in
     all) brokers=(rabbitmq kafka rocketmq rocketmq_acl) ;;

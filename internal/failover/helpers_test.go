@@ -1,0 +1,222 @@
+package failover
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/unimq/unimq/internal/brokertest"
+	"github.com/unimq/unimq/internal/ledger"
+	"github.com/unimq/unimq/mq"
+)
+
+// envClusters opts in to the cluster failover tests.
+const envClusters = "UNIMQ_CLUSTERS"
+
+// Bounds of every scenario (the whole cluster phase must stay well under 15 minutes on a
+// 2-core machine): kill cycles, how long one fault may take to recover, how long the
+// deliveries may take to catch up at the end.
+const (
+	killCycles      = 2
+	recoverTimeout  = 90 * time.Second
+	drainTimeout    = 120 * time.Second
+	publishTimeout  = 15 * time.Second
+	publishInterval = 10 * time.Millisecond // per publisher: at most 100 messages a second
+)
+
+// requireCluster skips t unless UNIMQ_CLUSTERS=1; then it checks that every address answers
+// and fails t (UNIMQ_REQUIRE_BROKERS=1) or skips it when one does not.
+func requireCluster(t *testing.T, name string, addrs ...string) {
+	t.Helper()
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(envClusters))) {
+	case "1", "true", "yes", "on":
+	default:
+		t.Skipf("cluster failover test: set %s=1 with the clusters up (scripts/brokers.sh up clusters, or make test-clusters)", envClusters)
+	}
+	for _, a := range addrs {
+		c, err := net.DialTimeout("tcp", a, 2*time.Second)
+		if err != nil {
+			msg := fmt.Sprintf("%s not reachable at %s (%v): run scripts/brokers.sh up %s", name, a, err, name)
+			if brokertest.Required() {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+		_ = c.Close()
+	}
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// node runs scripts/brokers.sh CMD NODE (kill: SIGKILL; restart: start again, keeping the
+// data, and wait until it serves) and fails t when it fails.
+func node(t *testing.T, cmd, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, filepath.Join(repoRoot(), "scripts", "brokers.sh"), cmd, name).CombinedOutput()
+	t.Logf("brokers.sh %s %s (%v): %s", cmd, name, time.Since(start).Round(time.Millisecond), strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("brokers.sh %s %s: %v", cmd, name, err)
+	}
+}
+
+// open opens url and closes the client at the end of the test.
+func open(t *testing.T, url string) *mq.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := mq.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := c.Close(ctx); err != nil {
+			t.Logf("close %s: %v", url, err)
+		}
+	})
+	return c
+}
+
+// subscribe adds a member of group to the stream's subscribers: every delivery goes to the ledger.
+func subscribe(t *testing.T, c *mq.Client, l *ledger.Ledger, topic, group string) *mq.Subscriber {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := c.Subscribe(ctx, topic, func(_ context.Context, m *mq.Message) error {
+		l.Delivered(m.ID)
+		return nil
+	}, mq.Group(group))
+	if err != nil {
+		t.Fatalf("subscribe %s/%s via %s: %v", topic, group, c, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Logf("close subscriber: %v", err)
+		}
+	})
+	return s
+}
+
+// publishers publish a stream of distinct messages (ID = key = body) from several clients,
+// each recorded in the ledger, until Stop.
+type publishers struct {
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	errors atomic.Int64
+}
+
+// With keyed, each message's Key is its ID (spread over partitions/queues by the key's hash);
+// without, the backend picks (RocketMQ: the client's queue rotation, which avoids a broker that
+// failed).
+func startPublishers(t *testing.T, l *ledger.Ledger, topic string, keyed bool, clients ...*mq.Client) *publishers {
+	p := &publishers{stop: make(chan struct{})}
+	for n, c := range clients {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			tick := time.NewTicker(publishInterval) // rate limit, not a wait for a result
+			defer tick.Stop()
+			for i := 0; ; i++ {
+				select {
+				case <-p.stop:
+					return
+				case <-tick.C:
+				}
+				id := fmt.Sprintf("p%d-%06d", n, i)
+				err := l.Publish(id, func() error {
+					ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+					defer cancel()
+					m := &mq.Message{ID: id, Body: []byte(id)}
+					if keyed {
+						m.Key = id
+					}
+					return c.Publish(ctx, topic, m)
+				})
+				if err != nil && p.errors.Add(1) <= 5 {
+					t.Logf("publisher %d: %s: %v", n, id, err)
+				}
+			}
+		}()
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// Stop ends the publishers and waits for them.
+func (p *publishers) Stop() {
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	p.wg.Wait()
+}
+
+// waitFor polls cond every 100 ms until it holds or d passes; it reports whether it held.
+func waitFor(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond) // polling a condition with a deadline
+	}
+	return true
+}
+
+// flowing waits until n more messages were confirmed and delivered than now.
+func flowing(t *testing.T, l *ledger.Ledger, n int) {
+	t.Helper()
+	c0, d0 := l.Counts()
+	if !waitFor(recoverTimeout, func() bool { c, d := l.Counts(); return c >= c0+n && d >= d0+n }) {
+		c, d := l.Counts()
+		t.Fatalf("the stream does not flow: confirmed %d→%d, delivered %d→%d in %v", c0, c, d0, d, recoverTimeout)
+	}
+}
+
+// recovered waits until fault f recovered (a publish started after it confirmed and
+// delivered); it reports whether it did within d.
+func recovered(l *ledger.Ledger, f *ledger.Fault, d time.Duration) bool {
+	return waitFor(d, func() bool { return l.Recovered(f) })
+}
+
+// finish stops the publishers, waits for every confirmed message to be delivered (bounded),
+// logs the ledger's report and fails t when a confirmed message is lost.
+func finish(t *testing.T, l *ledger.Ledger, p *publishers) ledger.Report {
+	t.Helper()
+	p.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	_ = l.WaitDelivered(ctx)
+	r := l.Report()
+	t.Logf("LEDGER %s: %s", t.Name(), r)
+	if len(r.Lost) > 0 {
+		t.Errorf("%d confirmed messages never delivered (lost)", len(r.Lost))
+	}
+	if r.Confirmed == 0 {
+		t.Error("no publish was confirmed")
+	}
+	return r
+}
+
+func uniqueName(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000_000)
+}
