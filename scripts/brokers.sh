@@ -16,8 +16,8 @@
 #
 # Three-node clusters for the failover tests (scripts/brokers/clusters.sh, docs/clusters.md):
 #   up|down|status kafka-cluster|rabbitmq-cluster|rocketmq-cluster|clusters
-#   kill|restart|status|logs NODE   NODE: kafka-1..3, rabbitmq-1..3, rocketmq-ns, rocketmq-a, rocketmq-b
-#            (kill = SIGKILL; restart keeps the node's data). `all` does not include the clusters.
+#   kill|stop|restart|status|logs NODE   NODE: kafka-1..3, rabbitmq-1..3, rocketmq-ns, rocketmq-a, rocketmq-b
+#            (kill = SIGKILL, stop = graceful; restart keeps the node's data). `all` does not include the clusters.
 #   controller kafka-cluster        print the node that is the active KRaft controller
 #
 # Kafka also listens, for the adapter's TLS/SASL tests, on SASL_PLAINTEXT 9094, SSL 9095 (client

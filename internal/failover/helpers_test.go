@@ -74,6 +74,14 @@ func node(t *testing.T, cmd, name string) {
 	}
 }
 
+// inject runs brokers.sh cmd name (kill or stop) and records the fault in the ledger once it
+// returned, i.e. once the node is gone: recovery is measured from there.
+func inject(t *testing.T, l *ledger.Ledger, cmd, name, what string) *ledger.Fault {
+	t.Helper()
+	node(t, cmd, name)
+	return l.Fault(what)
+}
+
 // open opens url and closes the client at the end of the test.
 func open(t *testing.T, url string) *mq.Client {
 	t.Helper()

@@ -4,6 +4,7 @@
 #
 #   up|down|status kafka-cluster|rabbitmq-cluster|rocketmq-cluster|clusters
 #   kill NODE      SIGKILL one node (no graceful stop)
+#   stop NODE      stop one node gracefully, keeping its data
 #   restart NODE   start a node again keeping its data (stop it first when it runs)
 #   logs NODE      tail a node's log
 #   controller kafka-cluster   print the node that is the active KRaft controller
@@ -344,17 +345,21 @@ node_kill() {
   while [[ -n "$(node_pids "$1")" ]] && ((SECONDS < end)); do sleep 0.2; done
 }
 
+# node_stop NODE: stop a node gracefully (RabbitMQ: rabbitmqctl stop), keeping its data.
+node_stop() {
+  node_port "$1" >/dev/null
+  [[ -n "$(node_pids "$1")" ]] || { log "$1 is not running"; return 0; }
+  [[ $1 == rabbitmq-* ]] && { rc_ctl "$1" stop >/dev/null 2>&1 || true; }
+  # shellcheck disable=SC2046
+  stop_pids "$1" $(node_pids "$1")
+  wait_port_closed "$(node_port "$1")" 15 || true
+}
+
 # node_restart NODE: stop (gracefully) when it runs, start it again with its data, wait until it
 # serves (Kafka: listening; RabbitMQ: await_startup; RocketMQ broker: registered again).
 node_restart() {
   node_port "$1" >/dev/null
-  local p; p=$(node_pids "$1")
-  if [[ -n $p ]]; then
-    [[ $1 == rabbitmq-* ]] && { rc_ctl "$1" stop >/dev/null 2>&1 || true; }
-    # shellcheck disable=SC2086
-    stop_pids "$1" $(node_pids "$1")
-  fi
-  wait_port_closed "$(node_port "$1")" 15 || true
+  node_stop "$1"
   case $1 in
     kafka-*) [[ -f $CD/$1/data/meta.properties ]] || die "$1 was never formatted: run up kafka-cluster"
       kc_write_conf "$1"; kc_start_node "$1"; node_wait_port "$1" ;;
@@ -423,6 +428,7 @@ cluster_main() {
       ;;
     controller) [[ $what == kafka-cluster ]] || die "controller: only kafka-cluster"; kafka_cluster_controller ;;
     kill) node_kill "$what" ;;
+    stop) locked "$what" node_stop "$what" ;;
     restart) locked "$what" node_restart "$what" ;;
     logs) node_logs "$what" ;;
     *) usage ;;
