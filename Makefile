@@ -44,7 +44,7 @@ test: brokers-up
 CLUSTER_TEST_TIMEOUT ?= 14m
 test-clusters:
 	scripts/brokers.sh up clusters
-	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -p 1 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
+	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -parallel 3 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
 		status=$$?; scripts/brokers.sh down clusters; exit $$status
 
 fuzz:

@@ -408,12 +408,19 @@ cluster_main() {
   case $cmd in
     up | down)
       [[ ${#clusters[@]} -gt 0 ]] || die "$cmd: want kafka-cluster, rabbitmq-cluster, rocketmq-cluster or clusters"
+      # the clusters start (and stop) side by side: most of a start is waiting on JVMs and Erlang
+      local pids=() failed=0 p
+      [[ $cmd == down ]] || need_java
       for c in "${clusters[@]}"; do
-        local t=$SECONDS
-        locked "$c" "${c}_$cmd"
-        [[ $cmd == down ]] || log "up ${c//_/-}: ${SECONDS}s total, this one $((SECONDS - t))s"
+        (
+          locked "$c" "${c}_$cmd" || exit 1
+          [[ $cmd == down ]] || log "$cmd ${c//_/-} done in $((SECONDS - start))s"
+        ) &
+        pids+=($!)
       done
-      [[ $cmd == down ]] || log "up $what done in $((SECONDS - start))s"
+      for p in "${pids[@]}"; do wait "$p" || failed=1; done
+      ((failed == 0)) || die "$cmd $what failed (see above)"
+      log "$cmd $what done in $((SECONDS - start))s"
       ;;
     status)
       if [[ ${#clusters[@]} -eq 0 ]]; then node_status "$what"; return; fi
