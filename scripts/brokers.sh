@@ -41,6 +41,7 @@
 #   UNIMQ_BROKERS_DIR      state folder (default: <repo>/.brokers)
 #   UNIMQ_BROKERS_M2       Maven local repository (default: $UNIMQ_BROKERS_DIR/m2)
 #   UNIMQ_BROKERS_TIMEOUT  seconds to wait for one broker to become ready (default: 180)
+#   UNIMQ_CLUSTERS_DIR     state folder of the three-node clusters (default: $UNIMQ_BROKERS_DIR/clusters)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
