@@ -73,9 +73,7 @@ func (c *Conn) query(ctx context.Context, topic, key string, unique bool, max in
 				continue // the index is a hash: check the hit
 			}
 			dm := fromExt(me, c.cfg.namespace)
-			out = append(out, &mq.Message{ID: dm.ID, Key: dm.Key, Tag: dm.Tag, Headers: dm.Headers, Body: dm.Body,
-				Topic: dm.Topic, Partition: dm.Partition, Offset: dm.Offset, Attempt: dm.Attempt,
-				PublishTime: dm.PublishTime, BrokerID: dm.BrokerID})
+			out = append(out, mq.MessageFrom(dm))
 		}
 	}
 	return out, nil
