@@ -139,11 +139,7 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		s.replication = -1
 	}
 	s.compression = codecs[comp]
-	for _, o := range opts {
-		if so, ok := o.(openOption); ok {
-			so.applyOpen(s)
-		}
-	}
+	applyOpen(s, opts)
 	if useTLS || caFile != "" || certFile != "" || insecure || serverName != "" {
 		tc, err := loadTLS(ctx, caFile, certFile, keyFile, insecure, serverName)
 		if err != nil {

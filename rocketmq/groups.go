@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 )
 
@@ -35,18 +36,19 @@ import (
 type exactGroupOpt struct{}
 
 func (exactGroupOpt) Backend() string { return backend }
-func (exactGroupOpt) rocketmq()       {}
 
-// ExactGroup makes a subscription use its mq.Group (default "default") as
-// the RocketMQ consumer group name unchanged, instead of the per-topic name
-// "<group>|<topic>" the adapter uses by default (see docs/rocketmq.md). Give
-// it to Subscribe / NewConsumer, or to Open for every subscription:
+// WithExactGroup makes a subscription use its mq.Group (default "default")
+// as the RocketMQ consumer group name unchanged, instead of the per-topic
+// name "<group>|<topic>" the adapter uses by default (see docs/rocketmq.md)
+// (Subscribe, Consumer; Open: for every subscription):
 //
-//	client.Subscribe(ctx, "orders", h, mq.Group("billing"), mq.DriverOption(rocketmq.ExactGroup()))
+//	client.Subscribe(ctx, "orders", h, mq.Group("billing"), rocketmq.WithExactGroup())
 //
 // One such group can consume one topic: subscribing it to a second topic
 // while the first subscription is open fails with ErrInvalidArgument.
-func ExactGroup() Option { return exactGroupOpt{} }
+func WithExactGroup() mq.Option {
+	return mq.AdapterOption("rocketmq.WithExactGroup", mq.ScopeOpen|mq.ScopeSubscribe|mq.ScopeConsumer, exactGroupOpt{})
+}
 
 // maxTopicLen is the broker's limit for topic names, which bounds the
 // group through its retry topic "%RETRY%<group>".

@@ -21,7 +21,7 @@ func testConn(t *testing.T, rawURL string) *Conn {
 }
 
 // Group G of topic T is the RocketMQ group "G|T": one group on two topics
-// gives two RocketMQ groups; ExactGroup (or group_names=exact) keeps G.
+// gives two RocketMQ groups; WithExactGroup (or group_names=exact) keeps G.
 func TestRocketGroupNames(t *testing.T) {
 	c := testConn(t, "rocketmq://127.0.0.1:9876")
 	name := func(cfg *driver.SubscriptionConfig) string {
@@ -35,8 +35,8 @@ func TestRocketGroupNames(t *testing.T) {
 	require.Equal(t, "default|orders", name(&driver.SubscriptionConfig{Topic: "orders", Group: "default"}))
 	require.Equal(t, "default|orders", name(&driver.SubscriptionConfig{Topic: "orders", Broadcast: true}))
 	require.Equal(t, "svc_v1|orders", name(&driver.SubscriptionConfig{Topic: "orders", Group: "svc.v1"}))
-	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{ExactGroup()}}))
-	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{ExactGroup()}}))
+	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{exactGroupOpt{}}}))
+	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{exactGroupOpt{}}}))
 	exact := testConn(t, "rocketmq://127.0.0.1:9876?group_names=exact")
 	g, _, err := exact.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: "billing"})
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestRocketGroupNames(t *testing.T) {
 		_, _, err := c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: bad})
 		require.Truef(t, errors.Is(err, driver.ErrInvalidArgument), "group %q: %v", bad, err)
 	}
-	_, _, err = c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: strings.Repeat("g", 121), Options: []driver.Option{ExactGroup()}})
+	_, _, err = c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: strings.Repeat("g", 121), Options: []driver.Option{exactGroupOpt{}}})
 	require.ErrorIs(t, err, driver.ErrInvalidArgument)
 }
 

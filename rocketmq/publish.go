@@ -28,7 +28,7 @@ func (c *Conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
 		switch o := o.(type) {
 		case delayLevelOpt:
 			if o < 1 || int(o) > MaxDelayLevel {
-				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.DelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
+				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.WithDelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
 			}
 			p.level = int(o)
 		case credentialsOpt, producerGroupOpt:

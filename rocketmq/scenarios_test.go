@@ -111,7 +111,7 @@ func TestDelayLevels(t *testing.T) {
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-delay")))
 	start := time.Now()
-	require.NoError(t, c.Publish(t.Context(), topic, msg("level2", "", ""), mq.DriverOption(rocketmq.DelayLevel(2))))
+	require.NoError(t, c.Publish(t.Context(), topic, msg("level2", "", ""), rocketmq.WithDelayLevel(2)))
 	timer := msg("timer3s", "", "")
 	timer.Delay = 3 * time.Second
 	require.NoError(t, c.Publish(t.Context(), topic, timer))
@@ -124,7 +124,7 @@ func TestDelayLevels(t *testing.T) {
 	require.GreaterOrEqual(t, t3, 2500*time.Millisecond)
 	require.Less(t, t3, 13*time.Second)
 
-	err := c.Publish(t.Context(), topic, msg("bad", "", ""), mq.DriverOption(rocketmq.DelayLevel(19)))
+	err := c.Publish(t.Context(), topic, msg("bad", "", ""), rocketmq.WithDelayLevel(19))
 	require.ErrorIs(t, err, mq.ErrInvalidOption)
 }
 
@@ -245,7 +245,7 @@ func TestPullLongPolling(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
 	topic := mqtest.UniqueName("scn-pull")
-	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Concurrency(32))
+	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Prefetch(32))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Close(context.Background()) })
 	// Nothing there: Receive returns after the wait with no messages.
