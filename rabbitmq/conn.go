@@ -26,10 +26,10 @@ func init() {
 // Raise it with mq.MaxMessageSize when the broker allows more.
 const MaxMessageSize = 16 << 20
 
-// Conn is the driver.Conn of RabbitMQ: two AMQP connections (one for
+// conn is the driver.Conn of RabbitMQ: two AMQP connections (one for
 // publishing, one for consuming, so that flow control on publishers never
 // stalls consumers' acks), each re-established when lost.
-type Conn struct {
+type conn struct {
 	cfg *config
 	log *slog.Logger
 
@@ -64,7 +64,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
+	c := &conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
 		openOpts: map[*option]bool{}, subs: map[*subscription]struct{}{}}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -106,7 +106,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 // after it was created). The broker filters tags in direct mode (binding
 // keys) and tags and patterns in topic mode; elsewhere mq filters
 // client-side.
-func (c *Conn) Capabilities() driver.Capabilities {
+func (c *conn) Capabilities() driver.Capabilities {
 	f := driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
 		driver.CapDelay | driver.CapOrdered | driver.CapDeadLetter | driver.CapPull |
 		driver.CapReconnect | driver.CapRedeliveryDelay
@@ -127,7 +127,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 // modeFor resolves the mode of topic for a call with opts: the call's
 // WithMode, the call's TopicMode for topic, Open's TopicMode, Open's
 // WithMode, the URL's mode=, topic.
-func (c *Conn) modeFor(topic string, opts []driver.Option) Mode {
+func (c *conn) modeFor(topic string, opts []driver.Option) Mode {
 	var call, callTopic *Mode
 	for _, o := range ours(opts) {
 		if c.openOpts[o] || o.mode == nil {
@@ -151,11 +151,11 @@ func (c *Conn) modeFor(topic string, opts []driver.Option) Mode {
 	return c.defMode
 }
 
-func (c *Conn) newID() string {
+func (c *conn) newID() string {
 	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 36)
 }
 
-func (c *Conn) checkOpen(op string) error {
+func (c *conn) checkOpen(op string) error {
 	if c.closed.Load() {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "client closed"}
 	}
@@ -164,13 +164,13 @@ func (c *Conn) checkOpen(op string) error {
 
 // asyncStart and asyncDone count SendAsync callbacks outstanding, so that
 // Close can wait for them.
-func (c *Conn) asyncStart() {
+func (c *conn) asyncStart() {
 	c.asyncMu.Lock()
 	c.async++
 	c.asyncMu.Unlock()
 }
 
-func (c *Conn) asyncDone() {
+func (c *conn) asyncDone() {
 	c.asyncMu.Lock()
 	c.async--
 	if c.async == 0 && c.idle != nil {
@@ -183,7 +183,7 @@ func (c *Conn) asyncDone() {
 // Close waits for outstanding async sends (bounded by ctx), closes the
 // subscriptions still open and both connections. Sends still unconfirmed
 // then fail with CodeClosed.
-func (c *Conn) Close(ctx context.Context) error {
+func (c *conn) Close(ctx context.Context) error {
 	if c.closed.Swap(true) {
 		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "client already closed"}
 	}
@@ -226,7 +226,7 @@ func (c *Conn) Close(ctx context.Context) error {
 
 // spawn starts fns as goroutines that Close waits for; it reports false,
 // starting none, once Close is waiting.
-func (c *Conn) spawn(fns ...func()) bool {
+func (c *conn) spawn(fns ...func()) bool {
 	c.goMu.Lock()
 	defer c.goMu.Unlock()
 	if c.goDone {
@@ -244,7 +244,7 @@ func (c *Conn) spawn(fns ...func()) bool {
 
 // As gives the publishing connection for **amqp091.Connection (nil while
 // reconnecting, then As reports false).
-func (c *Conn) As(target any) bool {
+func (c *conn) As(target any) bool {
 	switch t := target.(type) {
 	case **amqp.Connection:
 		conn := c.pub.connection()
@@ -253,7 +253,7 @@ func (c *Conn) As(target any) bool {
 		}
 		*t = conn
 		return true
-	case **Conn:
+	case **conn:
 		*t = c
 		return true
 	}

@@ -62,7 +62,7 @@ func parseMode(s string) (Mode, bool) {
 // backends ignore them.
 
 // option is every rabbitmq-specific driver.Option. They are pointers so that
-// the Conn can tell the options given to Open from those given to a call.
+// the conn can tell the options given to Open from those given to a call.
 type option struct {
 	name      string
 	mode      *Mode  // WithMode, WithTopicMode

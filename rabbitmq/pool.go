@@ -26,7 +26,7 @@ type pubChan struct {
 	conn     *amqp.Connection
 	frameMax int // negotiated frame_max; 0: unlimited
 	confirm  bool
-	closing  func() bool // the Conn is closing: lost confirms are CodeClosed
+	closing  func() bool // the conn is closing: lost confirms are CodeClosed
 
 	mu        sync.Mutex
 	pending   map[uint64]*pendingPub

@@ -21,7 +21,7 @@ import (
 // broker cancels the consumer, it re-declares the topology and consumes
 // again, until Close; Receive waits meanwhile.
 type subscription struct {
-	c        *Conn
+	c        *conn
 	cfg      *driver.SubscriptionConfig
 	mode     Mode
 	queue    string
@@ -60,7 +60,7 @@ type ackRef struct {
 // Subscribe declares the queue (and in exchange modes the exchange and the
 // bindings), sets the prefetch, starts consuming, and returns once that is
 // done, so that a message published afterwards is routed to the queue.
-func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
 	if err := c.checkOpen("subscribe"); err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	c.subs[s] = struct{}{}
 	c.subsMu.Unlock()
-	// Conn.Close waits for run even when this subscription's Close gave up.
+	// conn.Close waits for run even when this subscription's Close gave up.
 	if !c.spawn(func() { s.run(k) }) {
 		s.cancel()
 		_ = k.ch.Close()
@@ -493,7 +493,7 @@ func (s *subscription) Close(ctx context.Context) error {
 	case <-s.done:
 		return nil
 	case <-ctx.Done():
-		// The connection close in Conn.Close ends run for sure.
+		// The connection close in conn.Close ends run for sure.
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Err: ctx.Err()}
 	}
 }

@@ -57,7 +57,7 @@ const reqHeartBeat = 34
 // route; none known: nothing to check), so that credentials a secured broker
 // refuses (wrong keys, or none) fail Open with ErrRejected at once, rather
 // than every later request failing or a subscription staying silent.
-func (c *Conn) checkCredentials(ctx context.Context, r *route) error {
+func (c *conn) checkCredentials(ctx context.Context, r *route) error {
 	if r == nil || len(r.brokerAddrs) == 0 {
 		return nil
 	}

@@ -4,12 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/unimq/unimq/mq"
 )
 
 // CommittedSum returns the sum of group's committed offsets over the queues
 // of topic (with a fresh topic: how many messages the group has committed),
 // asking the brokers directly. For tests.
-func (c *Conn) CommittedSum(ctx context.Context, group, topic string) (int64, error) {
+func CommittedSum(ctx context.Context, client *mq.Client, group, topic string) (int64, error) {
+	c, err := connOf(client, "committed sum")
+	if err != nil {
+		return 0, err
+	}
 	r, err := queryRoute(ctx, c.cfg.nameServers, c.fullTopic(topic))
 	if err != nil || r == nil {
 		return 0, fmt.Errorf("route of %s: %v", topic, err)

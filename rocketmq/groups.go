@@ -58,7 +58,7 @@ var groupChars = strings.NewReplacer(".", "_", ":", "_", "/", "_")
 
 // rocketGroup returns the RocketMQ consumer group for cfg (without the
 // namespace prefix, which the client adds).
-func (c *Conn) rocketGroup(cfg *driver.SubscriptionConfig) (string, bool, error) {
+func (c *conn) rocketGroup(cfg *driver.SubscriptionConfig) (string, bool, error) {
 	const op = "subscribe"
 	g := cfg.Group
 	if g == "" {
@@ -112,7 +112,7 @@ var (
 // claimGroup records that group consumes topic; a group already consuming
 // another topic in this process is refused, since RocketMQ would split the
 // messages of both topics between the two subscriptions and lose some.
-func (c *Conn) claimGroup(group, topic string, exact bool) (release func(), err error) {
+func (c *conn) claimGroup(group, topic string, exact bool) (release func(), err error) {
 	key := strings.Join(c.cfg.nameServers, ";") + "\x00" + c.cfg.namespace + "\x00" + group
 	groupsMu.Lock()
 	defer groupsMu.Unlock()

@@ -11,13 +11,13 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-func testConn(t *testing.T, rawURL string) *Conn {
+func testConn(t *testing.T, rawURL string) *conn {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	require.NoError(t, err)
 	cfg, err := parseURL(u)
 	require.NoError(t, err)
-	return &Conn{cfg: cfg}
+	return &conn{cfg: cfg}
 }
 
 // Group G of topic T is the RocketMQ group "G|T": one group on two topics

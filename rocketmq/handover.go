@@ -227,7 +227,7 @@ func heldQueues(pc rmq.PushConsumer) map[primitive.MessageQueue]bool {
 }
 
 // brokerNames maps the broker names of topic to their master addresses.
-func (c *Conn) brokerNames(ctx context.Context, topic string) (map[string]string, error) {
+func (c *conn) brokerNames(ctx context.Context, topic string) (map[string]string, error) {
 	r, err := queryRoute(ctx, c.cfg.nameServers, topic)
 	if err != nil {
 		return nil, err
@@ -239,7 +239,7 @@ func (c *Conn) brokerNames(ctx context.Context, topic string) (map[string]string
 }
 
 // nsGroup is group as the broker knows it (with the namespace prefix).
-func (c *Conn) nsGroup(group string) string {
+func (c *conn) nsGroup(group string) string {
 	if c.cfg.namespace != "" {
 		return c.cfg.namespace + "%" + group
 	}
@@ -249,7 +249,7 @@ func (c *Conn) nsGroup(group string) string {
 // commitOffsets commits offs for group synchronously (each request is
 // answered before the next), so a member that reads them afterwards starts
 // there.
-func (c *Conn) commitOffsets(ctx context.Context, group string, offs map[primitive.MessageQueue]int64) error {
+func (c *conn) commitOffsets(ctx context.Context, group string, offs map[primitive.MessageQueue]int64) error {
 	addrs := map[string]map[string]string{} // topic -> broker name -> address
 	var first error
 	for q, off := range offs {
@@ -279,7 +279,7 @@ func (c *Conn) commitOffsets(ctx context.Context, group string, offs map[primiti
 }
 
 // unlockQueues releases the broker locks clientID holds on qs for group.
-func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []primitive.MessageQueue) error {
+func (c *conn) unlockQueues(ctx context.Context, group, clientID string, qs []primitive.MessageQueue) error {
 	byBroker := map[string][]primitive.MessageQueue{}
 	for _, q := range qs {
 		byBroker[q.Topic+"\x00"+q.BrokerName] = append(byBroker[q.Topic+"\x00"+q.BrokerName], q)
@@ -307,7 +307,7 @@ func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []pr
 }
 
 // consumerIDs lists the members of group registered at the broker at addr.
-func (c *Conn) consumerIDs(ctx context.Context, addr, group string) ([]string, error) {
+func (c *conn) consumerIDs(ctx context.Context, addr, group string) ([]string, error) {
 	h, body, err := invoke(ctx, addr, reqGetConsumerListByGroup, map[string]string{"consumerGroup": c.nsGroup(group)})
 	if err != nil {
 		return nil, err
@@ -448,7 +448,7 @@ func (s *subscription) watch(stop <-chan struct{}) {
 }
 
 // queuesOf lists the queues of topics (by their routes).
-func (c *Conn) queuesOf(ctx context.Context, topics ...string) []primitive.MessageQueue {
+func (c *conn) queuesOf(ctx context.Context, topics ...string) []primitive.MessageQueue {
 	var qs []primitive.MessageQueue
 	for _, topic := range topics {
 		if topic == "" {

@@ -29,7 +29,7 @@ const (
 // stored at or after the start time (StartAtTime). Groups that consumed
 // before are left alone. With ACL credentials it does nothing (the requests
 // would need signing); the broker's behaviour then applies.
-func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.SubscriptionConfig) error {
+func (c *conn) presetOffsets(ctx context.Context, group string, cfg *driver.SubscriptionConfig) error {
 	if cfg.Broadcast || cfg.Start.Kind == driver.StartOldest || c.cfg.creds.AccessKey != "" {
 		return nil
 	}
@@ -78,7 +78,7 @@ func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.Subs
 	return nil
 }
 
-func (c *Conn) commitOffset(ctx context.Context, addr, group, topic, qid, off string) error {
+func (c *conn) commitOffset(ctx context.Context, addr, group, topic, qid, off string) error {
 	ext := map[string]string{"consumerGroup": group, "topic": topic, "queueId": qid, "commitOffset": off}
 	h, _, err := invoke(ctx, addr, reqUpdateConsumerOffset, ext)
 	if err != nil {

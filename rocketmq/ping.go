@@ -9,7 +9,7 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-var _ driver.Pinger = (*Conn)(nil)
+var _ driver.Pinger = (*conn)(nil)
 
 // Ping (mq.Client.Ping) makes two round trips, each on a new connection
 // bounded by ctx:
@@ -30,7 +30,7 @@ var _ driver.Pinger = (*Conn)(nil)
 // (GET_ROUTEINFO_BY_TOPIC TBW102) to the name servers and a heartbeat
 // without groups to a master broker; ErrUnavailable when either does not
 // answer, bounded by ctx.
-func (c *Conn) Ping(ctx context.Context) error {
+func (c *conn) Ping(ctx context.Context) error {
 	const op = "ping"
 	if err := c.checkOpen(op); err != nil {
 		return err
@@ -67,7 +67,7 @@ func (c *Conn) Ping(ctx context.Context) error {
 
 // pingNameServers asks the name servers in turn for TBW102's route and
 // returns its master brokers from the first that answers.
-func (c *Conn) pingNameServers(ctx context.Context) ([]string, error) {
+func (c *conn) pingNameServers(ctx context.Context) ([]string, error) {
 	var errs []error
 	for _, ns := range c.cfg.nameServers {
 		h, body, err := invoke(ctx, ns, reqGetRouteInfoByTopic, map[string]string{"topic": defaultTopicKey})
@@ -89,9 +89,9 @@ func (c *Conn) pingNameServers(ctx context.Context) ([]string, error) {
 	return nil, errors.Join(errs...)
 }
 
-// knownBrokers returns the master brokers of one topic this Conn knows (of
+// knownBrokers returns the master brokers of one topic this conn knows (of
 // the first few it tries).
-func (c *Conn) knownBrokers(ctx context.Context) []string {
+func (c *conn) knownBrokers(ctx context.Context) []string {
 	c.topicsMu.Lock()
 	topics := make([]string, 0, len(c.topics))
 	for t := range c.topics {
@@ -115,7 +115,7 @@ func (c *Conn) knownBrokers(ctx context.Context) []string {
 // pingErr classifies a failed round trip: ctx's error when ctx ended it
 // (the connection's deadline is ctx's, and may fire just before ctx's own
 // timer), else unavailable.
-func (c *Conn) pingErr(ctx context.Context, op, msg string, err error) error {
+func (c *conn) pingErr(ctx context.Context, op, msg string, err error) error {
 	if ctx.Err() != nil {
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: msg, Err: ctx.Err()}
 	}

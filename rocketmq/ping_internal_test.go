@@ -69,7 +69,7 @@ func TestPingReachesTheBroker(t *testing.T) {
 	brokerAddr := dead.Addr().String()
 	require.NoError(t, dead.Close())
 
-	c := &Conn{cfg: &config{nameServers: []string{fakeNameServer(t, brokerAddr)}}, topics: map[string]bool{}}
+	c := &conn{cfg: &config{nameServers: []string{fakeNameServer(t, brokerAddr)}}, topics: map[string]bool{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()

@@ -13,23 +13,7 @@ import (
 
 const reqQueryMessage = 12
 
-// QueryByKey returns up to max messages of topic stored between from and to
-// whose Key (the KEYS property) is key, from the brokers' message index, as
-// RocketMQ's "query by business key". The Go client has no query API; this
-// asks every master broker of the topic directly (QUERY_MESSAGE). Without
-// ACL signing: with credentials on a broker that enforces ACL it fails.
-func (c *Conn) QueryByKey(ctx context.Context, topic, key string, max int, from, to time.Time) ([]*mq.Message, error) {
-	return c.query(ctx, topic, key, false, max, from, to)
-}
-
-// QueryByID returns the message of topic whose BrokerID (the msgId, the
-// UNIQ_KEY property) is id, stored between from and to; retried messages
-// keep their id, so more than one copy may come back.
-func (c *Conn) QueryByID(ctx context.Context, topic, id string, from, to time.Time) ([]*mq.Message, error) {
-	return c.query(ctx, topic, id, true, 32, from, to)
-}
-
-func (c *Conn) query(ctx context.Context, topic, key string, unique bool, max int, from, to time.Time) ([]*mq.Message, error) {
+func (c *conn) query(ctx context.Context, topic, key string, unique bool, max int, from, to time.Time) ([]*mq.Message, error) {
 	const op = "query"
 	if err := c.checkOpen(op); err != nil {
 		return nil, err

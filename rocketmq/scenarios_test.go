@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/internal/brokertest"
@@ -291,16 +292,21 @@ func TestPullLongPolling(t *testing.T) {
 	t.Fatalf("%s was not redelivered after its ack timeout", skipped.ID)
 }
 
-// As: the client's own types.
+// As: the client's own types; admin functions take the client, and
+// refuse another backend's.
 func TestAs(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
+	var p rmq.Producer
+	require.True(t, c.As(&p))
 	topic := mqtest.UniqueName("as")
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, 2))
+	require.NoError(t, rocketmq.CreateTopic(t.Context(), c, topic, 2))
+	other, err := mq.Open(t.Context(), "memory://rocketmq-as")
+	require.NoError(t, err)
+	defer other.Close(context.Background())
+	require.ErrorIs(t, rocketmq.CreateTopic(t.Context(), other, topic, 2), mq.ErrUnsupported)
 	var s *mq.Subscriber
-	s, err := c.Subscribe(t.Context(), topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("g-as")))
+	s, err = c.Subscribe(t.Context(), topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("g-as")))
 	require.NoError(t, err)
 	defer s.Close(context.Background())
 	require.True(t, strings.HasPrefix(c.String(), "rocketmq://"))
@@ -327,8 +333,6 @@ func TestNamespace(t *testing.T) {
 func TestQuery(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
 	topic := mqtest.UniqueName("query")
 	from := time.Now().Add(-time.Minute)
 	m := msg("q1", "TagA", "order-4711")
@@ -338,9 +342,9 @@ func TestQuery(t *testing.T) {
 	var byKey, byID []*mq.Message
 	require.Eventually(t, func() bool { // the broker indexes asynchronously
 		var err error
-		byKey, err = conn.QueryByKey(t.Context(), topic, "order-4711", 10, from, time.Now().Add(time.Minute))
+		byKey, err = rocketmq.QueryByKey(t.Context(), c, topic, "order-4711", 10, from, time.Now().Add(time.Minute))
 		require.NoError(t, err)
-		byID, err = conn.QueryByID(t.Context(), topic, m.BrokerID, from, time.Now().Add(time.Minute))
+		byID, err = rocketmq.QueryByID(t.Context(), c, topic, m.BrokerID, from, time.Now().Add(time.Minute))
 		require.NoError(t, err)
 		return len(byKey) > 0 && len(byID) > 0
 	}, wait, 200*time.Millisecond)
@@ -349,7 +353,7 @@ func TestQuery(t *testing.T) {
 	require.Equal(t, "v", byKey[0].Header("h"))
 	require.Equal(t, "body-q1", string(byKey[0].Body))
 	require.Equal(t, m.BrokerID, byID[0].BrokerID)
-	none, err := conn.QueryByKey(t.Context(), topic, "no-such-key", 10, from, time.Now().Add(time.Minute))
+	none, err := rocketmq.QueryByKey(t.Context(), c, topic, "no-such-key", 10, from, time.Now().Add(time.Minute))
 	require.NoError(t, err)
 	require.Empty(t, none)
 }

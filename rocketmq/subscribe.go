@@ -39,7 +39,7 @@ import (
 //	                       below every unsettled message) and waiting
 //	                       callbacks return; their results are ignored.
 type subscription struct {
-	c       *Conn
+	c       *conn
 	cfg     *driver.SubscriptionConfig
 	group   string
 	ordered bool
@@ -103,7 +103,7 @@ var validGroup = regexp.MustCompile(`^[%|a-zA-Z0-9_-]{1,255}$`)
 
 // Subscribe starts a push consumer for cfg and returns once it was assigned
 // its queues (so a message published afterwards is received).
-func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
 	const op = "subscribe"
 	if err := c.checkOpen(op); err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	return sub, nil
 }
 
-func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, group string) (*subscription, error) {
+func (c *conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, group string) (*subscription, error) {
 	const op = "subscribe"
 	if err := c.ensureTopic(ctx, op, cfg.Topic, c.cfg.queues); err != nil {
 		return nil, err

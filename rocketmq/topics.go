@@ -11,7 +11,7 @@ import (
 )
 
 // fullTopic is topic as the broker names it (with the namespace prefix).
-func (c *Conn) fullTopic(topic string) string {
+func (c *conn) fullTopic(topic string) string {
 	if c.cfg.namespace != "" {
 		return c.cfg.namespace + "%" + topic
 	}
@@ -24,12 +24,12 @@ func (c *Conn) fullTopic(topic string) string {
 // consumer would not find the topic and a first producer would depend on the
 // broker's auto-creation, whose route the clients only see after their 30 s
 // refresh.
-func (c *Conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
+func (c *conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
 	return c.ensureFull(ctx, op, c.fullTopic(topic), queues)
 }
 
 // ensureFull is ensureTopic for a topic name as the broker knows it.
-func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) error {
+func (c *conn) ensureFull(ctx context.Context, op, full string, queues int) error {
 	c.topicsMu.Lock()
 	known := c.topics[full]
 	c.topicsMu.Unlock()
@@ -70,7 +70,7 @@ func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 	return nil
 }
 
-func (c *Conn) routeErr(ctx context.Context, op, topic string, err error) error {
+func (c *conn) routeErr(ctx context.Context, op, topic string, err error) error {
 	if ctx.Err() != nil {
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: "waiting for the route of " + topic, Err: ctx.Err()}
 	}
@@ -80,8 +80,8 @@ func (c *Conn) routeErr(ctx context.Context, op, topic string, err error) error 
 // createTopic creates full (read/write, queues queues) on the master brokers
 // that serve the template topic TBW102, i.e. every broker of a cluster
 // started with autoCreateTopicEnable; else on the brokers of any topic the
-// Conn already knows.
-func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) error {
+// conn already knows.
+func (c *conn) createTopic(ctx context.Context, op, full string, queues int) error {
 	r, err := queryRoute(ctx, c.cfg.nameServers, defaultTopicKey)
 	if err != nil {
 		return c.routeErr(ctx, op, defaultTopicKey, err)
@@ -135,10 +135,10 @@ const (
 )
 
 // createTopicOn creates full on the broker at addr. The request is signed
-// with the Conn's credentials; unlike the client's admin API (which ignores
+// with the conn's credentials; unlike the client's admin API (which ignores
 // the broker's answer), the response code is checked: a refusal by ACL is
 // ErrRejected (retrying cannot help), any other failure ErrUnavailable.
-func (c *Conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
+func (c *conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
 	n := strconv.Itoa(queues)
 	ext := map[string]string{"topic": full, "defaultTopic": defaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
 		"perm": "6", "topicFilterType": "SINGLE_TAG", "topicSysFlag": "0", "order": "false"}
@@ -156,16 +156,4 @@ func (c *Conn) createTopicOn(ctx context.Context, addr, full string, queues int)
 		return driver.Errorf(driver.CodeRejected, "create topic", "refused by the broker's access control (code %d): check access_key/secret_key and the user's rights: %.200s", h.Code, redact(h.Remark))
 	}
 	return driver.Errorf(driver.CodeUnavailable, "create topic", "broker answered code %d: %.200s", h.Code, redact(h.Remark))
-}
-
-// CreateTopic creates topic with queues queues on every broker (if it does
-// not exist yet) and waits until its route is published, so that producers
-// and consumers started afterwards find it at once. Subscribe and the first
-// Publish to a topic do this by themselves unless the URL says
-// create_topics=false; call it for topics whose queue count matters.
-func (c *Conn) CreateTopic(ctx context.Context, topic string, queues int) error {
-	if queues < 1 {
-		queues = c.cfg.queues
-	}
-	return c.ensureTopic(ctx, "create topic", topic, queues)
 }
