@@ -18,6 +18,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // settings is everything the URL and the open options configure.
@@ -78,7 +79,7 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		// text, so it is not passed on.
 		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "malformed URL query (parameters are joined with '&', and '%', ';' and '#' in values must be escaped)"}
 	}
-	p := driver.NewParams(backend, q)
+	p := kit.NewParams(backend, q)
 	s.clientID = p.String("client_id", "unimq")
 	ver := p.String("version", "2.8.0")
 	partitions := p.Int("partitions", 0)

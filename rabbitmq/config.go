@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 const backendName = "rabbitmq"
@@ -47,8 +48,8 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	if err := checkShape(u); err != nil {
 		return nil, err
 	}
-	p := driver.NewParams(backendName, u.Query())
-	c := &config{redacted: driver.Redact(u)}
+	p := kit.NewParams(backendName, u.Query())
+	c := &config{redacted: kit.Redact(u)}
 	mode := p.Enum("mode", "topic", modeNames[:]...)
 	c.mode, _ = parseMode(mode)
 	c.heartbeat = p.Duration("heartbeat", 10*time.Second)

@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // subscription consumes one queue on a channel of its own (basic.qos =
@@ -254,7 +255,7 @@ func (s *subscription) run(k *consumer) {
 		s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: consumer channel lost; resuming",
 			slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue))
 		for attempt := 1; ; attempt++ {
-			if !sleepCtx(s.ctx, reconnectBackoff(attempt)) {
+			if !kit.Sleep(s.ctx, reconnectBackoff(attempt)) {
 				return
 			}
 			var err error
@@ -433,7 +434,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	} else if r.ch.IsClosed() {
 		return staleErr("dead-letter", amqp.ErrClosed)
 	}
-	h := driver.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
+	h := kit.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
 	dm := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: m.Body}
 	if dl := s.cfg.DeadLetter; dl != "" {
 		mode := s.c.modeFor(dl, s.cfg.Options)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func init() {
@@ -78,7 +79,7 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
 		}
 		return nil, &driver.Error{Code: driver.CodeUnavailable, Op: "open", Backend: backend,
-			Msg: "name server " + driver.Redact(u) + " unreachable", Err: err}
+			Msg: "name server " + kit.Redact(u) + " unreachable", Err: err}
 	}
 	c := &conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
 	if err := c.checkCredentials(ctx, tmpl); err != nil {
@@ -216,14 +217,10 @@ func (c *conn) Close(ctx context.Context) error {
 	return nil
 }
 
-// wait sleeps d or until ctx is done.
+// wait sleeps d or until ctx is done, then returns ctx's error.
 func wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !kit.Sleep(ctx, d) {
 		return ctx.Err()
 	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // subscription is one push consumer. The client calls consume (from its
@@ -565,7 +566,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 			group = s.group
 		}
 		dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
-			Headers: driver.DeadLetterHeaders(m, m.Topic, group, reason)}
+			Headers: kit.DeadLetterHeaders(m, m.Topic, group, reason)}
 		pm := toPrimitive(topic, dl)
 		res, serr := s.c.sendSync(ctx, pm)
 		err = checkResult(ctx, op, res, serr)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func TestParseURL(t *testing.T) {
@@ -29,7 +30,7 @@ func TestParseURL(t *testing.T) {
 	require.True(t, strings.HasPrefix(c.instanceName("p"), "svc-p-"))
 	require.NotEqual(t, c.instanceName("p"), c.instanceName("p"))
 
-	red := driver.Redact(u)
+	red := kit.Redact(u)
 	require.NotContains(t, red, "SK")
 	require.Contains(t, red, "secret_key=xxxxx")
 
@@ -58,7 +59,7 @@ func TestParseURL(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "AK", c.creds.AccessKey)
 	require.Equal(t, "SK", c.creds.SecretKey)
-	require.NotContains(t, driver.Redact(u), "SK@")
+	require.NotContains(t, kit.Redact(u), "SK@")
 }
 
 func TestDelayLevels(t *testing.T) {
