@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
@@ -73,7 +75,7 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 	routeClientLog(oc.Logger)
 	// Reachability: the name server must answer (the template topic may
 	// be unknown when autoCreateTopicEnable is off; that is fine).
-	tmpl, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey)
+	tmpl, err := remoting.QueryRoute(ctx, cfg.nameServers, remoting.DefaultTopicKey)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	"github.com/unimq/unimq/mq"
 )
 
@@ -16,19 +18,19 @@ func CommittedSum(ctx context.Context, client *mq.Client, group, topic string) (
 	if err != nil {
 		return 0, err
 	}
-	r, err := queryRoute(ctx, c.cfg.nameServers, c.fullTopic(topic))
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, c.fullTopic(topic))
 	if err != nil || r == nil {
 		return 0, fmt.Errorf("route of %s: %v", topic, err)
 	}
 	var sum int64
-	for addr, n := range r.perBroker {
+	for addr, n := range r.PerBroker {
 		for q := 0; q < n; q++ {
-			h, _, err := invoke(ctx, addr, reqQueryConsumerOffset, map[string]string{
+			h, _, err := remoting.Invoke(ctx, addr, remoting.ReqQueryConsumerOffset, map[string]string{
 				"consumerGroup": c.nsGroup(group), "topic": c.fullTopic(topic), "queueId": strconv.Itoa(q), "setZeroIfNotFound": "false"})
 			if err != nil {
 				return 0, err
 			}
-			if h.Code != resSuccess {
+			if h.Code != remoting.ResSuccess {
 				continue
 			}
 			off, _ := strconv.ParseInt(h.ExtFields["offset"], 10, 64)

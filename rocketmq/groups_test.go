@@ -105,12 +105,3 @@ func TestGroupNamesParameter(t *testing.T) {
 	_, err := parseURL(u)
 	require.ErrorIs(t, err, driver.ErrInvalidOption)
 }
-
-// The handover requests (offsets, unlocks) find a queue's broker by name.
-func TestParseRouteBrokerNames(t *testing.T) {
-	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"c"},` +
-		`{"brokerAddrs":{"0":"10.0.0.2:10911"},"brokerName":"broker-b","cluster":"c"}],` +
-		`"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4},` +
-		`{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`)
-	require.Equal(t, map[string]string{"broker-a": "127.0.0.1:10911", "broker-b": "10.0.0.2:10911"}, parseRoute(body).byName)
-}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	"github.com/unimq/unimq/mq/driver"
 )
 
@@ -50,14 +52,14 @@ func (c *conn) Ping(ctx context.Context) error {
 	}
 	addr := brokers[0]
 	body := []byte(`{"clientID":"unimq-ping","producerDataSet":[],"consumerDataSet":[]}`)
-	h, _, err := invokeBody(ctx, addr, reqHeartBeat, signed(map[string]string{}, c.cfg.creds, body), body)
+	h, _, err := remoting.InvokeBody(ctx, addr, remoting.ReqHeartBeat, remoting.Sign(map[string]string{}, c.cfg.creds, body), body)
 	if err != nil {
 		return c.pingErr(ctx, op, "broker "+addr+" did not answer", err)
 	}
 	switch h.Code {
-	case resSuccess:
+	case remoting.ResSuccess:
 		return nil
-	case resNoPermission:
+	case remoting.ResNoPermission:
 		return &driver.Error{Code: driver.CodeRejected, Op: op, Backend: backend,
 			Msg: fmt.Sprintf("the broker's access control refused the credentials (code %d: %.200s)", h.Code, redact(h.Remark))}
 	}
@@ -70,7 +72,7 @@ func (c *conn) Ping(ctx context.Context) error {
 func (c *conn) pingNameServers(ctx context.Context) ([]string, error) {
 	var errs []error
 	for _, ns := range c.cfg.nameServers {
-		h, body, err := invoke(ctx, ns, reqGetRouteInfoByTopic, map[string]string{"topic": defaultTopicKey})
+		h, body, err := remoting.Invoke(ctx, ns, remoting.ReqGetRouteInfoByTopic, map[string]string{"topic": remoting.DefaultTopicKey})
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {
@@ -78,8 +80,8 @@ func (c *conn) pingNameServers(ctx context.Context) ([]string, error) {
 			}
 			continue
 		}
-		if h.Code == resSuccess {
-			return parseRoute(body).brokerAddrs, nil
+		if h.Code == remoting.ResSuccess {
+			return remoting.ParseRoute(body).BrokerAddrs, nil
 		}
 		return nil, nil // an answer all the same (TBW102 unknown without autoCreateTopicEnable)
 	}
@@ -102,8 +104,8 @@ func (c *conn) knownBrokers(ctx context.Context) []string {
 	}
 	c.topicsMu.Unlock()
 	for _, t := range topics {
-		if r, err := queryRoute(ctx, c.cfg.nameServers, t); err == nil && r != nil && len(r.brokerAddrs) > 0 {
-			return r.brokerAddrs
+		if r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, t); err == nil && r != nil && len(r.BrokerAddrs) > 0 {
+			return r.BrokerAddrs
 		}
 		if ctx.Err() != nil {
 			return nil

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
@@ -47,9 +49,9 @@ func answerRoute(c net.Conn, brokerAddr string) {
 	if _, err := io.ReadFull(c, req); err != nil {
 		return
 	}
-	var h remotingHeader
+	var h remoting.Header
 	_ = json.Unmarshal(req[4:4+binary.BigEndian.Uint32(req[0:4])&0xFFFFFF], &h)
-	hb, _ := json.Marshal(remotingHeader{Code: resSuccess, Opaque: h.Opaque, Flag: 1})
+	hb, _ := json.Marshal(remoting.Header{Code: remoting.ResSuccess, Opaque: h.Opaque, Flag: 1})
 	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"` + brokerAddr + `"},"brokerName":"b0","cluster":"c"}],` +
 		`"queueDatas":[{"brokerName":"b0","perm":6,"readQueueNums":4,"writeQueueNums":4}]}`)
 	frame := make([]byte, 8+len(hb)+len(body))

@@ -5,13 +5,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 )
-
-const reqQueryMessage = 12
 
 func (c *conn) query(ctx context.Context, topic, key string, unique bool, max int, from, to time.Time) ([]*mq.Message, error) {
 	const op = "query"
@@ -22,7 +22,7 @@ func (c *conn) query(ctx context.Context, topic, key string, unique bool, max in
 		return nil, driver.Errorf(driver.CodeInvalidArgument, op, "empty key or max < 1")
 	}
 	full := c.fullTopic(topic)
-	r, err := queryRoute(ctx, c.cfg.nameServers, full)
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, full)
 	if err != nil {
 		return nil, c.routeErr(ctx, op, full, err)
 	}
@@ -37,14 +37,14 @@ func (c *conn) query(ctx context.Context, topic, key string, unique bool, max in
 		ext["_UNIQUE_KEY_QUERY"] = "true"
 	}
 	var out []*mq.Message
-	for _, addr := range r.brokerAddrs {
-		h, body, err := invoke(ctx, addr, reqQueryMessage, ext)
+	for _, addr := range r.BrokerAddrs {
+		h, body, err := remoting.Invoke(ctx, addr, remoting.ReqQueryMessage, ext)
 		if err != nil {
 			return nil, c.routeErr(ctx, op, full, err)
 		}
 		switch h.Code {
-		case resSuccess:
-		case resQueryNotFound:
+		case remoting.ResSuccess:
+		case remoting.ResQueryNotFound:
 			continue
 		default:
 			return nil, driver.Errorf(driver.CodeUnavailable, op, "broker %s: code %d: %s", addr, h.Code, h.Remark)

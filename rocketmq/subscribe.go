@@ -10,6 +10,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
@@ -261,8 +263,8 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 	}
 	for {
 		if want == 0 {
-			if r, err := queryRoute(ctx, s.c.cfg.nameServers, full); err == nil && r != nil && r.queues > 0 {
-				want = r.queues
+			if r, err := remoting.QueryRoute(ctx, s.c.cfg.nameServers, full); err == nil && r != nil && r.Queues > 0 {
+				want = r.Queues
 			}
 		}
 		n := 0

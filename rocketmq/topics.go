@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
+
 	"github.com/unimq/unimq/mq/driver"
 )
 
@@ -36,11 +38,11 @@ func (c *conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 	if known {
 		return nil
 	}
-	r, err := queryRoute(ctx, c.cfg.nameServers, full)
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, full)
 	if err != nil {
 		return c.routeErr(ctx, op, full, err)
 	}
-	if r == nil || r.queues == 0 {
+	if r == nil || r.Queues == 0 {
 		if !c.cfg.createTopics {
 			return driver.Errorf(driver.CodeNotFound, op, "topic %q does not exist (create_topics=false)", full)
 		}
@@ -49,11 +51,11 @@ func (c *conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 		}
 		deadline := time.Now().Add(c.cfg.routeWait)
 		for {
-			r, err = queryRoute(ctx, c.cfg.nameServers, full)
+			r, err = remoting.QueryRoute(ctx, c.cfg.nameServers, full)
 			if err != nil {
 				return c.routeErr(ctx, op, full, err)
 			}
-			if r != nil && r.queues > 0 {
+			if r != nil && r.Queues > 0 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -82,19 +84,19 @@ func (c *conn) routeErr(ctx context.Context, op, topic string, err error) error 
 // started with autoCreateTopicEnable; else on the brokers of any topic the
 // conn already knows.
 func (c *conn) createTopic(ctx context.Context, op, full string, queues int) error {
-	r, err := queryRoute(ctx, c.cfg.nameServers, defaultTopicKey)
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, remoting.DefaultTopicKey)
 	if err != nil {
-		return c.routeErr(ctx, op, defaultTopicKey, err)
+		return c.routeErr(ctx, op, remoting.DefaultTopicKey, err)
 	}
 	var addrs []string
 	if r != nil {
-		addrs = r.brokerAddrs
+		addrs = r.BrokerAddrs
 	}
 	if len(addrs) == 0 {
 		c.topicsMu.Lock()
 		for t := range c.topics {
-			if tr, err := queryRoute(ctx, c.cfg.nameServers, t); err == nil && tr != nil && len(tr.brokerAddrs) > 0 {
-				addrs = tr.brokerAddrs
+			if tr, err := remoting.QueryRoute(ctx, c.cfg.nameServers, t); err == nil && tr != nil && len(tr.BrokerAddrs) > 0 {
+				addrs = tr.BrokerAddrs
 				break
 			}
 		}
@@ -126,23 +128,15 @@ func (c *conn) createTopic(ctx context.Context, op, full string, queues int) err
 	return nil
 }
 
-// reqUpdateAndCreateTopic is the remoting request that creates or updates a
-// topic on a broker (RequestCode.UPDATE_AND_CREATE_TOPIC); resNoPermission
-// is the broker's answer when ACL refuses a request.
-const (
-	reqUpdateAndCreateTopic = 17
-	resNoPermission         = 16
-)
-
 // createTopicOn creates full on the broker at addr. The request is signed
 // with the conn's credentials; unlike the client's admin API (which ignores
 // the broker's answer), the response code is checked: a refusal by ACL is
 // ErrRejected (retrying cannot help), any other failure ErrUnavailable.
 func (c *conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
 	n := strconv.Itoa(queues)
-	ext := map[string]string{"topic": full, "defaultTopic": defaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
+	ext := map[string]string{"topic": full, "defaultTopic": remoting.DefaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
 		"perm": "6", "topicFilterType": "SINGLE_TAG", "topicSysFlag": "0", "order": "false"}
-	h, _, err := invoke(ctx, addr, reqUpdateAndCreateTopic, signed(ext, c.cfg.creds, nil))
+	h, _, err := remoting.Invoke(ctx, addr, remoting.ReqUpdateAndCreateTopic, remoting.Sign(ext, c.cfg.creds, nil))
 	if err != nil {
 		if ctx.Err() != nil {
 			return driver.Wrap(driver.CodeOf(ctx.Err()), "create topic", ctx.Err())
@@ -150,9 +144,9 @@ func (c *conn) createTopicOn(ctx context.Context, addr, full string, queues int)
 		return driver.Wrap(driver.CodeUnavailable, "create topic", err)
 	}
 	switch h.Code {
-	case resSuccess:
+	case remoting.ResSuccess:
 		return nil
-	case resNoPermission:
+	case remoting.ResNoPermission:
 		return driver.Errorf(driver.CodeRejected, "create topic", "refused by the broker's access control (code %d): check access_key/secret_key and the user's rights: %.200s", h.Code, redact(h.Remark))
 	}
 	return driver.Errorf(driver.CodeUnavailable, "create topic", "broker answered code %d: %.200s", h.Code, redact(h.Remark))

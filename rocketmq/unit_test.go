@@ -150,17 +150,6 @@ func TestSelector(t *testing.T) {
 	require.Len(t, seen, 4, "round robin without a key")
 }
 
-func TestParseRoute(t *testing.T) {
-	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"c"},` +
-		`{"brokerAddrs":{"0":"10.0.0.2:10911"},"brokerName":"broker-b","cluster":"c"}],` +
-		`"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4},` +
-		`{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`)
-	r := parseRoute(body)
-	require.Equal(t, []string{"127.0.0.1:10911", "10.0.0.2:10911"}, r.brokerAddrs)
-	require.Equal(t, 6, r.queues)
-	require.Equal(t, map[string]int{"127.0.0.1:10911": 4, "10.0.0.2:10911": 2}, r.perBroker)
-}
-
 func TestSendStatusError(t *testing.T) {
 	err := checkResult(t.Context(), "publish", &primitive.SendResult{Status: primitive.SendFlushSlaveTimeout, MsgID: "M1"}, nil)
 	require.True(t, errors.Is(err, driver.ErrRejected), "%v", err)
