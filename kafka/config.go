@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/unimq/unimq/internal/scram"
+
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/driver/kit"
@@ -351,10 +353,10 @@ func (s *settings) base() *sarama.Config {
 			c.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 		case "SCRAM-SHA-256":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
-			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha256Hash) }
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return scram.New(scram.SHA256) }
 		case "SCRAM-SHA-512":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
-			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha512Hash) }
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return scram.New(scram.SHA512) }
 		}
 	}
 	return c
