@@ -16,9 +16,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/unimq/unimq/internal/scram"
-
 	"github.com/IBM/sarama"
+
+	"github.com/unimq/unimq/internal/scram"
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/driver/kit"
 )

@@ -31,7 +31,7 @@ type conn struct {
 	done     chan struct{}   // closed by Close: aborts blocked sends
 	ctx      context.Context // canceled by Close: tx check-backs
 	cancel   context.CancelFunc
-	checks   sync.WaitGroup // running check-backs
+	checks   sync.WaitGroup              // running check-backs
 	cb       *kit.Callbacks[pendingDone] // SendAsync completions, in order
 
 	mu     sync.Mutex

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // checkCredentials sends one signed heartbeat without producer or consumer

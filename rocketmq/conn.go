@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
@@ -18,6 +16,7 @@ import (
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/driver/kit"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 func init() {

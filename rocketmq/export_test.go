@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // CommittedSum returns the sum of group's committed offsets over the queues

@@ -13,10 +13,10 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // Handing queues over between members of a clustering group.

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // presetOffsets commits the start offsets of a new clustering group before

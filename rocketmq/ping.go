@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 var _ driver.Pinger = (*conn)(nil)

@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // fakeNameServer answers every remoting request with TBW102's route, whose

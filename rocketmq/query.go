@@ -5,12 +5,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 func (c *conn) query(ctx context.Context, topic, key string, unique bool, max int, from, to time.Time) ([]*mq.Message, error) {

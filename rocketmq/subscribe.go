@@ -10,14 +10,13 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/driver/kit"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // subscription is one push consumer. The client calls consume (from its

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unimq/unimq/rocketmq/internal/remoting"
-
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // fullTopic is topic as the broker names it (with the namespace prefix).
