@@ -36,41 +36,7 @@ type pipeline struct {
 	wg     sync.WaitGroup
 	cbs    *kit.Callbacks[callback]
 
-	flMu     sync.Mutex
-	inFlight int           // queued on Input, not confirmed yet
-	idle     chan struct{} // closed when inFlight drops to 0 (close waits on it)
-}
-
-// begin counts a record about to be queued; end counts its confirmation.
-func (p *pipeline) begin() {
-	p.flMu.Lock()
-	p.inFlight++
-	p.flMu.Unlock()
-}
-
-func (p *pipeline) end() {
-	p.flMu.Lock()
-	p.inFlight--
-	if p.inFlight == 0 && p.idle != nil {
-		close(p.idle)
-		p.idle = nil
-	}
-	p.flMu.Unlock()
-}
-
-// drained returns a channel closed once nothing is in flight.
-func (p *pipeline) drained() <-chan struct{} {
-	p.flMu.Lock()
-	defer p.flMu.Unlock()
-	ch := make(chan struct{})
-	if p.inFlight == 0 {
-		close(ch)
-		return ch
-	}
-	if p.idle == nil {
-		p.idle = ch
-	}
-	return p.idle
+	inFlight kit.InFlight // queued on Input, not confirmed yet (close waits for none)
 }
 
 func newPipeline(ap sarama.AsyncProducer) *pipeline {
@@ -82,7 +48,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := m.Metadata.(record); ok {
 				r.confirm(m, nil)
 			}
-			p.end()
+			p.inFlight.Done()
 		}
 	}()
 	go func() {
@@ -91,7 +57,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := e.Msg.Metadata.(record); ok {
 				r.confirm(e.Msg, e.Err)
 			}
-			p.end()
+			p.inFlight.Done()
 		}
 	}()
 	return p
@@ -104,12 +70,12 @@ func (p *pipeline) send(ctx context.Context, op string, m *sarama.ProducerMessag
 	if p.closed {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
 	}
-	p.begin()
+	p.inFlight.Start()
 	select {
 	case p.ap.Input() <- m:
 		return nil
 	case <-ctx.Done():
-		p.end()
+		p.inFlight.Done()
 		return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
 	}
 }
@@ -128,7 +94,7 @@ func (p *pipeline) close(ctx context.Context) error {
 	p.closed = true
 	p.mu.Unlock()
 	select {
-	case <-p.drained():
+	case <-p.inFlight.Idle():
 	case <-ctx.Done():
 	}
 	p.ap.AsyncClose()

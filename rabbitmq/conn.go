@@ -14,6 +14,7 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func init() {
@@ -48,10 +49,8 @@ type conn struct {
 	idPrefix string
 	idSeq    atomic.Uint64
 
-	closed  atomic.Bool
-	asyncMu sync.Mutex
-	async   int           // SendAsync callbacks not yet called
-	idle    chan struct{} // closed when async drops to 0 while closing
+	closed atomic.Bool
+	async  kit.InFlight // SendAsync callbacks not yet called
 
 	subsMu sync.Mutex
 	subs   map[*subscription]struct{}
@@ -162,24 +161,6 @@ func (c *conn) checkOpen(op string) error {
 	return nil
 }
 
-// asyncStart and asyncDone count SendAsync callbacks outstanding, so that
-// Close can wait for them.
-func (c *conn) asyncStart() {
-	c.asyncMu.Lock()
-	c.async++
-	c.asyncMu.Unlock()
-}
-
-func (c *conn) asyncDone() {
-	c.asyncMu.Lock()
-	c.async--
-	if c.async == 0 && c.idle != nil {
-		close(c.idle)
-		c.idle = nil
-	}
-	c.asyncMu.Unlock()
-}
-
 // Close waits for outstanding async sends (bounded by ctx), closes the
 // subscriptions still open and both connections. Sends still unconfirmed
 // then fail with CodeClosed.
@@ -188,19 +169,10 @@ func (c *conn) Close(ctx context.Context) error {
 		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "client already closed"}
 	}
 	var first error
-	c.asyncMu.Lock()
-	var idle chan struct{}
-	if c.async > 0 {
-		idle = make(chan struct{})
-		c.idle = idle
-	}
-	c.asyncMu.Unlock()
-	if idle != nil {
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
-		}
+	select {
+	case <-c.async.Idle():
+	case <-ctx.Done():
+		first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
 	}
 	c.subsMu.Lock()
 	subs := make([]*subscription, 0, len(c.subs))

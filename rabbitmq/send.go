@@ -132,16 +132,16 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		m.ID = c.newID()
 	}
 	p := publishing(m, persistent(opts.Options), r.tagHeader, r.extra, now)
-	c.asyncStart()
+	c.async.Start()
 	err = c.confirms.publishOne(ctx, m.Key, r.exchange, r.key, &p, func(err error) {
 		if driver.CodeOf(err) == driver.CodeNotFound {
 			c.adm.forget()
 		}
 		done(err)
-		c.asyncDone()
+		c.async.Done()
 	}, true)
 	if err != nil {
-		c.asyncDone()
+		c.async.Done()
 		return err
 	}
 	return nil

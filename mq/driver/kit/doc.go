@@ -11,7 +11,7 @@
 //   - DeadLetterHeaders: the headers a dead letter carries
 //     (driver.HeaderDeadReason...).
 //   - Callbacks: SendAsync completions run in order on a goroutine of their
-//     own.
+//     own; InFlight: the sends a Close waits for.
 //   - Backoff (doubling with jitter) and Sleep (bounded by a ctx), for
 //     reconnect and retry loops.
 //   - FNV1a: the key hash that maps a message key onto a partition, queue or
