@@ -5,7 +5,8 @@
 //
 //   - Params: URL query parameters with typed accessors, defaults and one
 //     error for an unknown or malformed parameter; Redact for printing a URL
-//     without its secrets.
+//     without its secrets; TLSParams: the tls_* parameters and the
+//     *tls.Config they make, reading PEM files bounded by ctx (ReadPEM).
 //   - OffsetTracker: the committable offset of a partition when messages
 //     are settled out of order.
 //   - DeadLetterHeaders: the headers a dead letter carries
