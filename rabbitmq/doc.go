@@ -36,7 +36,7 @@
 //
 // A topic maps onto RabbitMQ in one of the five patterns of the RabbitMQ
 // tutorials. The mode of a topic is, first found: WithMode given
-// to the call (Publish, Subscribe), TopicMode for that topic (call, then
+// to the call (Publish, Subscribe), WithTopicMode for that topic (call, then
 // Open), WithMode given to Open, the URL's mode=, Topic. Publishers and
 // subscribers of a topic must agree on its mode (an exchange of another type
 // is mq.ErrInvalidOption).
@@ -83,7 +83,7 @@
 // retries); PublishTime is the timestamp property (AMQP timestamps have
 // one-second resolution). Received header values that are not strings
 // (numbers, booleans, timestamps) are formatted as text. Messages are
-// persistent (delivery mode 2) unless Publish is given Transient().
+// persistent (delivery mode 2) unless Publish is given WithTransient().
 //
 // # Publishing
 //

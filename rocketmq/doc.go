@@ -34,9 +34,9 @@
 //	               "levels": the nearest of the 18 delay levels not shorter
 //	               (for 4.x brokers; up to 2h)
 //
-// Open options (mq.DriverOption): WithCredentials, ProducerGroup, ExactGroup
-// (also a Subscribe / NewConsumer option). Publish
-// option: DelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
+// Open options (mq.Option values, like every adapter's): WithCredentials,
+// WithProducerGroup, WithExactGroup (also a Subscribe / NewConsumer
+// option). Publish option: WithDelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
 // 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h).
 //
 // # Mapping
@@ -95,7 +95,7 @@
 // as the RocketMQ group "G|T" ('.', ':' and '/' in G become '_'; when
 // "%RETRY%G|T" would pass the broker's 127-byte topic limit, the name is cut
 // and ends with "|" and 16 hex digits of FNV-1a 64 of "G|T"). A Java or
-// other consumer joins the group under that name. ExactGroup() or
+// other consumer joins the group under that name. WithExactGroup() or
 // group_names=exact uses G unchanged, for interop with existing groups;
 // such a group subscribed to a second topic in the same process is refused
 // with ErrInvalidArgument.
