@@ -66,9 +66,6 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 				return nil, err
 			}
 			cfg.group = string(o)
-		case delayLevelOpt:
-			// a Publish option given at Open: applies to nothing.
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq.DelayLevel is a Publish option")
 		}
 	}
 	routeClientLog(oc.Logger)
