@@ -31,8 +31,6 @@ func (c *conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
 				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.WithDelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
 			}
 			p.level = int(o)
-		case credentialsOpt, producerGroupOpt:
-			return p, driver.Errorf(driver.CodeInvalidOption, op, "%T is an Open option", o)
 		}
 	}
 	return p, nil
