@@ -25,8 +25,7 @@ type sendPlan struct {
 func (c *conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
 	var p sendPlan
 	for _, o := range opts.Options {
-		switch o := o.(type) {
-		case delayLevelOpt:
+		if o, ok := o.(delayLevelOpt); ok {
 			if o < 1 || int(o) > MaxDelayLevel {
 				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.WithDelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
 			}
