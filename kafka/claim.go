@@ -6,13 +6,14 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // claimState is the bookkeeping of one partition while this subscription
 // owns it (one group generation's claim, or a broadcast partition).
 //
 //   - tracker: offsets are committed only up to the highest contiguous
-//     finished record (driver.OffsetTracker), so a commit never skips an
+//     finished record (kit.OffsetTracker), so a commit never skips an
 //     unfinished one;
 //   - ending: the claim is being given up; records still queued for Receive
 //     are dropped (the next owner reads them again from the committed offset);
@@ -28,7 +29,7 @@ type claimState struct {
 	topic     string
 	partition int32
 	sess      sarama.ConsumerGroupSession // nil for broadcast
-	tracker   *driver.OffsetTracker       // delivered offsets and the committable one
+	tracker   *kit.OffsetTracker          // delivered offsets and the committable one
 
 	mu       sync.Mutex
 	ending   bool
@@ -44,7 +45,7 @@ type claimState struct {
 const minTrim = 1024
 
 func newClaimState(topic string, partition int32, sess sarama.ConsumerGroupSession) *claimState {
-	return &claimState{topic: topic, partition: partition, sess: sess, tracker: driver.NewOffsetTracker(),
+	return &claimState{topic: topic, partition: partition, sess: sess, tracker: kit.NewOffsetTracker(),
 		trimAt: minTrim, maxDone: -1}
 }
 

@@ -6,18 +6,18 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/unimq/unimq/internal/scram"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // settings is everything the URL and the open options configure.
@@ -78,7 +78,7 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		// text, so it is not passed on.
 		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "malformed URL query (parameters are joined with '&', and '%', ';' and '#' in values must be escaped)"}
 	}
-	p := driver.NewParams(backend, q)
+	p := kit.NewParams(backend, q)
 	s.clientID = p.String("client_id", "unimq")
 	ver := p.String("version", "2.8.0")
 	partitions := p.Int("partitions", 0)
@@ -95,11 +95,7 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 	s.dialTimeout = p.Duration("dial_timeout", 10*time.Second)
 	s.transactions = p.Bool("transactions", true)
 	useTLS := p.Bool("tls", false)
-	caFile := p.String("tls_ca", "")
-	certFile := p.String("tls_cert", "")
-	keyFile := p.String("tls_key", "")
-	insecure := p.Bool("tls_insecure", false)
-	serverName := p.String("tls_server_name", "")
+	tlsp := kit.ReadTLSParams(p)
 	s.saslMech = p.Enum("sasl_mechanism", "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 	s.saslUser = p.String("sasl_user", "")
 	s.saslPassword = p.String("sasl_password", "")
@@ -139,13 +135,9 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		s.replication = -1
 	}
 	s.compression = codecs[comp]
-	for _, o := range opts {
-		if so, ok := o.(openOption); ok {
-			so.applyOpen(s)
-		}
-	}
-	if useTLS || caFile != "" || certFile != "" || insecure || serverName != "" {
-		tc, err := loadTLS(ctx, caFile, certFile, keyFile, insecure, serverName)
+	applyOpen(s, opts)
+	if useTLS || tlsp.Any() {
+		tc, err := tlsp.Config(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -229,84 +221,6 @@ func checkBounds(partitions, replication int, s *settings) error {
 	return nil
 }
 
-// maxPEMFile bounds a file named by tls_ca, tls_cert or tls_key.
-const maxPEMFile = 1 << 20
-
-// readPEMFile reads the file param names, bounded by ctx and maxPEMFile: it
-// is opened without blocking (a FIFO would block open until a writer came)
-// and must be a regular file. Errors name param and the reason, never the
-// file's contents.
-func readPEMFile(ctx context.Context, param, name string) ([]byte, error) {
-	bad := func(why string) error {
-		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: param + ": " + why}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, driver.Wrap(driver.CodeOf(err), "open", err)
-	}
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, bad("cannot open the file: " + err.Error())
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, bad("cannot read the file")
-	}
-	if !st.Mode().IsRegular() {
-		return nil, bad("not a regular file")
-	}
-	if st.Size() > maxPEMFile {
-		return nil, bad(fmt.Sprintf("file larger than %d bytes", maxPEMFile))
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
-	if err != nil || len(b) > maxPEMFile {
-		return nil, bad("cannot read the file")
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, driver.Wrap(driver.CodeOf(err), "open", err)
-	}
-	return b, nil
-}
-
-func loadTLS(ctx context.Context, caFile, certFile, keyFile string, insecure bool, serverName string) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure, ServerName: serverName} //nolint:gosec // opt-in by tls_insecure
-	if caFile != "" {
-		pem, err := readPEMFile(ctx, "tls_ca", caFile)
-		if err != nil {
-			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca: the file holds no PEM certificate")
-		}
-		tc.RootCAs = pool
-	}
-	if (certFile == "") != (keyFile == "") {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
-	}
-	if certFile != "" {
-		certPEM, err := readPEMFile(ctx, "tls_cert", certFile)
-		if err != nil {
-			return nil, err
-		}
-		keyPEM, err := readPEMFile(ctx, "tls_key", keyFile)
-		if err != nil {
-			return nil, err
-		}
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			// crypto/tls's messages name the problem, not the bytes.
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
-}
-
 // connectCode classifies an error of connecting to the brokers (at Open).
 // CodeInvalidOption when the settings cannot work however often one tries:
 // SASL authentication failed or the mechanism is not enabled; the broker's
@@ -354,10 +268,10 @@ func (s *settings) base() *sarama.Config {
 			c.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 		case "SCRAM-SHA-256":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
-			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha256Hash) }
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return scram.New(scram.SHA256) }
 		case "SCRAM-SHA-512":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
-			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha512Hash) }
+			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return scram.New(scram.SHA512) }
 		}
 	}
 	return c

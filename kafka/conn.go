@@ -12,6 +12,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func init() { mq.Register("kafka", open) }
@@ -40,7 +41,7 @@ func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn,
 	if err != nil {
 		return nil, err
 	}
-	c := &conn{log: cfg.Logger, set: set, subs: map[*subscription]struct{}{}, redacts: driver.Redact(u)}
+	c := &conn{log: cfg.Logger, set: set, subs: map[*subscription]struct{}{}, redacts: kit.Redact(u)}
 	type res struct {
 		client sarama.Client
 		err    error
@@ -213,7 +214,7 @@ type asyncRecord struct {
 	dm    *driver.Message
 	topic string
 	done  func(error)
-	cbs   *callbackQueue
+	cbs   *kit.Callbacks[callback]
 }
 
 var asyncRecords = sync.Pool{New: func() any { return new(asyncRecord) }}
@@ -228,7 +229,7 @@ func (r *asyncRecord) explicitPartition() int32 { return r.part }
 
 // confirm hands the outcome to the pipeline's callback goroutine.
 func (r *asyncRecord) confirm(m *sarama.ProducerMessage, err error) {
-	r.cbs.push(callback{r, m, err})
+	r.cbs.Push(callback{r, m, err})
 }
 
 // finish runs on the callback goroutine: it sets the receipt on the
@@ -278,7 +279,7 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		return err
 	}
 	r := asyncRecords.Get().(*asyncRecord)
-	r.part, r.dm, r.topic, r.done, r.cbs = partitionFrom(opts.Options), m, topic, done, &c.prod.cbs
+	r.part, r.dm, r.topic, r.done, r.cbs = partitionFrom(opts.Options), m, topic, done, c.prod.cbs
 	fillRecord(&r.pm, &r.enc, topic, m, time.Now())
 	r.pm.Metadata = r
 	if err := c.prod.send(ctx, op, &r.pm); err != nil {

@@ -16,7 +16,7 @@
 // Keys are hashed like the Java client's default partitioner
 // ((murmur2(key) & 0x7fffffff) % partitions), so a key lands on the same
 // partition whether unimq, a Java or a librdkafka (murmur2_random) producer
-// sends it. Records without a key go to a random partition; Partition(n)
+// sends it. Records without a key go to a random partition; WithPartition(n)
 // places records explicitly. Received messages carry Partition, Offset and
 // BrokerID "topic/partition@offset"; so do confirmed publishes.
 //

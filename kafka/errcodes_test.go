@@ -31,7 +31,7 @@ func TestPublishFailureCodes(t *testing.T) {
 		{"topic not valid UTF-8", c, "bad\xfftopic", &mq.Message{Body: []byte("x")}, nil, mq.ErrInvalidArgument},
 		{"topic over 249 bytes", c, strings.Repeat("t", 250), &mq.Message{Body: []byte("x")}, nil, mq.ErrInvalidArgument},
 		{"topic named ..", c, "..", &mq.Message{Body: []byte("x")}, nil, mq.ErrInvalidArgument},
-		{"partition the topic lacks", c, topic, &mq.Message{Body: []byte("x")}, []mq.Option{mq.DriverOption(kafka.Partition(7))}, mq.ErrInvalidArgument},
+		{"partition the topic lacks", c, topic, &mq.Message{Body: []byte("x")}, []mq.Option{kafka.WithPartition(7)}, mq.ErrInvalidArgument},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

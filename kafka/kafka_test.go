@@ -80,10 +80,10 @@ func TestSyncPublishReportsPartitionOffsetAndJavaPartition(t *testing.T) {
 	require.Equal(t, m.Offset+1, m2.Offset)
 
 	m3 := &mq.Message{Key: "foobar", Body: []byte("placed")}
-	require.NoError(t, c.Publish(ctx, topic, m3, mq.DriverOption(kafka.Partition(2))))
+	require.NoError(t, c.Publish(ctx, topic, m3, kafka.WithPartition(2)))
 	require.Equal(t, int32(2), m3.Partition)
 
-	err := c.Publish(ctx, topic, &mq.Message{Body: []byte("nowhere")}, mq.DriverOption(kafka.Partition(7)))
+	err := c.Publish(ctx, topic, &mq.Message{Body: []byte("nowhere")}, kafka.WithPartition(7))
 	require.Error(t, err)
 
 	ps, err := kafka.Partitions(ctx, c, topic)

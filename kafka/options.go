@@ -4,72 +4,77 @@ import (
 	"crypto/tls"
 
 	"github.com/IBM/sarama"
+	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 )
 
 // backend is the name the adapter registers and its options carry.
 const backend = "kafka"
 
-// Option is a Kafka-specific option, given with mq.DriverOption. Options of
-// other backends are ignored by this adapter and this adapter's by others.
-type Option interface {
-	driver.Option
-	kafkaOption()
+// Options of the kafka adapter are mq.Option values given with the portable
+// ones, each accepted where its doc says (Open, Publish); given elsewhere it
+// is an ErrInvalidOption. Other backends ignore them.
+
+// option is the driver.Option value of every kafka option.
+type option struct {
+	partition   *int32 // WithPartition
+	compression *sarama.CompressionCodec
+	tls         *tls.Config
+	partitions  int32 // WithDefaultPartitions, 0: not set
 }
 
-type openOption interface {
-	applyOpen(s *settings)
+// Backend implements driver.Option.
+func (*option) Backend() string { return backend }
+
+// WithPartition sends the published messages to partition n (Publish,
+// PublishBatch, PublishAsync, PublishOneWay, PublishTx), bypassing the key
+// hash, like sarama's ManualPartitioner. An n the topic lacks fails the
+// publish.
+func WithPartition(n int32) mq.Option {
+	return mq.AdapterOption("kafka.WithPartition", mq.ScopePublish, &option{partition: &n})
 }
 
-type partitionOpt int32
+// WithCompression sets the producer's compression codec (Open), like the URL
+// parameter compression=gzip|snappy|lz4|zstd, which it overrides.
+func WithCompression(c sarama.CompressionCodec) mq.Option {
+	return mq.AdapterOption("kafka.WithCompression", mq.ScopeOpen, &option{compression: &c})
+}
 
-func (partitionOpt) Backend() string { return backend }
-func (partitionOpt) kafkaOption()    {}
+// WithTLS connects with c (Open), instead of the tls_* URL parameters.
+func WithTLS(c *tls.Config) mq.Option {
+	return mq.AdapterOption("kafka.WithTLS", mq.ScopeOpen, &option{tls: c})
+}
 
-// Partition sends the published messages to partition n (Publish,
-// PublishBatch, PublishAsync, PublishOneWay), bypassing the key hash, like
-// sarama's ManualPartitioner. An n the topic lacks fails the publish.
-func Partition(n int32) Option { return partitionOpt(n) }
+// WithDefaultPartitions sets how many partitions the topics the adapter
+// creates get (Open), like the URL parameter partitions=n.
+func WithDefaultPartitions(n int32) mq.Option {
+	return mq.AdapterOption("kafka.WithDefaultPartitions", mq.ScopeOpen, &option{partitions: n})
+}
 
-type compressionOpt sarama.CompressionCodec
-
-func (compressionOpt) Backend() string         { return backend }
-func (compressionOpt) kafkaOption()            {}
-func (o compressionOpt) applyOpen(s *settings) { s.compression = sarama.CompressionCodec(o) }
-
-// Compression sets the producer's compression codec at mq.Open (like the URL
-// parameter compression=gzip|snappy|lz4|zstd, which it overrides).
-func Compression(c sarama.CompressionCodec) Option { return compressionOpt(c) }
-
-type tlsOpt struct{ c *tls.Config }
-
-func (tlsOpt) Backend() string         { return backend }
-func (tlsOpt) kafkaOption()            {}
-func (o tlsOpt) applyOpen(s *settings) { s.tls = o.c }
-
-// TLS connects with c at mq.Open, instead of the tls_* URL parameters.
-func TLS(c *tls.Config) Option { return tlsOpt{c} }
-
-type partitionsOpt int32
-
-func (partitionsOpt) Backend() string { return backend }
-func (partitionsOpt) kafkaOption()    {}
-func (o partitionsOpt) applyOpen(s *settings) {
-	if o > 0 {
-		s.partitions = int32(o)
+// applyOpen applies the Open options among opts to s.
+func applyOpen(s *settings, opts []driver.Option) {
+	for _, o := range opts {
+		k, ok := o.(*option)
+		if !ok {
+			continue
+		}
+		switch {
+		case k.compression != nil:
+			s.compression = *k.compression
+		case k.tls != nil:
+			s.tls = k.tls
+		case k.partitions > 0:
+			s.partitions = k.partitions
+		}
 	}
 }
-
-// DefaultPartitions sets at mq.Open how many partitions the topics the
-// adapter creates get (like the URL parameter partitions=n).
-func DefaultPartitions(n int32) Option { return partitionsOpt(n) }
 
 // partitionFrom returns the explicit partition in opts, or -1.
 func partitionFrom(opts []driver.Option) int32 {
 	p := int32(-1)
 	for _, o := range opts {
-		if v, ok := o.(partitionOpt); ok {
-			p = int32(v)
+		if k, ok := o.(*option); ok && k.partition != nil {
+			p = *k.partition
 		}
 	}
 	return p

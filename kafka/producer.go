@@ -6,6 +6,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // record is what the producer pipeline keeps in ProducerMessage.Metadata:
@@ -33,53 +34,13 @@ type pipeline struct {
 	mu     sync.RWMutex // held for reading while feeding Input, for writing by close
 	closed bool
 	wg     sync.WaitGroup
-	cbs    callbackQueue
-	cbDone chan struct{}
+	cbs    *kit.Callbacks[callback]
 
-	flMu     sync.Mutex
-	inFlight int           // queued on Input, not confirmed yet
-	idle     chan struct{} // closed when inFlight drops to 0 (close waits on it)
-}
-
-// begin counts a record about to be queued; end counts its confirmation.
-func (p *pipeline) begin() {
-	p.flMu.Lock()
-	p.inFlight++
-	p.flMu.Unlock()
-}
-
-func (p *pipeline) end() {
-	p.flMu.Lock()
-	p.inFlight--
-	if p.inFlight == 0 && p.idle != nil {
-		close(p.idle)
-		p.idle = nil
-	}
-	p.flMu.Unlock()
-}
-
-// drained returns a channel closed once nothing is in flight.
-func (p *pipeline) drained() <-chan struct{} {
-	p.flMu.Lock()
-	defer p.flMu.Unlock()
-	ch := make(chan struct{})
-	if p.inFlight == 0 {
-		close(ch)
-		return ch
-	}
-	if p.idle == nil {
-		p.idle = ch
-	}
-	return p.idle
+	inFlight kit.InFlight // queued on Input, not confirmed yet (close waits for none)
 }
 
 func newPipeline(ap sarama.AsyncProducer) *pipeline {
-	p := &pipeline{ap: ap, cbDone: make(chan struct{})}
-	p.cbs.wake = make(chan struct{}, 1)
-	go func() {
-		defer close(p.cbDone)
-		p.cbs.run()
-	}()
+	p := &pipeline{ap: ap, cbs: kit.NewCallbacks(runCallback)}
 	p.wg.Add(2)
 	go func() {
 		defer p.wg.Done()
@@ -87,7 +48,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := m.Metadata.(record); ok {
 				r.confirm(m, nil)
 			}
-			p.end()
+			p.inFlight.Done()
 		}
 	}()
 	go func() {
@@ -96,7 +57,7 @@ func newPipeline(ap sarama.AsyncProducer) *pipeline {
 			if r, ok := e.Msg.Metadata.(record); ok {
 				r.confirm(e.Msg, e.Err)
 			}
-			p.end()
+			p.inFlight.Done()
 		}
 	}()
 	return p
@@ -109,12 +70,12 @@ func (p *pipeline) send(ctx context.Context, op string, m *sarama.ProducerMessag
 	if p.closed {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
 	}
-	p.begin()
+	p.inFlight.Start()
 	select {
 	case p.ap.Input() <- m:
 		return nil
 	case <-ctx.Done():
-		p.end()
+		p.inFlight.Done()
 		return driver.Wrap(driver.CodeOf(ctx.Err()), op, ctx.Err())
 	}
 }
@@ -133,75 +94,24 @@ func (p *pipeline) close(ctx context.Context) error {
 	p.closed = true
 	p.mu.Unlock()
 	select {
-	case <-p.drained():
+	case <-p.inFlight.Idle():
 	case <-ctx.Done():
 	}
 	p.ap.AsyncClose()
 	p.wg.Wait()
-	p.cbs.close()
-	<-p.cbDone
+	p.cbs.Close()
+	p.cbs.Wait()
 	return nil
 }
 
-// callbackQueue runs user callbacks (PublishAsync) in order on a goroutine
-// of their own, so a callback may publish and wait for a confirmation
-// (delivered by the pipeline's goroutines) without deadlocking. It is
-// unbounded: the producer's in-flight limit bounds it in practice.
-type callbackQueue struct {
-	mu     sync.Mutex
-	q      []callback
-	spare  []callback
-	closed bool
-	wake   chan struct{}
-}
-
+// callback is one PublishAsync outcome, run in order on the pipeline's
+// kit.Callbacks queue, so that a callback may publish and wait for a
+// confirmation (delivered by the pipeline's goroutines) without
+// deadlocking.
 type callback struct {
 	r   *asyncRecord
 	m   *sarama.ProducerMessage
 	err error
 }
 
-func (c *callbackQueue) push(cb callback) {
-	c.mu.Lock()
-	c.q = append(c.q, cb)
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (c *callbackQueue) close() {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run calls the queued callbacks until the queue is closed and empty.
-func (c *callbackQueue) run() {
-	for {
-		c.mu.Lock()
-		batch, closed := c.q, c.closed
-		c.q, c.spare = c.spare[:0], nil
-		c.mu.Unlock()
-		for i := range batch {
-			batch[i].r.finish(batch[i].m, batch[i].err)
-			batch[i] = callback{}
-		}
-		c.mu.Lock()
-		if c.spare == nil {
-			c.spare = batch[:0]
-		}
-		c.mu.Unlock()
-		if len(batch) == 0 {
-			if closed {
-				return
-			}
-			<-c.wake
-		}
-	}
-}
+func runCallback(cb callback) { cb.r.finish(cb.m, cb.err) }

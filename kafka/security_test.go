@@ -17,7 +17,6 @@ import (
 	"github.com/unimq/unimq/internal/brokertest"
 	"github.com/unimq/unimq/kafka"
 	"github.com/unimq/unimq/mq"
-	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/mqtest"
 )
 
@@ -77,7 +76,7 @@ func roundTrip(t *testing.T, c *mq.Client) {
 	topic := newTopic(t, c, "kafka-sec", 1)
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("sec", nil),
-		mq.Group(mqtest.UniqueName("kafka-sec")), mq.StartFrom(driver.StartOldest))
+		mq.Group(mqtest.UniqueName("kafka-sec")), mq.StartFrom(mq.Oldest))
 	ctx := ctxT(t)
 	want := ids(topic, 3)
 	for _, id := range want {
@@ -166,7 +165,7 @@ func TestSecurityTLS(t *testing.T) {
 		cert, err := tls.LoadX509KeyPair(sec.CertFile, sec.KeyFile)
 		require.NoError(t, err)
 		cfg := &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		c := openSecure(t, kafkaURL(sec.SSLAddr, nil, nil), mq.DriverOption(kafka.TLS(cfg)))
+		c := openSecure(t, kafkaURL(sec.SSLAddr, nil, nil), kafka.WithTLS(cfg))
 		require.NoError(t, c.Publish(ctxT(t), newTopic(t, c, "kafka-sec-opt", 1), &mq.Message{Body: []byte("x")}))
 	})
 	t.Run("server not trusted without tls_ca", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // subscription is a driver.Subscription: a consumer group (or, for
@@ -258,7 +259,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 	return nil
 }
 
-// DeadLetter publishes a copy of m with driver.DeadLetterHeaders to the
+// DeadLetter publishes a copy of m with kit.DeadLetterHeaders to the
 // configured dead-letter topic (default DeadLetterTopic), waits for the
 // broker's confirmation, then commits m.
 func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason string) error {
@@ -277,7 +278,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	if err := s.c.ensureTopic(ctx, topic); err != nil {
 		return err
 	}
-	h := driver.DeadLetterHeaders(m, m.Topic, s.cfg.Group, reason)
+	h := kit.DeadLetterHeaders(m, m.Topic, s.cfg.Group, reason)
 	if err := s.c.sendCopy(ctx, "dead-letter", copyRecord(topic, m, h, nil)); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // FuzzKafkaURL builds kafka://[user:secret@]hosts?query&sasl_password=secret
@@ -71,11 +72,11 @@ func FuzzKafkaURL(f *testing.F) {
 					t.Fatalf("error code %v, want CodeInvalidOption: %v", driver.CodeOf(ea), ea)
 				}
 			}
-			// String() (driver.Redact) exists for URLs that open. Its
+			// String() (kit.Redact) exists for URLs that open. Its
 			// output must not depend on the secret: a substring check
 			// would also match a secret such as "xxxx" or "sasl" that
 			// happens to sit in the redacted form's fixed text.
-			if ra, rb := driver.Redact(ua), driver.Redact(ub); ea == nil && ra != rb {
+			if ra, rb := kit.Redact(ua), kit.Redact(ub); ea == nil && ra != rb {
 				t.Fatalf("redacted URL depends on the secret: %q / %q", ra, rb)
 			}
 		}

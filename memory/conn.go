@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // features is everything the memory backend does.
@@ -30,8 +31,8 @@ type conn struct {
 	done     chan struct{}   // closed by Close: aborts blocked sends
 	ctx      context.Context // canceled by Close: tx check-backs
 	cancel   context.CancelFunc
-	checks   sync.WaitGroup // running check-backs
-	cb       callbacks
+	checks   sync.WaitGroup              // running check-backs
+	cb       *kit.Callbacks[pendingDone] // SendAsync completions, in order
 
 	mu     sync.Mutex
 	closed bool
@@ -41,7 +42,8 @@ type conn struct {
 
 func newConn(b *Broker, o *options, cfg *driver.OpenConfig) *conn {
 	c := &conn{b: b, log: cfg.Logger, checker: cfg.TxChecker, txCheck: o.txCheck, txChecks: o.txChecks,
-		done: make(chan struct{}), subs: map[*subscription]struct{}{}, txs: map[*pendingTx]struct{}{}}
+		done: make(chan struct{}), subs: map[*subscription]struct{}{}, txs: map[*pendingTx]struct{}{},
+		cb: kit.NewCallbacks(func(p pendingDone) { p.fn(p.err) })}
 	if c.log == nil {
 		c.log = slog.Default()
 	}
@@ -148,7 +150,7 @@ func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 	if err == nil {
 		m.Topic, m.Partition, m.Offset, m.BrokerID, m.PublishTime = cp.Topic, cp.Partition, cp.Offset, cp.BrokerID, cp.PublishTime
 	}
-	c.cb.push(done, err)
+	c.cb.Push(pendingDone{done, err})
 	return nil
 }
 
@@ -250,7 +252,8 @@ func (c *conn) Close(ctx context.Context) error {
 		c.b.sched.cancel(tx.task)
 	}
 	c.checks.Wait()
-	c.cb.close()
+	c.cb.Close()
+	c.cb.Wait()
 	c.b.connsMu.Lock()
 	delete(c.b.conns, c)
 	c.b.connsMu.Unlock()

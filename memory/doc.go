@@ -115,7 +115,7 @@
 //     off, also after all its subscribers closed. Broadcast subscribers get
 //     a private group, deleted on Close.
 //   - Ack settles. Nack redelivers, not before the delay, with Attempt+1, to
-//     any member. DeadLetter publishes a copy with driver.DeadLetterHeaders
+//     any member. DeadLetter publishes a copy with kit.DeadLetterHeaders
 //     to the subscription's dead-letter topic (mq.DeadLetterTopic, default
 //     "<topic>.<group>.dlq", see DeadLetterTopic; "broadcast" stands for the
 //     group of broadcast subscribers), then settles. Closing a subscription

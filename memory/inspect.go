@@ -106,8 +106,9 @@ func (b *Broker) Messages(topic string) []*mq.Message {
 				h[k] = v
 			}
 		}
-		out[i] = &mq.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: append([]byte(nil), m.Body...),
+		c := driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: append([]byte(nil), m.Body...),
 			Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, PublishTime: m.PublishTime, BrokerID: m.BrokerID}
+		out[i] = mq.MessageFrom(&c)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func openConn(t *testing.T, raw string) *conn {
@@ -23,13 +24,6 @@ func openConn(t *testing.T, raw string) *conn {
 	return c.(*conn)
 }
 
-func TestFNV1a(t *testing.T) {
-	// Reference values of 32-bit FNV-1a.
-	require.Equal(t, uint32(0x811c9dc5), fnv1a(""))
-	require.Equal(t, uint32(0xe40c292c), fnv1a("a"))
-	require.Equal(t, uint32(0xbf9cf968), fnv1a("foobar"))
-}
-
 func TestPartitionByKeyExplicitAndRoundRobin(t *testing.T) {
 	c := openConn(t, "memory://internal-partition?partitions=4")
 	ctx := context.Background()
@@ -39,8 +33,8 @@ func TestPartitionByKeyExplicitAndRoundRobin(t *testing.T) {
 	}
 	for _, key := range []string{"a", "foobar", "order-17"} {
 		m := send(&driver.Message{Key: key, Partition: -1})
-		require.Equal(t, int32(fnv1a(key)%4), m.Partition, key)
-		require.Equal(t, int32(fnv1a(key)%4), send(&driver.Message{Key: key, Partition: -1}).Partition)
+		require.Equal(t, int32(kit.FNV1a(key)%4), m.Partition, key)
+		require.Equal(t, int32(kit.FNV1a(key)%4), send(&driver.Message{Key: key, Partition: -1}).Partition)
 	}
 	m := send(&driver.Message{Key: "a", Partition: 3})
 	require.Equal(t, int32(3), m.Partition, "explicit partition wins over the key")

@@ -123,19 +123,7 @@ func (b *Broker) checkSend(op string, msgs []*driver.Message) error {
 
 // checkSubscribe refuses the subscription features the profile lacks.
 func (b *Broker) checkSubscribe(op string, cfg *driver.SubscriptionConfig) error {
-	var need driver.Capability
-	if cfg.Broadcast {
-		need |= driver.CapBroadcast
-	}
-	if cfg.Ordered {
-		need |= driver.CapOrdered
-	}
-	switch cfg.Start.Kind {
-	case driver.StartOldest:
-		need |= driver.CapStartOldest
-	case driver.StartAtTime:
-		need |= driver.CapStartTime
-	}
+	need := cfg.Needs()
 	if !b.has(need) {
 		return b.unsupported(op, need&^profiles[b.cfg.Like].Features)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // Scheme is the URL scheme of the memory backend.
@@ -62,7 +63,7 @@ func parseURL(u *url.URL) (*options, error) {
 	for k := range q {
 		o.explicit[k] = true
 	}
-	p := driver.NewParams(Scheme, q)
+	p := kit.NewParams(Scheme, q)
 	o.cfg.Like = Like(p.Enum("like", "", string(LikeKafka), string(LikeRabbitMQ), string(LikeRocketMQ)))
 	o.cfg.Partitions = p.Int("partitions", DefaultPartitions)
 	o.cfg.MaxBacklog = p.Int("maxbacklog", DefaultMaxBacklog)

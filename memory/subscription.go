@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // subscription is one member of a group (or the only member of a private
@@ -288,7 +289,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 		return err
 	}
 	dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
-		Headers: driver.DeadLetterHeaders(m, s.cfg.Topic, s.groupName, reason)}
+		Headers: kit.DeadLetterHeaders(m, s.cfg.Topic, s.groupName, reason)}
 	dt := t.b.topic(s.dlqTopic())
 	if dt == nil {
 		return driver.Errorf(driver.CodeClosed, op, "memory broker discarded")

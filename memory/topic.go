@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // topic is a set of partitions, each an append-only log, and the groups
@@ -99,16 +100,7 @@ func (t *topic) partitionOf(key string) int32 {
 		t.rr++
 		return int32(t.rr % n)
 	}
-	return int32(fnv1a(key) % n)
-}
-
-func fnv1a(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
+	return int32(kit.FNV1a(key) % n)
 }
 
 // low returns the lowest offset of partition pi some group still needs

@@ -1,9 +1,9 @@
 package mq
 
 import (
-	"math"
-	"math/rand/v2"
 	"time"
+
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // Backoff returns the delay before the redelivery that follows failed
@@ -21,21 +21,7 @@ func ExponentialBackoff(min, max time.Duration) Backoff {
 	if max < min {
 		max = min
 	}
-	return func(attempt int) time.Duration {
-		d := min
-		for i := 1; i < attempt && d < max; i++ {
-			if d > max/2 {
-				d = max // doubling would pass max (or overflow)
-				break
-			}
-			d *= 2
-		}
-		j := time.Duration(rand.Int64N(int64(d)/5 + 1))
-		if d > math.MaxInt64-j {
-			return math.MaxInt64
-		}
-		return d + j
-	}
+	return func(attempt int) time.Duration { return kit.Backoff(attempt, min, max) }
 }
 
 // ConstantBackoff always waits d.

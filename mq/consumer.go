@@ -35,8 +35,9 @@ type receipt struct {
 }
 
 // NewConsumer opens a pull consumer on topic. Options: Group, Broadcast,
-// TagFilter, TagPattern, Ordered, Concurrency (the prefetch), MaxAttempts,
-// WithBackoff, DeadLetterTopic, AckTimeout, StartFrom, StartAt, DriverOption.
+// TagFilter, TagPattern, Ordered, Prefetch (the messages it holds),
+// MaxAttempts, WithBackoff, DeadLetterTopic, AckTimeout, StartFrom, StartAt,
+// and the adapter options of scope ScopeConsumer.
 func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) (*Consumer, error) {
 	const op = "consumer"
 	if !c.caps.Has(driver.CapPull) {

@@ -52,14 +52,17 @@ type fakeConn struct {
 	caps        driver.Capabilities
 	mu          sync.Mutex
 	sent        []*driver.Message
-	refuseAsync error // SendAsync returns it without queueing
+	refuseAsync error                        // SendAsync returns it without queueing
+	sendOpts    [][]driver.Option            // SendOptions.Options of each Send
+	subCfgs     []*driver.SubscriptionConfig // each Subscribe's config
 }
 
 func (f *fakeConn) Capabilities() driver.Capabilities { return f.caps }
 
-func (f *fakeConn) Send(ctx context.Context, topic string, msgs []*driver.Message, _ driver.SendOptions) error {
+func (f *fakeConn) Send(ctx context.Context, topic string, msgs []*driver.Message, so driver.SendOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sendOpts = append(f.sendOpts, so.Options)
 	for _, m := range msgs {
 		cp := *m
 		f.sent = append(f.sent, &cp)
@@ -87,6 +90,9 @@ func (f *fakeConn) SendTx(ctx context.Context, topic string, msgs []*driver.Mess
 func (f *fakeConn) Declare(ctx context.Context, topic string, groups []string) error { return nil }
 
 func (f *fakeConn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+	f.mu.Lock()
+	f.subCfgs = append(f.subCfgs, cfg)
+	f.mu.Unlock()
 	return fakeSub{}, nil
 }
 

@@ -145,6 +145,16 @@ func fromDriver(dm *driver.Message) *Message {
 	return m
 }
 
+// MessageFrom returns the Message of dm's fields, for an adapter that hands
+// out messages outside a subscription (a query by key, a broker's
+// inspection). It shares dm's Headers and Body. The Message cannot be acked
+// or nacked: its Ack and Nack return an error.
+func MessageFrom(dm *driver.Message) *Message {
+	m := fromDriver(dm)
+	m.d = nil
+	return m
+}
+
 // from sets m to the received dm.
 func (m *Message) from(dm *driver.Message) {
 	*m = Message{

@@ -10,21 +10,34 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-// scope says where an Option may be given.
-type scope uint8
+// Scope says where an Option may be given: to Open, to a Publish call
+// (Publish, PublishBatch, PublishAsync, PublishOneWay, PublishTx), to
+// Subscribe or to NewConsumer, or to a union of them (ScopeOpen|ScopePublish).
+// Adapters give it to AdapterOption.
+type Scope uint8
 
+// Scopes.
 const (
-	forOpen scope = 1 << iota
-	forPublish
-	forSubscribe
-	forConsumer
-	forAll = forOpen | forPublish | forSubscribe | forConsumer
+	ScopeOpen Scope = 1 << iota
+	ScopePublish
+	ScopeSubscribe
+	ScopeConsumer
 )
 
-func (s scope) String() string {
+// scope and its constants are the short names used inside mq.
+type scope = Scope
+
+const (
+	forOpen      = ScopeOpen
+	forPublish   = ScopePublish
+	forSubscribe = ScopeSubscribe
+	forConsumer  = ScopeConsumer
+)
+
+func (s Scope) String() string {
 	var p []string
 	for _, x := range []struct {
-		s scope
+		s Scope
 		n string
 	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}} {
 		if s&x.s != 0 {
@@ -120,6 +133,11 @@ func (s *settings) applyAll(op string, where scope, opts []Option) error {
 			return &Error{Code: driver.CodeInvalidOption, Op: op, Msg: fmt.Sprintf("option %s", o.name), Err: err}
 		}
 	}
+	if where == forConsumer && s.prefetch != 0 {
+		// A Consumer holds Prefetch messages; Client.open sizes what it
+		// holds from concurrency, which a Consumer has no other use for.
+		s.concurrency = s.prefetch
+	}
 	return nil
 }
 
@@ -174,13 +192,19 @@ func WithMiddleware(mw ...func(Handler) Handler) Option {
 	}}
 }
 
-// DriverOption passes an adapter-specific option (what rocketmq.DelayLevel,
-// rabbitmq.WithMode and the like return). It applies everywhere; a backend
-// ignores the options of other backends.
-func DriverOption(o driver.Option) Option {
-	return Option{"DriverOption", forAll, func(s *settings) error {
+// AdapterOption is how an adapter makes its own options (kafka.WithPartition,
+// rabbitmq.WithMode, rocketmq.WithDelayLevel...): name is how errors name it
+// ("kafka.WithPartition"), where the calls it applies to, and o the value the
+// driver finds in OpenConfig.Options, SendOptions.Options or
+// SubscriptionConfig.Options (a Subscribe or NewConsumer gets the Open
+// options too, first). Given to a call outside where, it is refused with
+// ErrInvalidOption naming the option and the call. A backend ignores the
+// options of other backends, so code written for one keeps running when the
+// URL picks another. Users never call it: they call the adapter's WithXxx.
+func AdapterOption(name string, where Scope, o driver.Option) Option {
+	return Option{name, where, func(s *settings) error {
 		if o == nil {
-			return fmt.Errorf("nil driver option")
+			return fmt.Errorf("nil adapter option")
 		}
 		s.driverOpts = append(s.driverOpts, o)
 		return nil
@@ -251,18 +275,20 @@ func Ordered() Option {
 	}}
 }
 
-// Prefetch sets how many messages a Subscriber holds at once: running,
-// waiting for a free handler, or sent ahead by the broker (RabbitMQ: the
-// channel's QoS prefetch count; Kafka: the most records handed over at
-// once; RocketMQ: the most messages per consume callback, at most 32). It
-// must be at least Concurrency (Subscribe). Default: Concurrency, or the
-// backend's Capabilities().MinPrefetch when larger (Kafka: 256; the
-// others: none). A larger prefetch moves messages in bigger batches (more
-// throughput for fast handlers); a smaller one keeps more of them at the
-// broker for other consumers (fairer for slow handlers on RabbitMQ). At
-// most MaxPrefetch.
+// Prefetch sets how many messages a Subscriber or Consumer holds at once
+// (Subscribe, Consumer). A Subscriber's are running, waiting for a free
+// handler, or sent ahead by the broker (RabbitMQ: the channel's QoS prefetch
+// count; Kafka: the most records handed over at once; RocketMQ: the most
+// messages per consume callback, at most 32); it must be at least
+// Concurrency. Default: Concurrency, or the backend's
+// Capabilities().MinPrefetch when larger (Kafka: 256; the others: none). A
+// larger prefetch moves messages in bigger batches (more throughput for fast
+// handlers); a smaller one keeps more of them at the broker for other
+// consumers (fairer for slow handlers on RabbitMQ). A Consumer's are the
+// messages received from the broker and not yet settled; default
+// DefaultConcurrency (8). At most MaxPrefetch.
 func Prefetch(n int) Option {
-	return Option{"Prefetch", forSubscribe, func(s *settings) error {
+	return Option{"Prefetch", forSubscribe | forConsumer, func(s *settings) error {
 		if n < 1 || n > MaxPrefetch {
 			return fmt.Errorf("prefetch %d must be from 1 to %d (MaxPrefetch)", n, MaxPrefetch)
 		}
@@ -271,12 +297,12 @@ func Prefetch(n int) Option {
 	}}
 }
 
-// Concurrency sets how many handlers run at once (Subscribe), or how many
-// messages a Consumer holds (Consumer). It is a Subscriber's prefetch too
-// unless Prefetch says otherwise. Default: DefaultConcurrency (8); at most
-// MaxConcurrency.
+// Concurrency sets how many handlers of a Subscriber run at once
+// (Subscribe). It is the Subscriber's prefetch too unless Prefetch says
+// otherwise. A Consumer runs no handlers: its Prefetch sets what it holds.
+// Default: DefaultConcurrency (8); at most MaxConcurrency.
 func Concurrency(n int) Option {
-	return Option{"Concurrency", forSubscribe | forConsumer, func(s *settings) error {
+	return Option{"Concurrency", forSubscribe, func(s *settings) error {
 		if n < 1 || n > MaxConcurrency {
 			return fmt.Errorf("concurrency %d must be from 1 to %d (MaxConcurrency)", n, MaxConcurrency)
 		}
@@ -352,21 +378,34 @@ func AckTimeout(d time.Duration) Option {
 	}}
 }
 
+// Start is where a new group or a broadcast subscriber starts (StartFrom).
+type Start int
+
 // Start positions for StartFrom.
 const (
-	Newest = driver.StartNewest
-	Oldest = driver.StartOldest
+	Newest Start = Start(driver.StartNewest) // only messages published after Subscribe returns
+	Oldest Start = Start(driver.StartOldest) // the oldest message the broker retains
 )
+
+func (s Start) String() string {
+	switch s {
+	case Newest:
+		return "newest"
+	case Oldest:
+		return "oldest"
+	}
+	return fmt.Sprintf("start(%d)", int(s))
+}
 
 // StartFrom sets where a new group or a broadcast subscriber starts: Newest
 // (default) or Oldest. A group that has consumed before resumes where it
 // left off (Subscribe, Consumer).
-func StartFrom(k driver.StartKind) Option {
+func StartFrom(k Start) Option {
 	return Option{"StartFrom", forSubscribe | forConsumer, func(s *settings) error {
 		if k != Newest && k != Oldest {
 			return fmt.Errorf("use StartAt for a time")
 		}
-		s.start = driver.StartPosition{Kind: k}
+		s.start = driver.StartPosition{Kind: driver.StartKind(k)}
 		return nil
 	}}
 }

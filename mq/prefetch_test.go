@@ -24,8 +24,11 @@ func TestPrefetchIsValidated(t *testing.T) {
 	_, err = c.Subscribe(ctx, "p", h, mq.Concurrency(8), mq.Prefetch(4))
 	require.True(t, errors.Is(err, mq.ErrInvalidOption), "Prefetch below Concurrency: %v", err)
 	assert.Contains(t, err.Error(), "Prefetch 4 is below Concurrency 8")
-	_, err = c.NewConsumer(ctx, "p", mq.Prefetch(16))
-	assert.True(t, errors.Is(err, mq.ErrInvalidOption), "Prefetch on a Consumer: %v", err)
+	_, err = c.NewConsumer(ctx, "p", mq.Concurrency(16))
+	assert.True(t, errors.Is(err, mq.ErrInvalidOption), "Concurrency on a Consumer (it runs no handlers): %v", err)
+	k, err := c.NewConsumer(ctx, "p", mq.Prefetch(16))
+	require.NoError(t, err, "Prefetch on a Consumer")
+	require.NoError(t, k.Close(ctx))
 }
 
 // With a prefetch larger than Concurrency, the Subscriber holds more

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // EnvURL is the environment variable OpenEnv reads.
@@ -108,7 +109,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
 	}
-	return newClient(conn, s, driver.Redact(u)), nil
+	return newClient(conn, s, kit.Redact(u)), nil
 }
 
 // OpenEnv opens the URL in the environment variable MQ_URL, or fallback when

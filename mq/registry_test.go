@@ -12,6 +12,7 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func TestOpenUnknownSchemeNamesTheImport(t *testing.T) {
@@ -65,7 +66,7 @@ func TestOptionScope(t *testing.T) {
 func TestRedact(t *testing.T) {
 	u, err := url.Parse("amqp://guest:hunter2@127.0.0.1:5672/vh?mode=topic&secret_key=abc&sasl_password=p")
 	require.NoError(t, err)
-	s := driver.Redact(u)
+	s := kit.Redact(u)
 	for _, secret := range []string{"hunter2", "abc", "=p"} {
 		assert.NotContains(t, s, secret)
 	}
@@ -75,7 +76,7 @@ func TestRedact(t *testing.T) {
 
 func TestParams(t *testing.T) {
 	q, _ := url.ParseQuery("partitions=3&wait=250ms&full=fail&on=true&extra=1")
-	p := driver.NewParams("memory", q)
+	p := kit.NewParams("memory", q)
 	assert.Equal(t, 3, p.Int("partitions", 1))
 	assert.Equal(t, "fail", p.Enum("full", "block", "block", "fail"))
 	assert.True(t, p.Bool("on", false))
@@ -85,7 +86,7 @@ func TestParams(t *testing.T) {
 	assert.Contains(t, err.Error(), "unknown URL parameter extra")
 
 	q, _ = url.ParseQuery("partitions=-1&secret_key=zzz")
-	p = driver.NewParams("memory", q)
+	p = kit.NewParams("memory", q)
 	p.Int("partitions", 1)
 	p.Int("secret_key", 0)
 	err = p.Err()
@@ -93,7 +94,7 @@ func TestParams(t *testing.T) {
 	assert.Contains(t, err.Error(), "partitions")
 
 	q, _ = url.ParseQuery("secret_key=zzz")
-	p = driver.NewParams("x", q)
+	p = kit.NewParams("x", q)
 	p.Int("secret_key", 0)
 	assert.False(t, strings.Contains(p.Err().Error(), "zzz"))
 }

@@ -254,7 +254,7 @@ func BenchmarkConsume(b *testing.B) {
 func BenchmarkConsumePull(b *testing.B) {
 	consumeBench(b, func(c *mq.Client, topic string, n int) error {
 		ctx := context.Background()
-		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Prefetch(benchPrefetch))
 		if err != nil {
 			return err
 		}

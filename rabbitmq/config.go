@@ -3,7 +3,7 @@ package rabbitmq
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
+	"errors"
 	"net"
 	"net/url"
 	"strconv"
@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 const backendName = "rabbitmq"
@@ -47,19 +48,15 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	if err := checkShape(u); err != nil {
 		return nil, err
 	}
-	p := driver.NewParams(backendName, u.Query())
-	c := &config{redacted: driver.Redact(u)}
+	p := kit.NewParams(backendName, u.Query())
+	c := &config{redacted: kit.Redact(u)}
 	mode := p.Enum("mode", "topic", modeNames[:]...)
 	c.mode, _ = parseMode(mode)
 	c.heartbeat = p.Duration("heartbeat", 10*time.Second)
 	c.connectTimeout = p.Duration("connect_timeout", 10*time.Second)
 	c.name = p.String("connection_name", "unimq")
 	c.channels = p.Int("channels", 8)
-	ca := p.String("tls_ca", "")
-	cert := p.String("tls_cert", "")
-	key := p.String("tls_key", "")
-	server := p.String("tls_server_name", "")
-	insecure := p.Bool("tls_insecure", false)
+	tlsp := kit.ReadTLSParams(p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -69,44 +66,20 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	if c.connectTimeout == 0 {
 		c.connectTimeout = 10 * time.Second
 	}
-	tlsParams := ca != "" || cert != "" || key != "" || server != "" || insecure
 	if u.Scheme == "amqps" {
-		t := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: server, InsecureSkipVerify: insecure} //nolint:gosec // opt-in for tests
-		if server == "" {
+		t, err := tlsp.Config(ctx)
+		if err != nil {
+			var de *driver.Error
+			if errors.As(err, &de) {
+				de.Backend = backendName
+			}
+			return nil, err
+		}
+		if t.ServerName == "" {
 			t.ServerName = u.Hostname()
 		}
-		if ca != "" {
-			pem, err := readPEM(ctx, "tls_ca", ca)
-			if err != nil {
-				return nil, err
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca holds no PEM certificate")
-			}
-			t.RootCAs = pool
-		}
-		if (cert == "") != (key == "") {
-			return nil, errf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
-		}
-		if cert != "" {
-			certPEM, err := readPEM(ctx, "tls_cert", cert)
-			if err != nil {
-				return nil, err
-			}
-			keyPEM, err := readPEM(ctx, "tls_key", key)
-			if err != nil {
-				return nil, err
-			}
-			kp, err := tls.X509KeyPair(certPEM, keyPEM)
-			if err != nil {
-				// crypto/tls's messages name the PEM block types at most.
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %v", err)
-			}
-			t.Certificates = []tls.Certificate{kp}
-		}
 		c.tls = t
-	} else if tlsParams {
+	} else if tlsp.Any() {
 		return nil, errf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
 	}
 	bare := *u

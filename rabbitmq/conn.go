@@ -14,6 +14,7 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func init() {
@@ -26,10 +27,10 @@ func init() {
 // Raise it with mq.MaxMessageSize when the broker allows more.
 const MaxMessageSize = 16 << 20
 
-// Conn is the driver.Conn of RabbitMQ: two AMQP connections (one for
+// conn is the driver.Conn of RabbitMQ: two AMQP connections (one for
 // publishing, one for consuming, so that flow control on publishers never
 // stalls consumers' acks), each re-established when lost.
-type Conn struct {
+type conn struct {
 	cfg *config
 	log *slog.Logger
 
@@ -48,10 +49,8 @@ type Conn struct {
 	idPrefix string
 	idSeq    atomic.Uint64
 
-	closed  atomic.Bool
-	asyncMu sync.Mutex
-	async   int           // SendAsync callbacks not yet called
-	idle    chan struct{} // closed when async drops to 0 while closing
+	closed atomic.Bool
+	async  kit.InFlight // SendAsync callbacks not yet called
 
 	subsMu sync.Mutex
 	subs   map[*subscription]struct{}
@@ -64,7 +63,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
+	c := &conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
 		openOpts: map[*option]bool{}, subs: map[*subscription]struct{}{}}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -106,7 +105,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 // after it was created). The broker filters tags in direct mode (binding
 // keys) and tags and patterns in topic mode; elsewhere mq filters
 // client-side.
-func (c *Conn) Capabilities() driver.Capabilities {
+func (c *conn) Capabilities() driver.Capabilities {
 	f := driver.CapSyncPublish | driver.CapAsyncPublish | driver.CapOneWay | driver.CapBatch |
 		driver.CapDelay | driver.CapOrdered | driver.CapDeadLetter | driver.CapPull |
 		driver.CapReconnect | driver.CapRedeliveryDelay
@@ -127,7 +126,7 @@ func (c *Conn) Capabilities() driver.Capabilities {
 // modeFor resolves the mode of topic for a call with opts: the call's
 // WithMode, the call's TopicMode for topic, Open's TopicMode, Open's
 // WithMode, the URL's mode=, topic.
-func (c *Conn) modeFor(topic string, opts []driver.Option) Mode {
+func (c *conn) modeFor(topic string, opts []driver.Option) Mode {
 	var call, callTopic *Mode
 	for _, o := range ours(opts) {
 		if c.openOpts[o] || o.mode == nil {
@@ -151,56 +150,29 @@ func (c *Conn) modeFor(topic string, opts []driver.Option) Mode {
 	return c.defMode
 }
 
-func (c *Conn) newID() string {
+func (c *conn) newID() string {
 	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 36)
 }
 
-func (c *Conn) checkOpen(op string) error {
+func (c *conn) checkOpen(op string) error {
 	if c.closed.Load() {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "client closed"}
 	}
 	return nil
 }
 
-// asyncStart and asyncDone count SendAsync callbacks outstanding, so that
-// Close can wait for them.
-func (c *Conn) asyncStart() {
-	c.asyncMu.Lock()
-	c.async++
-	c.asyncMu.Unlock()
-}
-
-func (c *Conn) asyncDone() {
-	c.asyncMu.Lock()
-	c.async--
-	if c.async == 0 && c.idle != nil {
-		close(c.idle)
-		c.idle = nil
-	}
-	c.asyncMu.Unlock()
-}
-
 // Close waits for outstanding async sends (bounded by ctx), closes the
 // subscriptions still open and both connections. Sends still unconfirmed
 // then fail with CodeClosed.
-func (c *Conn) Close(ctx context.Context) error {
+func (c *conn) Close(ctx context.Context) error {
 	if c.closed.Swap(true) {
 		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "client already closed"}
 	}
 	var first error
-	c.asyncMu.Lock()
-	var idle chan struct{}
-	if c.async > 0 {
-		idle = make(chan struct{})
-		c.idle = idle
-	}
-	c.asyncMu.Unlock()
-	if idle != nil {
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
-		}
+	select {
+	case <-c.async.Idle():
+	case <-ctx.Done():
+		first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
 	}
 	c.subsMu.Lock()
 	subs := make([]*subscription, 0, len(c.subs))
@@ -226,7 +198,7 @@ func (c *Conn) Close(ctx context.Context) error {
 
 // spawn starts fns as goroutines that Close waits for; it reports false,
 // starting none, once Close is waiting.
-func (c *Conn) spawn(fns ...func()) bool {
+func (c *conn) spawn(fns ...func()) bool {
 	c.goMu.Lock()
 	defer c.goMu.Unlock()
 	if c.goDone {
@@ -244,7 +216,7 @@ func (c *Conn) spawn(fns ...func()) bool {
 
 // As gives the publishing connection for **amqp091.Connection (nil while
 // reconnecting, then As reports false).
-func (c *Conn) As(target any) bool {
+func (c *conn) As(target any) bool {
 	switch t := target.(type) {
 	case **amqp.Connection:
 		conn := c.pub.connection()
@@ -253,7 +225,7 @@ func (c *Conn) As(target any) bool {
 		}
 		*t = conn
 		return true
-	case **Conn:
+	case **conn:
 		*t = c
 		return true
 	}

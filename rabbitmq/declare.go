@@ -17,7 +17,7 @@ import (
 // Subscribe with that group consumes, with the same arguments; a group that
 // will subscribe Ordered must first subscribe once (its queue has the
 // single-active-consumer argument): Declare keeps such a queue as it is.
-func (c *Conn) Declare(ctx context.Context, topic string, groups []string) error {
+func (c *conn) Declare(ctx context.Context, topic string, groups []string) error {
 	const op = "declare"
 	if err := c.checkOpen(op); err != nil {
 		return err

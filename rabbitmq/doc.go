@@ -36,7 +36,7 @@
 //
 // A topic maps onto RabbitMQ in one of the five patterns of the RabbitMQ
 // tutorials. The mode of a topic is, first found: WithMode given
-// to the call (Publish, Subscribe), TopicMode for that topic (call, then
+// to the call (Publish, Subscribe), WithTopicMode for that topic (call, then
 // Open), WithMode given to Open, the URL's mode=, Topic. Publishers and
 // subscribers of a topic must agree on its mode (an exchange of another type
 // is mq.ErrInvalidOption).
@@ -66,7 +66,7 @@
 // it returns: a message published earlier reached no queue of that group
 // (StartFrom(Oldest) is ErrUnsupported), and a message published to an
 // exchange with no queue bound is reported as mq.ErrUnroutable (mandatory
-// flag), never dropped silently. Client.Declare (Conn.Declare) declares the
+// flag), never dropped silently. Client.Declare declares the
 // exchange and a durable queue per group, exactly as Subscribe with that
 // group (unfiltered) would, so publishing can start before the subscribers. Bindings added to a durable group queue
 // stay when the group later subscribes with another filter; mq still
@@ -83,7 +83,7 @@
 // retries); PublishTime is the timestamp property (AMQP timestamps have
 // one-second resolution). Received header values that are not strings
 // (numbers, booleans, timestamps) are formatted as text. Messages are
-// persistent (delivery mode 2) unless Publish is given Transient().
+// persistent (delivery mode 2) unless Publish is given WithTransient().
 //
 // # Publishing
 //
@@ -175,7 +175,7 @@
 //
 // # Blocking and concurrency
 //
-// The Conn, its subscriptions and every method are safe for concurrent use.
+// The client, its subscriptions and every method are safe for concurrent use.
 // Open blocks until both connections are up (bounded by ctx and
 // connect_timeout). Publish / PublishBatch block until confirmed or ctx is
 // done; PublishAsync returns after writing, its callback runs on the

@@ -154,7 +154,7 @@ func BenchmarkInterleaved(b *testing.B) {
 		ds, err := ch.Consume(rawQueue, "", false, false, false, false, nil)
 		must(b, err)
 		c := benchClient(b)
-		k, err := c.NewConsumer(ctx, uTopic, mq.Group("g"), mq.Concurrency(benchPrefetch))
+		k, err := c.NewConsumer(ctx, uTopic, mq.Group("g"), mq.Prefetch(benchPrefetch))
 		must(b, err)
 		defer k.Close(ctx)
 		interleave(b, func(n int) {

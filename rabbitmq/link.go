@@ -3,7 +3,6 @@ package rabbitmq
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // link is one AMQP connection kept alive: when the broker closes it or the
@@ -121,7 +121,7 @@ func (l *link) supervise() {
 		l.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: connection lost; reconnecting",
 			slog.String("connection", l.name), slog.String("url", l.cfg.redacted), slog.String("reason", msg))
 		for attempt := 1; ; attempt++ {
-			if !sleepCtx(l.ctx, reconnectBackoff(attempt)) {
+			if !kit.Sleep(l.ctx, reconnectBackoff(attempt)) {
 				return
 			}
 			c, err := l.cfg.dial(l.ctx, l.name)
@@ -168,24 +168,5 @@ func (l *link) close(ctx context.Context) {
 
 // reconnectBackoff doubles from 100ms to 5s with jitter.
 func reconnectBackoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond
-	for i := 1; i < attempt && d < 5*time.Second; i++ {
-		d *= 2
-	}
-	if d > 5*time.Second {
-		d = 5 * time.Second
-	}
-	return d + time.Duration(rand.Int64N(int64(d)/5+1))
-}
-
-// sleepCtx waits d or until ctx is done; it reports whether d passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return kit.Backoff(attempt, 100*time.Millisecond, 5*time.Second)
 }

@@ -56,12 +56,17 @@ func parseMode(s string) (Mode, bool) {
 	return 0, false
 }
 
+// Options of the rabbitmq adapter are mq.Option values given with the
+// portable ones, each accepted where its doc says (Open, Publish,
+// Subscribe, Consumer); given elsewhere it is an ErrInvalidOption. Other
+// backends ignore them.
+
 // option is every rabbitmq-specific driver.Option. They are pointers so that
-// the Conn can tell the options given to Open from those given to a call.
+// the conn can tell the options given to Open from those given to a call.
 type option struct {
 	name      string
-	mode      *Mode  // WithMode, TopicMode
-	topic     string // TopicMode
+	mode      *Mode  // WithMode, WithTopicMode
+	topic     string // WithTopicMode
 	tls       *tls.Config
 	isTLS     bool
 	transient bool
@@ -72,30 +77,34 @@ func (o *option) Backend() string { return backendName }
 
 func (o *option) String() string { return "rabbitmq." + o.name }
 
+// anywhere is where the mode options apply.
+const anywhere = mq.ScopeOpen | mq.ScopePublish | mq.ScopeSubscribe | mq.ScopeConsumer
+
 // WithMode sets the mode: given to mq.Open it is the default for every topic
-// (overriding the URL's mode=), given to Publish or Subscribe it applies to
-// that call only. Publisher and subscribers of one topic must agree on its
-// mode; TopicMode at Open is the easiest way to ensure that.
+// (overriding the URL's mode=), given to Publish, Subscribe or NewConsumer
+// it applies to that call only. Publisher and subscribers of one topic must
+// agree on its mode; WithTopicMode at Open is the easiest way to ensure
+// that.
 func WithMode(m Mode) mq.Option {
-	return mq.DriverOption(&option{name: "WithMode", mode: &m})
+	return mq.AdapterOption("rabbitmq.WithMode", anywhere, &option{name: "WithMode", mode: &m})
 }
 
-// TopicMode sets the mode of one topic (mq.Open; also accepted by Publish and
-// Subscribe, where it applies when the topic matches).
-func TopicMode(topic string, m Mode) mq.Option {
-	return mq.DriverOption(&option{name: "TopicMode", mode: &m, topic: topic})
+// WithTopicMode sets the mode of one topic (Open; also accepted by Publish,
+// Subscribe and NewConsumer, where it applies when the topic matches).
+func WithTopicMode(topic string, m Mode) mq.Option {
+	return mq.AdapterOption("rabbitmq.WithTopicMode", anywhere, &option{name: "WithTopicMode", mode: &m, topic: topic})
 }
 
-// WithTLS sets the TLS configuration of amqps:// connections (mq.Open). It
+// WithTLS sets the TLS configuration of amqps:// connections (Open). It
 // replaces the tls_* URL parameters.
 func WithTLS(cfg *tls.Config) mq.Option {
-	return mq.DriverOption(&option{name: "WithTLS", tls: cfg, isTLS: true})
+	return mq.AdapterOption("rabbitmq.WithTLS", mq.ScopeOpen, &option{name: "WithTLS", tls: cfg, isTLS: true})
 }
 
-// Transient publishes with delivery mode 1 (not persisted to disk): faster,
-// lost when the broker restarts (Publish). Default: persistent.
-func Transient() mq.Option {
-	return mq.DriverOption(&option{name: "Transient", transient: true})
+// WithTransient publishes with delivery mode 1 (not persisted to disk):
+// faster, lost when the broker restarts (Publish). Default: persistent.
+func WithTransient() mq.Option {
+	return mq.AdapterOption("rabbitmq.WithTransient", mq.ScopePublish, &option{name: "WithTransient", transient: true})
 }
 
 // ours returns the rabbitmq options among opts.

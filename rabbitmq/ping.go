@@ -6,7 +6,7 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-var _ driver.Pinger = (*Conn)(nil)
+var _ driver.Pinger = (*conn)(nil)
 
 // Ping checks both of the client's AMQP connections (publishing and
 // consuming) with a round trip each: it opens a channel on the live
@@ -14,7 +14,7 @@ var _ driver.Pinger = (*Conn)(nil)
 // the broker). A connection that is down (the client is reconnecting) fails
 // at once with an error matching mq.ErrUnavailable, without waiting for the
 // reconnection; a broker that does not answer fails when ctx ends.
-func (c *Conn) Ping(ctx context.Context) error {
+func (c *conn) Ping(ctx context.Context) error {
 	const op = "ping"
 	if err := c.checkOpen(op); err != nil {
 		return err
@@ -27,7 +27,7 @@ func (c *Conn) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (c *Conn) pingLink(ctx context.Context, op string, l *link) error {
+func (c *conn) pingLink(ctx context.Context, op string, l *link) error {
 	conn := l.connection()
 	if conn == nil || conn.IsClosed() {
 		return errf(driver.CodeUnavailable, op, "%s connection down, reconnecting", l.name)

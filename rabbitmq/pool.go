@@ -8,6 +8,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // pubChan is one publishing channel. A publisher holds its pool slot while
@@ -26,13 +27,13 @@ type pubChan struct {
 	conn     *amqp.Connection
 	frameMax int // negotiated frame_max; 0: unlimited
 	confirm  bool
-	closing  func() bool // the Conn is closing: lost confirms are CodeClosed
+	closing  func() bool // the conn is closing: lost confirms are CodeClosed
 
 	mu        sync.Mutex
 	pending   map[uint64]*pendingPub
 	dead      bool
-	calls     *callQueue    // async callbacks, in confirm order
-	recovered chan struct{} // closed when the confirm loop has settled everything (confirm mode)
+	calls     *kit.Callbacks[asyncDone] // async callbacks, in confirm order
+	recovered chan struct{}             // closed when the confirm loop has settled everything (confirm mode)
 }
 
 // pendingPub is a publish waiting for its confirm.
@@ -69,8 +70,8 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 	// Unbuffered: amqp091 hands a return over before it dispatches the ack
 	// that follows it, and loop records it before reading the next confirm.
 	returns := ch.NotifyReturn(make(chan amqp.Return))
-	pc.calls = newCallQueue()
-	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.run) {
+	pc.calls = kit.NewCallbacks(runAsyncDone)
+	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.Wait) {
 		close(pc.recovered)
 		_ = ch.Close()
 		return nil, errf(driver.CodeClosed, "publish", "client closed")
@@ -80,7 +81,7 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 
 func (pc *pubChan) loop(confirms chan amqp.Confirmation, returns chan amqp.Return, closed chan *amqp.Error) {
 	defer close(pc.recovered)
-	defer pc.calls.close()
+	defer pc.calls.Close()
 	for {
 		select {
 		case r, ok := <-returns:
@@ -137,12 +138,20 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 	pc.call(p, err)
 }
 
+// asyncDone is the outcome of an async publish, run on pc.calls.
+type asyncDone struct {
+	p   *pendingPub
+	err error
+}
+
+func runAsyncDone(d asyncDone) { d.p.cb(d.err) }
+
 // call reports the outcome of p: waiters inline, user callbacks on the
 // callback goroutine, so that a callback that publishes and waits never
 // blocks the confirms it waits for.
 func (pc *pubChan) call(p *pendingPub, err error) {
 	if p.async {
-		pc.calls.push(func() { p.cb(err) })
+		pc.calls.Push(asyncDone{p, err})
 		return
 	}
 	p.cb(err)
@@ -260,7 +269,7 @@ func (p *pool) get(ctx context.Context, key string) (*slot, *pubChan, error) {
 	if s == nil {
 		x := p.slots[0]
 		if key != "" {
-			x = p.slots[hashKey(key)%uint32(len(p.slots))]
+			x = p.slots[kit.FNV1a(key)%uint32(len(p.slots))]
 		}
 		select {
 		case x.lock <- struct{}{}:
@@ -309,66 +318,6 @@ func (p *pool) closeIdle() {
 			}
 			<-s.lock
 		default:
-		}
-	}
-}
-
-// hashKey is FNV-1a.
-func hashKey(k string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(k); i++ {
-		h ^= uint32(k[i])
-		h *= 16777619
-	}
-	return h
-}
-
-// callQueue runs functions in order on one goroutine; push never blocks.
-type callQueue struct {
-	mu     sync.Mutex
-	fns    []func()
-	closed bool
-	wake   chan struct{}
-}
-
-func newCallQueue() *callQueue { return &callQueue{wake: make(chan struct{}, 1)} }
-
-func (q *callQueue) push(fn func()) {
-	q.mu.Lock()
-	q.fns = append(q.fns, fn)
-	q.mu.Unlock()
-	q.signal()
-}
-
-func (q *callQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.signal()
-}
-
-func (q *callQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run calls the queued functions until the queue is closed and empty.
-func (q *callQueue) run() {
-	for {
-		q.mu.Lock()
-		fns, closed := q.fns, q.closed
-		q.fns = nil
-		q.mu.Unlock()
-		for _, fn := range fns {
-			fn()
-		}
-		if len(fns) == 0 {
-			if closed {
-				return
-			}
-			<-q.wake
 		}
 	}
 }

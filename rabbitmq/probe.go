@@ -34,7 +34,7 @@ func isProbe(d *amqp.Delivery) bool {
 }
 
 // probe checks that exchange routes key to at least one queue.
-func (c *Conn) probe(ctx context.Context, exchange, key string) error {
+func (c *conn) probe(ctx context.Context, exchange, key string) error {
 	k := exchange + "\x00" + key
 	if v, ok := c.probes.Load(k); ok && time.Since(v.(time.Time)) < probeTTL {
 		return nil

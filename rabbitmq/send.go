@@ -19,7 +19,7 @@ type route struct {
 }
 
 // routeFor declares what m needs and says where to publish it.
-func (c *Conn) routeFor(ctx context.Context, topic string, mode Mode, m *driver.Message, now time.Time) (route, error) {
+func (c *conn) routeFor(ctx context.Context, topic string, mode Mode, m *driver.Message, now time.Time) (route, error) {
 	r := route{key: m.Tag, tagHeader: mode.queueMode()}
 	if !m.DeliverAt.IsZero() {
 		if d := m.DeliverAt.Sub(now); d > 0 {
@@ -63,7 +63,7 @@ func persistent(opts []driver.Option) bool {
 // basic.return (no queue bound) CodeUnroutable, a channel lost before the
 // confirm CodeUnavailable. One-way mode publishes on a channel without
 // confirms and without the mandatory flag.
-func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, opts driver.SendOptions) error {
+func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, opts driver.SendOptions) error {
 	if err := c.checkOpen("publish"); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 
 // SendAsync publishes m and calls done from the channel's confirm loop when
 // the broker confirmed it (or it failed). Close waits for outstanding ones.
-func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
+func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
 	if err := c.checkOpen("publish async"); err != nil {
 		return err
 	}
@@ -132,16 +132,16 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 		m.ID = c.newID()
 	}
 	p := publishing(m, persistent(opts.Options), r.tagHeader, r.extra, now)
-	c.asyncStart()
+	c.async.Start()
 	err = c.confirms.publishOne(ctx, m.Key, r.exchange, r.key, &p, func(err error) {
 		if driver.CodeOf(err) == driver.CodeNotFound {
 			c.adm.forget()
 		}
 		done(err)
-		c.asyncDone()
+		c.async.Done()
 	}, true)
 	if err != nil {
-		c.asyncDone()
+		c.async.Done()
 		return err
 	}
 	return nil
@@ -149,7 +149,7 @@ func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, o
 
 // publishConfirmed sends one prepared message to exchange/key and waits for
 // its confirm: the path of retries and dead letters.
-func (c *Conn) publishConfirmed(ctx context.Context, exchange, key string, p *amqp.Publishing) error {
+func (c *conn) publishConfirmed(ctx context.Context, exchange, key string, p *amqp.Publishing) error {
 	w := newWaiter(1)
 	if err := c.confirms.publishOne(ctx, "", exchange, key, p, func(err error) { w.set(0, err) }, false); err != nil {
 		return err

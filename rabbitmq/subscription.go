@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // subscription consumes one queue on a channel of its own (basic.qos =
@@ -21,7 +22,7 @@ import (
 // broker cancels the consumer, it re-declares the topology and consumes
 // again, until Close; Receive waits meanwhile.
 type subscription struct {
-	c        *Conn
+	c        *conn
 	cfg      *driver.SubscriptionConfig
 	mode     Mode
 	queue    string
@@ -60,7 +61,7 @@ type ackRef struct {
 // Subscribe declares the queue (and in exchange modes the exchange and the
 // bindings), sets the prefetch, starts consuming, and returns once that is
 // done, so that a message published afterwards is routed to the queue.
-func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
 	if err := c.checkOpen("subscribe"); err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	c.subs[s] = struct{}{}
 	c.subsMu.Unlock()
-	// Conn.Close waits for run even when this subscription's Close gave up.
+	// conn.Close waits for run even when this subscription's Close gave up.
 	if !c.spawn(func() { s.run(k) }) {
 		s.cancel()
 		_ = k.ch.Close()
@@ -254,7 +255,7 @@ func (s *subscription) run(k *consumer) {
 		s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: consumer channel lost; resuming",
 			slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue))
 		for attempt := 1; ; attempt++ {
-			if !sleepCtx(s.ctx, reconnectBackoff(attempt)) {
+			if !kit.Sleep(s.ctx, reconnectBackoff(attempt)) {
 				return
 			}
 			var err error
@@ -433,7 +434,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 	} else if r.ch.IsClosed() {
 		return staleErr("dead-letter", amqp.ErrClosed)
 	}
-	h := driver.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
+	h := kit.DeadLetterHeaders(m, s.cfg.Topic, s.cfg.Group, reason)
 	dm := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Headers: h, Body: m.Body}
 	if dl := s.cfg.DeadLetter; dl != "" {
 		mode := s.c.modeFor(dl, s.cfg.Options)
@@ -493,7 +494,7 @@ func (s *subscription) Close(ctx context.Context) error {
 	case <-s.done:
 		return nil
 	case <-ctx.Done():
-		// The connection close in Conn.Close ends run for sure.
+		// The connection close in conn.Close ends run for sure.
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Err: ctx.Err()}
 	}
 }

@@ -149,7 +149,7 @@ func (a *admin) forget() { a.done.Clear() }
 
 // topicTarget declares what a publish to topic in mode needs and returns the
 // exchange and whether the topic is a queue.
-func (c *Conn) topicTarget(ctx context.Context, topic string, mode Mode) (exchange string, err error) {
+func (c *conn) topicTarget(ctx context.Context, topic string, mode Mode) (exchange string, err error) {
 	if mode.queueMode() {
 		err = c.adm.ensure(ctx, "q:"+topic, 0, func(ch *amqp.Channel) error {
 			err := declareQueue(ch, topic, nil)
@@ -168,7 +168,7 @@ func (c *Conn) topicTarget(ctx context.Context, topic string, mode Mode) (exchan
 
 // delayTarget declares the delay exchange and the delay queue of bucket ms
 // for topic.
-func (c *Conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int64) (string, error) {
+func (c *conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int64) (string, error) {
 	if _, err := c.topicTarget(ctx, topic, mode); err != nil {
 		return "", err
 	}
@@ -197,7 +197,7 @@ func (c *Conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int6
 }
 
 // retryTarget declares the retry queue of bucket ms for queue and returns its name.
-func (c *Conn) retryTarget(ctx context.Context, queue string, ms int64) (string, error) {
+func (c *conn) retryTarget(ctx context.Context, queue string, ms int64) (string, error) {
 	rq := retryQueue(queue, ms)
 	err := c.adm.ensure(ctx, "r:"+rq, refresh, func(ch *amqp.Channel) error {
 		return declareQueue(ch, rq, amqp.Table{
@@ -211,7 +211,7 @@ func (c *Conn) retryTarget(ctx context.Context, queue string, ms int64) (string,
 }
 
 // dlqTarget declares the dead-letter queue of queue.
-func (c *Conn) dlqTarget(ctx context.Context, queue string) (string, error) {
+func (c *conn) dlqTarget(ctx context.Context, queue string) (string, error) {
 	q := dlqName(queue)
 	err := c.adm.ensure(ctx, "l:"+q, 0, func(ch *amqp.Channel) error { return declareQueue(ch, q, nil) })
 	return q, err

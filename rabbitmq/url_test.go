@@ -64,7 +64,7 @@ func TestURLErrors(t *testing.T) {
 func TestModesByOption(t *testing.T) {
 	topic := unique("opt")
 	// TopicMode at Open: this topic is a simple queue, everything else topic.
-	c := open(t, "", rabbitmq.TopicMode(topic, rabbitmq.Simple))
+	c := open(t, "", rabbitmq.WithTopicMode(topic, rabbitmq.Simple))
 	require.True(t, c.Capabilities().Has(mq.CapBroadcast), "the default mode stays topic")
 	_, err := c.Subscribe(ctxT(t), topic, mqtest.NewCollector().Handler("b", nil), mq.Broadcast())
 	require.ErrorIs(t, err, mq.ErrUnsupported, "no broadcast on a queue")
@@ -83,7 +83,7 @@ func TestModesByOption(t *testing.T) {
 	caps := s.Capabilities()
 	require.True(t, caps.Has(mq.CapStartOldest))
 	require.False(t, caps.Has(mq.CapGroups|mq.CapBroadcast))
-	require.NoError(t, s.Publish(ctxT(t), other, msg("q", "", "x"), rabbitmq.Transient()))
+	require.NoError(t, s.Publish(ctxT(t), other, msg("q", "", "x"), rabbitmq.WithTransient()))
 
 	var conn *amqp.Connection
 	require.True(t, c.As(&conn))

@@ -38,7 +38,6 @@ type benchEnv struct {
 	url    string
 	ns     []string
 	client *mq.Client
-	conn   *rocketmq.Conn
 }
 
 func newBenchEnv(b *testing.B) *benchEnv {
@@ -52,15 +51,12 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	}
 	b.Cleanup(func() { _ = c.Close(context.Background()) })
 	e := &benchEnv{url: url, ns: nameServersOf(url), client: c}
-	if !c.As(&e.conn) {
-		b.Fatal("As(*rocketmq.Conn)")
-	}
 	return e
 }
 
 func (e *benchEnv) topic(b *testing.B, prefix string) string {
 	t := mqtest.UniqueName(prefix)
-	if err := e.conn.CreateTopic(context.Background(), t, 4); err != nil {
+	if err := rocketmq.CreateTopic(context.Background(), e.client, t, 4); err != nil {
 		b.Fatal(err)
 	}
 	return t

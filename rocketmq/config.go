@@ -12,6 +12,7 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // config is what the URL and the adapter options of Open say.
@@ -105,7 +106,7 @@ func parseURL(u *url.URL) (*config, error) {
 		}
 		return nil, bad("unknown parameter %s (known: %s)", strings.Join(unknown, ", "), knownParams())
 	}
-	p := driver.NewParams(backend, q)
+	p := kit.NewParams(backend, q)
 	c := &config{nameServers: addrs}
 	c.group = p.String("group", "unimq_producer")
 	c.retries = p.Int("retries", 2)

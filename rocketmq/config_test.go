@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // Malformed rocketmq URLs are refused with ErrInvalidOption, and the error
@@ -96,7 +97,7 @@ func FuzzParseURL(f *testing.F) {
 		if strings.Contains(public, secret) {
 			return
 		}
-		require.NotContains(t, driver.Redact(u), secret)
+		require.NotContains(t, kit.Redact(u), secret)
 		require.NotEmpty(t, c.nameServers)
 		for _, a := range c.nameServers {
 			require.Empty(t, checkAddr(a))

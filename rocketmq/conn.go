@@ -15,6 +15,8 @@ import (
 
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 func init() {
@@ -23,9 +25,9 @@ func init() {
 
 var instanceSeq atomic.Int64
 
-// Conn is the driver connection: one producer (plus a transaction producer
+// conn is the driver connection: one producer (plus a transaction producer
 // once transactions are used) and a push consumer per subscription.
-type Conn struct {
+type conn struct {
 	cfg     *config
 	log     *slog.Logger
 	checker driver.TxChecker
@@ -33,7 +35,7 @@ type Conn struct {
 	prod rmq.Producer
 
 	topicsMu sync.Mutex
-	topics   map[string]bool // created or known routable by this Conn
+	topics   map[string]bool // created or known routable by this conn
 
 	txMu   sync.Mutex
 	tx     *txProducer
@@ -46,8 +48,8 @@ type Conn struct {
 }
 
 var (
-	_ driver.Conn       = (*Conn)(nil)
-	_ driver.Transactor = (*Conn)(nil)
+	_ driver.Conn       = (*conn)(nil)
+	_ driver.Transactor = (*conn)(nil)
 )
 
 func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, error) {
@@ -64,23 +66,20 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 				return nil, err
 			}
 			cfg.group = string(o)
-		case delayLevelOpt:
-			// a Publish option given at Open: applies to nothing.
-			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq.DelayLevel is a Publish option")
 		}
 	}
 	routeClientLog(oc.Logger)
 	// Reachability: the name server must answer (the template topic may
 	// be unknown when autoCreateTopicEnable is off; that is fine).
-	tmpl, err := queryRoute(ctx, cfg.nameServers, defaultTopicKey)
+	tmpl, err := remoting.QueryRoute(ctx, cfg.nameServers, remoting.DefaultTopicKey)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
 		}
 		return nil, &driver.Error{Code: driver.CodeUnavailable, Op: "open", Backend: backend,
-			Msg: "name server " + driver.Redact(u) + " unreachable", Err: err}
+			Msg: "name server " + kit.Redact(u) + " unreachable", Err: err}
 	}
-	c := &Conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
+	c := &conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
 	if err := c.checkCredentials(ctx, tmpl); err != nil {
 		return nil, err
 	}
@@ -103,7 +102,7 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 	return c, nil
 }
 
-func (c *Conn) producerOptions(group, kind string) []producer.Option {
+func (c *conn) producerOptions(group, kind string) []producer.Option {
 	opts := []producer.Option{
 		producer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
 		producer.WithGroupName(group),
@@ -125,7 +124,7 @@ func (c *Conn) producerOptions(group, kind string) []producer.Option {
 // Capabilities of RocketMQ through rocketmq-client-go v2.1.2. Tag
 // expressions are filtered by the broker (CapTagFilter); "*"/"#" patterns
 // only client-side by mq, so CapPatternFilter is not declared.
-func (c *Conn) Capabilities() driver.Capabilities {
+func (c *conn) Capabilities() driver.Capabilities {
 	maxDelay := delayLevels[MaxDelayLevel-1]
 	if c.cfg.timerDelay {
 		maxDelay = timerMaxDelay
@@ -143,12 +142,13 @@ func (c *Conn) Capabilities() driver.Capabilities {
 	}
 }
 
-// As gives this *Conn (for CreateTopic), the client's producer: *rmq.Producer (github.com/apache/rocketmq-client-go/v2
+// As gives the client's producer: *rmq.Producer (github.com/apache/rocketmq-client-go/v2
 // Producer interface) and, once transactions were used or a TxChecker was
-// set, *rmq.TransactionProducer.
-func (c *Conn) As(target any) bool {
+// set, *rmq.TransactionProducer; and **conn to this package's admin
+// functions.
+func (c *conn) As(target any) bool {
 	switch t := target.(type) {
-	case **Conn:
+	case **conn:
 		*t = c
 		return true
 	case *rmq.Producer:
@@ -166,7 +166,7 @@ func (c *Conn) As(target any) bool {
 	return false
 }
 
-func (c *Conn) checkOpen(op string) error {
+func (c *conn) checkOpen(op string) error {
 	if c.closed.Load() {
 		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
 	}
@@ -175,7 +175,7 @@ func (c *Conn) checkOpen(op string) error {
 
 // Close closes the subscriptions still open, waits (bounded by ctx) for
 // async sends to be called back, and shuts the producers down.
-func (c *Conn) Close(ctx context.Context) error {
+func (c *conn) Close(ctx context.Context) error {
 	if c.closed.Swap(true) {
 		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "connection already closed"}
 	}
@@ -215,14 +215,10 @@ func (c *Conn) Close(ctx context.Context) error {
 	return nil
 }
 
-// wait sleeps d or until ctx is done.
+// wait sleeps d or until ctx is done, then returns ctx's error.
 func wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !kit.Sleep(ctx, d) {
 		return ctx.Err()
 	}
+	return nil
 }

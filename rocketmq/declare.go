@@ -6,7 +6,7 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-var _ driver.Declarer = (*Conn)(nil)
+var _ driver.Declarer = (*conn)(nil)
 
 // Declare implements driver.Declarer: it creates topic when missing (with
 // the URL's queues, on every broker of the cluster, like the first Publish
@@ -19,7 +19,7 @@ var _ driver.Declarer = (*Conn)(nil)
 //
 // The offset requests are not signed: with ACL credentials the positions
 // are left to the broker (as for Subscribe, offsets.go).
-func (c *Conn) Declare(ctx context.Context, topic string, groups []string) error {
+func (c *conn) Declare(ctx context.Context, topic string, groups []string) error {
 	const op = "declare"
 	if err := c.checkOpen(op); err != nil {
 		return err
@@ -56,7 +56,7 @@ func (c *Conn) Declare(ctx context.Context, topic string, groups []string) error
 
 // groupName is the RocketMQ consumer group of unimq group on topic, the one
 // Subscribe uses (kept in one place so that Declare and Subscribe agree).
-func (c *Conn) groupName(topic, group string) (string, error) {
+func (c *conn) groupName(topic, group string) (string, error) {
 	g, _, err := c.rocketGroup(&driver.SubscriptionConfig{Topic: topic, Group: group})
 	return g, err
 }

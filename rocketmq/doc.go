@@ -34,9 +34,9 @@
 //	               "levels": the nearest of the 18 delay levels not shorter
 //	               (for 4.x brokers; up to 2h)
 //
-// Open options (mq.DriverOption): WithCredentials, ProducerGroup, ExactGroup
-// (also a Subscribe / NewConsumer option). Publish
-// option: DelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
+// Open options (mq.Option values, like every adapter's): WithCredentials,
+// WithProducerGroup, WithExactGroup (also a Subscribe / NewConsumer
+// option). Publish option: WithDelayLevel(n) for the broker's delay levels 1..18 (1s 5s 10s 30s
 // 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h).
 //
 // # Mapping
@@ -95,7 +95,7 @@
 // as the RocketMQ group "G|T" ('.', ':' and '/' in G become '_'; when
 // "%RETRY%G|T" would pass the broker's 127-byte topic limit, the name is cut
 // and ends with "|" and 16 hex digits of FNV-1a 64 of "G|T"). A Java or
-// other consumer joins the group under that name. ExactGroup() or
+// other consumer joins the group under that name. WithExactGroup() or
 // group_names=exact uses G unchanged, for interop with existing groups;
 // such a group subscribed to a second topic in the same process is refused
 // with ErrInvalidArgument.
@@ -129,7 +129,7 @@
 // messages do not wait for the client's 20-30 s route refresh and rebalance;
 // topics that do not exist are created on every broker serving the template
 // topic TBW102 (a signed UPDATE_AND_CREATE_TOPIC request whose answer is
-// checked). Conn.Declare (mq.Client.Declare) does the same ahead of any
+// checked). mq.Client.Declare does the same ahead of any
 // subscriber and fixes each named group's start at Declare's time.
 //
 // # Security
@@ -156,7 +156,7 @@
 // client applies it, then shuts the consumer down (its queues are dropped and
 // offsets persisted below every message still unsettled, which is then
 // redelivered, never acknowledged).
-// Conn.Close does that for every subscription still open, waits for async
+// Client.Close does that for every subscription still open, waits for async
 // callbacks and shuts the producers down.
 //
 // # Goroutines of the client
@@ -165,7 +165,7 @@
 // library keeps some of its own running after Shutdown: its schedulers and
 // statistics goroutines sleep (10 s to an hour) before they notice Shutdown,
 // the transaction producer's check-back loop ranges over a channel the
-// client never closes (one per Conn that used transactions), and connection
+// client never closes (one per client that used transactions), and connection
 // readers end a little later; a package-level cache starts a janitor at
 // init. Tests that check for leaks ignore them (see conformance_test.go).
 // The client also has data races of its own (listed with their traces in
@@ -175,25 +175,23 @@
 // # Logging
 //
 // The client's logging (logrus to stdout by default) is routed to the
-// logger of the most recently opened Conn (mq.WithLogger, default
+// logger of the most recently opened client (mq.WithLogger, default
 // slog.Default()): its Info lines at Debug, Warning at Warn, Error at Error,
 // and the warnings that unimq's own handling provokes on purpose at Debug.
 // The values of ACL fields (AccessKey, Signature, SecurityToken) and of
 // secret-named fields are replaced by "xxxxx". The client has one logger per
 // process, so the last Open wins.
 //
-// # Escape hatches
+// # Escape hatches and admin
 //
-// Client.As gives *Conn (CreateTopic, QueryByKey, QueryByID), rocketmq.Producer and, once used,
+// Client.As gives rocketmq.Producer and, once used,
 // rocketmq.TransactionProducer (package github.com/apache/rocketmq-client-go/v2);
 // Subscriber.As gives rocketmq.PushConsumer.
 //
-// Querying a message by id or key: the Go client v2.1.2 has no
-// query API, so *Conn has QueryByKey and QueryByID, which ask the brokers'
+// Admin functions take the *mq.Client: CreateTopic, QueryByKey, QueryByID.
+// The Go client v2.1.2 has no query API, so the queries ask the brokers'
 // message index directly (QUERY_MESSAGE; unsigned, so not with ACL
 // enforced):
 //
-//	var conn *rocketmq.Conn
-//	client.As(&conn)
-//	msgs, err := conn.QueryByKey(ctx, "orders", "order-4711", 10, from, to)
+//	msgs, err := rocketmq.QueryByKey(ctx, client, "orders", "order-4711", 10, from, to)
 package rocketmq

@@ -4,25 +4,32 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // CommittedSum returns the sum of group's committed offsets over the queues
 // of topic (with a fresh topic: how many messages the group has committed),
 // asking the brokers directly. For tests.
-func (c *Conn) CommittedSum(ctx context.Context, group, topic string) (int64, error) {
-	r, err := queryRoute(ctx, c.cfg.nameServers, c.fullTopic(topic))
+func CommittedSum(ctx context.Context, client *mq.Client, group, topic string) (int64, error) {
+	c, err := connOf(client, "committed sum")
+	if err != nil {
+		return 0, err
+	}
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, c.fullTopic(topic))
 	if err != nil || r == nil {
 		return 0, fmt.Errorf("route of %s: %v", topic, err)
 	}
 	var sum int64
-	for addr, n := range r.perBroker {
+	for addr, n := range r.PerBroker {
 		for q := 0; q < n; q++ {
-			h, _, err := invoke(ctx, addr, reqQueryConsumerOffset, map[string]string{
+			h, _, err := remoting.Invoke(ctx, addr, remoting.ReqQueryConsumerOffset, map[string]string{
 				"consumerGroup": c.nsGroup(group), "topic": c.fullTopic(topic), "queueId": strconv.Itoa(q), "setZeroIfNotFound": "false"})
 			if err != nil {
 				return 0, err
 			}
-			if h.Code != resSuccess {
+			if h.Code != remoting.ResSuccess {
 				continue
 			}
 			off, _ := strconv.ParseInt(h.ExtFields["offset"], 10, 64)

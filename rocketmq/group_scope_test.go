@@ -12,12 +12,12 @@ import (
 	"github.com/unimq/unimq/rocketmq"
 )
 
-// With rocketmq.ExactGroup the group is the RocketMQ group itself: a second
+// With rocketmq.WithExactGroup the group is the RocketMQ group itself: a second
 // topic for it in the same process is refused at once with
 // ErrInvalidArgument (RocketMQ would split and drop both topics' messages),
 // and the first subscription keeps working.
 func TestExactGroupOnASecondTopicIsRefused(t *testing.T) {
-	c := openClient(t, mq.DriverOption(rocketmq.ExactGroup()))
+	c := openClient(t, rocketmq.WithExactGroup())
 	t1, t2 := newTopic(t, c, "exact-a", 4), newTopic(t, c, "exact-b", 4)
 	g := mq.Group(mqtest.UniqueName("g-exact"))
 	col := mqtest.NewCollector()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 )
 
@@ -35,18 +36,19 @@ import (
 type exactGroupOpt struct{}
 
 func (exactGroupOpt) Backend() string { return backend }
-func (exactGroupOpt) rocketmq()       {}
 
-// ExactGroup makes a subscription use its mq.Group (default "default") as
-// the RocketMQ consumer group name unchanged, instead of the per-topic name
-// "<group>|<topic>" the adapter uses by default (see docs/rocketmq.md). Give
-// it to Subscribe / NewConsumer, or to Open for every subscription:
+// WithExactGroup makes a subscription use its mq.Group (default "default")
+// as the RocketMQ consumer group name unchanged, instead of the per-topic
+// name "<group>|<topic>" the adapter uses by default (see docs/rocketmq.md)
+// (Subscribe, Consumer; Open: for every subscription):
 //
-//	client.Subscribe(ctx, "orders", h, mq.Group("billing"), mq.DriverOption(rocketmq.ExactGroup()))
+//	client.Subscribe(ctx, "orders", h, mq.Group("billing"), rocketmq.WithExactGroup())
 //
 // One such group can consume one topic: subscribing it to a second topic
 // while the first subscription is open fails with ErrInvalidArgument.
-func ExactGroup() Option { return exactGroupOpt{} }
+func WithExactGroup() mq.Option {
+	return mq.AdapterOption("rocketmq.WithExactGroup", mq.ScopeOpen|mq.ScopeSubscribe|mq.ScopeConsumer, exactGroupOpt{})
+}
 
 // maxTopicLen is the broker's limit for topic names, which bounds the
 // group through its retry topic "%RETRY%<group>".
@@ -56,7 +58,7 @@ var groupChars = strings.NewReplacer(".", "_", ":", "_", "/", "_")
 
 // rocketGroup returns the RocketMQ consumer group for cfg (without the
 // namespace prefix, which the client adds).
-func (c *Conn) rocketGroup(cfg *driver.SubscriptionConfig) (string, bool, error) {
+func (c *conn) rocketGroup(cfg *driver.SubscriptionConfig) (string, bool, error) {
 	const op = "subscribe"
 	g := cfg.Group
 	if g == "" {
@@ -110,7 +112,7 @@ var (
 // claimGroup records that group consumes topic; a group already consuming
 // another topic in this process is refused, since RocketMQ would split the
 // messages of both topics between the two subscriptions and lose some.
-func (c *Conn) claimGroup(group, topic string, exact bool) (release func(), err error) {
+func (c *conn) claimGroup(group, topic string, exact bool) (release func(), err error) {
 	key := strings.Join(c.cfg.nameServers, ";") + "\x00" + c.cfg.namespace + "\x00" + group
 	groupsMu.Lock()
 	defer groupsMu.Unlock()

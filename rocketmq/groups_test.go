@@ -11,17 +11,17 @@ import (
 	"github.com/unimq/unimq/mq/driver"
 )
 
-func testConn(t *testing.T, rawURL string) *Conn {
+func testConn(t *testing.T, rawURL string) *conn {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	require.NoError(t, err)
 	cfg, err := parseURL(u)
 	require.NoError(t, err)
-	return &Conn{cfg: cfg}
+	return &conn{cfg: cfg}
 }
 
 // Group G of topic T is the RocketMQ group "G|T": one group on two topics
-// gives two RocketMQ groups; ExactGroup (or group_names=exact) keeps G.
+// gives two RocketMQ groups; WithExactGroup (or group_names=exact) keeps G.
 func TestRocketGroupNames(t *testing.T) {
 	c := testConn(t, "rocketmq://127.0.0.1:9876")
 	name := func(cfg *driver.SubscriptionConfig) string {
@@ -35,8 +35,8 @@ func TestRocketGroupNames(t *testing.T) {
 	require.Equal(t, "default|orders", name(&driver.SubscriptionConfig{Topic: "orders", Group: "default"}))
 	require.Equal(t, "default|orders", name(&driver.SubscriptionConfig{Topic: "orders", Broadcast: true}))
 	require.Equal(t, "svc_v1|orders", name(&driver.SubscriptionConfig{Topic: "orders", Group: "svc.v1"}))
-	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{ExactGroup()}}))
-	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{ExactGroup()}}))
+	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{exactGroupOpt{}}}))
+	require.Equal(t, "billing", name(&driver.SubscriptionConfig{Topic: "orders", Group: "billing", Options: []driver.Option{exactGroupOpt{}}}))
 	exact := testConn(t, "rocketmq://127.0.0.1:9876?group_names=exact")
 	g, _, err := exact.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: "billing"})
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestRocketGroupNames(t *testing.T) {
 		_, _, err := c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: bad})
 		require.Truef(t, errors.Is(err, driver.ErrInvalidArgument), "group %q: %v", bad, err)
 	}
-	_, _, err = c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: strings.Repeat("g", 121), Options: []driver.Option{ExactGroup()}})
+	_, _, err = c.rocketGroup(&driver.SubscriptionConfig{Topic: "orders", Group: strings.Repeat("g", 121), Options: []driver.Option{exactGroupOpt{}}})
 	require.ErrorIs(t, err, driver.ErrInvalidArgument)
 }
 
@@ -104,13 +104,4 @@ func TestGroupNamesParameter(t *testing.T) {
 	u, _ := url.Parse("rocketmq://127.0.0.1:9876?group_names=broker")
 	_, err := parseURL(u)
 	require.ErrorIs(t, err, driver.ErrInvalidOption)
-}
-
-// The handover requests (offsets, unlocks) find a queue's broker by name.
-func TestParseRouteBrokerNames(t *testing.T) {
-	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"c"},` +
-		`{"brokerAddrs":{"0":"10.0.0.2:10911"},"brokerName":"broker-b","cluster":"c"}],` +
-		`"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4},` +
-		`{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`)
-	require.Equal(t, map[string]string{"broker-a": "127.0.0.1:10911", "broker-b": "10.0.0.2:10911"}, parseRoute(body).byName)
 }

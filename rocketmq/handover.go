@@ -15,6 +15,8 @@ import (
 
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // Handing queues over between members of a clustering group.
@@ -47,11 +49,6 @@ import (
 // every message acknowledged before; messages acknowledged in the last
 // milliseconds before it joined, or still being handled, can be delivered
 // again.
-
-const (
-	reqGetConsumerListByGroup = 38
-	reqUnlockBatchMQ          = 42
-)
 
 // persistDelay lets the client apply a callback's result before its
 // offsets are persisted; persistGap bounds how often they are.
@@ -227,19 +224,19 @@ func heldQueues(pc rmq.PushConsumer) map[primitive.MessageQueue]bool {
 }
 
 // brokerNames maps the broker names of topic to their master addresses.
-func (c *Conn) brokerNames(ctx context.Context, topic string) (map[string]string, error) {
-	r, err := queryRoute(ctx, c.cfg.nameServers, topic)
+func (c *conn) brokerNames(ctx context.Context, topic string) (map[string]string, error) {
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, topic)
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
 		return nil, fmt.Errorf("no route for %s", topic)
 	}
-	return r.byName, nil
+	return r.ByName, nil
 }
 
 // nsGroup is group as the broker knows it (with the namespace prefix).
-func (c *Conn) nsGroup(group string) string {
+func (c *conn) nsGroup(group string) string {
 	if c.cfg.namespace != "" {
 		return c.cfg.namespace + "%" + group
 	}
@@ -249,7 +246,7 @@ func (c *Conn) nsGroup(group string) string {
 // commitOffsets commits offs for group synchronously (each request is
 // answered before the next), so a member that reads them afterwards starts
 // there.
-func (c *Conn) commitOffsets(ctx context.Context, group string, offs map[primitive.MessageQueue]int64) error {
+func (c *conn) commitOffsets(ctx context.Context, group string, offs map[primitive.MessageQueue]int64) error {
 	addrs := map[string]map[string]string{} // topic -> broker name -> address
 	var first error
 	for q, off := range offs {
@@ -279,7 +276,7 @@ func (c *Conn) commitOffsets(ctx context.Context, group string, offs map[primiti
 }
 
 // unlockQueues releases the broker locks clientID holds on qs for group.
-func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []primitive.MessageQueue) error {
+func (c *conn) unlockQueues(ctx context.Context, group, clientID string, qs []primitive.MessageQueue) error {
 	byBroker := map[string][]primitive.MessageQueue{}
 	for _, q := range qs {
 		byBroker[q.Topic+"\x00"+q.BrokerName] = append(byBroker[q.Topic+"\x00"+q.BrokerName], q)
@@ -295,8 +292,8 @@ func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []pr
 			continue
 		}
 		body, _ := json.Marshal(map[string]any{"consumerGroup": c.nsGroup(group), "clientId": clientID, "mqSet": group2})
-		h, _, err := invokeBody(ctx, addr, reqUnlockBatchMQ, nil, body)
-		if err == nil && h.Code != resSuccess {
+		h, _, err := remoting.InvokeBody(ctx, addr, remoting.ReqUnlockBatchMQ, nil, body)
+		if err == nil && h.Code != remoting.ResSuccess {
 			err = fmt.Errorf("broker %s: unlock: code %d: %s", addr, h.Code, h.Remark)
 		}
 		if err != nil && first == nil {
@@ -307,12 +304,12 @@ func (c *Conn) unlockQueues(ctx context.Context, group, clientID string, qs []pr
 }
 
 // consumerIDs lists the members of group registered at the broker at addr.
-func (c *Conn) consumerIDs(ctx context.Context, addr, group string) ([]string, error) {
-	h, body, err := invoke(ctx, addr, reqGetConsumerListByGroup, map[string]string{"consumerGroup": c.nsGroup(group)})
+func (c *conn) consumerIDs(ctx context.Context, addr, group string) ([]string, error) {
+	h, body, err := remoting.Invoke(ctx, addr, remoting.ReqGetConsumerListByGroup, map[string]string{"consumerGroup": c.nsGroup(group)})
 	if err != nil {
 		return nil, err
 	}
-	if h.Code != resSuccess {
+	if h.Code != remoting.ResSuccess {
 		return nil, fmt.Errorf("broker %s: consumers of %s: code %d: %s", addr, group, h.Code, h.Remark)
 	}
 	var list struct {
@@ -348,7 +345,7 @@ func allocated(n, m, i int) int {
 // this subscription and whether it is known (this member registered at the
 // broker).
 func (s *subscription) share(ctx context.Context) (int, bool) {
-	r, err := queryRoute(ctx, s.c.cfg.nameServers, s.c.fullTopic(s.cfg.Topic))
+	r, err := remoting.QueryRoute(ctx, s.c.cfg.nameServers, s.c.fullTopic(s.cfg.Topic))
 	if err != nil || r == nil {
 		return 0, false
 	}
@@ -358,11 +355,11 @@ func (s *subscription) share(ctx context.Context) (int, bool) {
 
 // shareOf is share for the topic's route r; it also returns the group's
 // members.
-func (s *subscription) shareOf(ctx context.Context, r *route) (int, []string, bool) {
-	if s.cid == "" || len(r.brokerAddrs) == 0 {
+func (s *subscription) shareOf(ctx context.Context, r *remoting.Route) (int, []string, bool) {
+	if s.cid == "" || len(r.BrokerAddrs) == 0 {
 		return 0, nil, false
 	}
-	ids, err := s.c.consumerIDs(ctx, r.brokerAddrs[0], s.group)
+	ids, err := s.c.consumerIDs(ctx, r.BrokerAddrs[0], s.group)
 	if err != nil {
 		return 0, nil, false
 	}
@@ -371,7 +368,7 @@ func (s *subscription) shareOf(ctx context.Context, r *route) (int, []string, bo
 	if i == len(ids) || ids[i] != s.cid {
 		return 0, ids, false
 	}
-	return allocated(r.queues, len(ids), i), ids, true
+	return allocated(r.Queues, len(ids), i), ids, true
 }
 
 // watch runs for orderly clustering subscriptions until stop is closed.
@@ -391,7 +388,7 @@ func (s *subscription) watch(stop <-chan struct{}) {
 	defer t.Stop()
 	full := s.c.fullTopic(s.cfg.Topic)
 	var (
-		r         *route                   // the topic's route, refreshed every routeEvery
+		r         *remoting.Route          // the topic's route, refreshed every routeEvery
 		all       []primitive.MessageQueue // the topic's and retry topic's queues
 		members   []string
 		routeAt   time.Time
@@ -417,7 +414,7 @@ func (s *subscription) watch(stop <-chan struct{}) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if now.After(routeAt) || r == nil {
 			routeAt = now.Add(routeEvery)
-			if nr, err := queryRoute(ctx, s.c.cfg.nameServers, full); err == nil && nr != nil {
+			if nr, err := remoting.QueryRoute(ctx, s.c.cfg.nameServers, full); err == nil && nr != nil {
 				r = nr
 			}
 			all = s.c.queuesOf(ctx, full, s.retryTopic)
@@ -448,18 +445,18 @@ func (s *subscription) watch(stop <-chan struct{}) {
 }
 
 // queuesOf lists the queues of topics (by their routes).
-func (c *Conn) queuesOf(ctx context.Context, topics ...string) []primitive.MessageQueue {
+func (c *conn) queuesOf(ctx context.Context, topics ...string) []primitive.MessageQueue {
 	var qs []primitive.MessageQueue
 	for _, topic := range topics {
 		if topic == "" {
 			continue
 		}
-		r, err := queryRoute(ctx, c.cfg.nameServers, topic)
+		r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, topic)
 		if err != nil || r == nil {
 			continue
 		}
-		for name, addr := range r.byName {
-			for q := 0; q < r.perBroker[addr]; q++ {
+		for name, addr := range r.ByName {
+			for q := 0; q < r.PerBroker[addr]; q++ {
 				qs = append(qs, primitive.MessageQueue{Topic: topic, BrokerName: name, QueueId: q})
 			}
 		}

@@ -18,9 +18,7 @@ import (
 func newTopic(t *testing.T, c *mq.Client, prefix string, queues int) string {
 	t.Helper()
 	topic := mqtest.UniqueName(prefix)
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, queues))
+	require.NoError(t, rocketmq.CreateTopic(t.Context(), c, topic, queues))
 	return topic
 }
 
@@ -116,11 +114,9 @@ func TestRebalanceHandsOverWithoutReplay(t *testing.T) {
 		// so the test waits for it and logs the delay. A member that joins
 		// in the same millisecond can still replay the last ones
 		// (docs/rocketmq.md).
-		var conn *rocketmq.Conn
-		require.True(t, pub.As(&conn))
 		ackedAt := time.Now()
 		require.Eventually(t, func() bool {
-			sum, err := conn.CommittedSum(t.Context(), gname+"|"+topic, topic)
+			sum, err := rocketmq.CommittedSum(t.Context(), pub, gname+"|"+topic, topic)
 			return err == nil && sum == int64(len(first))
 		}, wait, 10*time.Millisecond, "round %d: the acknowledged offsets did not reach the broker within %v", round, wait)
 		t.Logf("round %d: offsets at the broker %v after the last acknowledgement", round, time.Since(ackedAt).Round(time.Millisecond))

@@ -62,9 +62,7 @@ func TestInteropToPlainConsumer(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
 	topic := mqtest.UniqueName("interop-out")
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, 4))
+	require.NoError(t, rocketmq.CreateTopic(t.Context(), c, topic, 4))
 
 	got := make(chan *primitive.MessageExt, 10)
 	pc, err := rmq.NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver(nameServers(t))),

@@ -15,7 +15,7 @@ import (
 
 // The Go client logs through one process-wide rlog.Logger (by default logrus
 // to stdout). unimq installs clientLog once, at the first Open, and points it
-// at the logger of the most recently opened Conn (OpenConfig.Logger). The
+// at the logger of the most recently opened conn (OpenConfig.Logger). The
 // client's Info lines (heartbeats, rebalances, offsets) become slog Debug;
 // its Warning and Error lines stay Warn and Error.
 var (

@@ -7,17 +7,7 @@ import (
 	"strconv"
 
 	"github.com/unimq/unimq/mq/driver"
-)
-
-// Remoting request codes used to fix a new group's start offsets.
-const (
-	reqQueryConsumerOffset    = 14
-	reqUpdateConsumerOffset   = 15
-	reqSearchOffsetByTime     = 29
-	reqGetMaxOffset           = 30
-	reqUpdateSubscriptionGrp  = 200
-	resQueryNotFound          = 22
-	resSubscriptionGrpMissing = 26
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // presetOffsets commits the start offsets of a new clustering group before
@@ -29,7 +19,7 @@ const (
 // stored at or after the start time (StartAtTime). Groups that consumed
 // before are left alone. With ACL credentials it does nothing (the requests
 // would need signing); the broker's behaviour then applies.
-func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.SubscriptionConfig) error {
+func (c *conn) presetOffsets(ctx context.Context, group string, cfg *driver.SubscriptionConfig) error {
 	if cfg.Broadcast || cfg.Start.Kind == driver.StartOldest || c.cfg.creds.AccessKey != "" {
 		return nil
 	}
@@ -37,32 +27,32 @@ func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.Subs
 	if c.cfg.namespace != "" {
 		group = c.cfg.namespace + "%" + group // as the client names it
 	}
-	r, err := queryRoute(ctx, c.cfg.nameServers, topic)
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, topic)
 	if err != nil || r == nil {
 		return err
 	}
-	for addr, n := range r.perBroker {
+	for addr, n := range r.PerBroker {
 		for q := 0; q < n; q++ {
 			qid := strconv.Itoa(q)
-			h, _, err := invoke(ctx, addr, reqQueryConsumerOffset, map[string]string{
+			h, _, err := remoting.Invoke(ctx, addr, remoting.ReqQueryConsumerOffset, map[string]string{
 				"consumerGroup": group, "topic": topic, "queueId": qid, "setZeroIfNotFound": "false"})
 			if err != nil {
 				return err
 			}
-			if h.Code != resQueryNotFound {
+			if h.Code != remoting.ResQueryNotFound {
 				continue // the group has an offset (or the broker is older): keep it
 			}
 			var target map[string]string
 			if cfg.Start.Kind == driver.StartAtTime {
-				h, _, err = invoke(ctx, addr, reqSearchOffsetByTime, map[string]string{
+				h, _, err = remoting.Invoke(ctx, addr, remoting.ReqSearchOffsetByTime, map[string]string{
 					"topic": topic, "queueId": qid, "timestamp": strconv.FormatInt(cfg.Start.Time.UnixMilli(), 10)})
 			} else {
-				h, _, err = invoke(ctx, addr, reqGetMaxOffset, map[string]string{"topic": topic, "queueId": qid})
+				h, _, err = remoting.Invoke(ctx, addr, remoting.ReqGetMaxOffset, map[string]string{"topic": topic, "queueId": qid})
 			}
 			if err != nil {
 				return err
 			}
-			if h.Code != resSuccess {
+			if h.Code != remoting.ResSuccess {
 				return fmt.Errorf("broker %s: offset of %s/%d: code %d: %s", addr, topic, q, h.Code, h.Remark)
 			}
 			target = h.ExtFields
@@ -78,21 +68,21 @@ func (c *Conn) presetOffsets(ctx context.Context, group string, cfg *driver.Subs
 	return nil
 }
 
-func (c *Conn) commitOffset(ctx context.Context, addr, group, topic, qid, off string) error {
+func (c *conn) commitOffset(ctx context.Context, addr, group, topic, qid, off string) error {
 	ext := map[string]string{"consumerGroup": group, "topic": topic, "queueId": qid, "commitOffset": off}
-	h, _, err := invoke(ctx, addr, reqUpdateConsumerOffset, ext)
+	h, _, err := remoting.Invoke(ctx, addr, remoting.ReqUpdateConsumerOffset, ext)
 	if err != nil {
 		return err
 	}
-	if h.Code == resSubscriptionGrpMissing {
+	if h.Code == remoting.ResSubscriptionGrpMissing {
 		if err := createGroup(ctx, addr, group); err != nil {
 			return err
 		}
-		if h, _, err = invoke(ctx, addr, reqUpdateConsumerOffset, ext); err != nil {
+		if h, _, err = remoting.Invoke(ctx, addr, remoting.ReqUpdateConsumerOffset, ext); err != nil {
 			return err
 		}
 	}
-	if h.Code != resSuccess {
+	if h.Code != remoting.ResSuccess {
 		return fmt.Errorf("broker %s: commit offset %s of %s/%s for %s: code %d: %s", addr, off, topic, qid, group, h.Code, h.Remark)
 	}
 	return nil
@@ -106,11 +96,11 @@ func createGroup(ctx context.Context, addr, group string) error {
 		"retryQueueNums": 1, "retryMaxTimes": 16, "brokerId": 0, "whichBrokerWhenConsumeSlowly": 1,
 		"notifyConsumerIdsChangedEnable": true,
 	})
-	h, _, err := invokeBody(ctx, addr, reqUpdateSubscriptionGrp, nil, body)
+	h, _, err := remoting.InvokeBody(ctx, addr, remoting.ReqUpdateSubscriptionGrp, nil, body)
 	if err != nil {
 		return err
 	}
-	if h.Code != resSuccess {
+	if h.Code != remoting.ResSuccess {
 		return fmt.Errorf("broker %s: create group %s: code %d: %s", addr, group, h.Code, h.Remark)
 	}
 	return nil

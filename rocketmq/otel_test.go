@@ -15,7 +15,7 @@ import (
 
 // TestOpenTelemetry runs otelmq's shared test; the traceparent user
 // property is read back from the broker's store by message id
-// (QUERY_MESSAGE, Conn.QueryByID).
+// (QUERY_MESSAGE, rocketmq.QueryByID).
 func TestOpenTelemetry(t *testing.T) {
 	otelmqtest.Run(t, otelmqtest.Harness{
 		Backend: "rocketmq",
@@ -24,14 +24,12 @@ func TestOpenTelemetry(t *testing.T) {
 		},
 		Topic: func(*testing.T) string { return mqtest.UniqueName("otel") },
 		Raw: func(ctx context.Context, t *testing.T, c *mq.Client, topic string) func(*mq.Message) map[string]string {
-			var conn *rocketmq.Conn
-			require.True(t, c.As(&conn))
 			from := time.Now().Add(-time.Minute)
 			return func(m *mq.Message) map[string]string {
 				var got []*mq.Message
 				require.Eventually(t, func() bool { // the broker indexes asynchronously
 					var err error
-					got, err = conn.QueryByID(ctx, topic, m.BrokerID, from, time.Now().Add(time.Minute))
+					got, err = rocketmq.QueryByID(ctx, c, topic, m.BrokerID, from, time.Now().Add(time.Minute))
 					require.NoError(t, err)
 					return len(got) > 0
 				}, wait, 200*time.Millisecond)

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
-var _ driver.Pinger = (*Conn)(nil)
+var _ driver.Pinger = (*conn)(nil)
 
 // Ping (mq.Client.Ping) makes two round trips, each on a new connection
 // bounded by ctx:
@@ -30,7 +31,7 @@ var _ driver.Pinger = (*Conn)(nil)
 // (GET_ROUTEINFO_BY_TOPIC TBW102) to the name servers and a heartbeat
 // without groups to a master broker; ErrUnavailable when either does not
 // answer, bounded by ctx.
-func (c *Conn) Ping(ctx context.Context) error {
+func (c *conn) Ping(ctx context.Context) error {
 	const op = "ping"
 	if err := c.checkOpen(op); err != nil {
 		return err
@@ -50,14 +51,14 @@ func (c *Conn) Ping(ctx context.Context) error {
 	}
 	addr := brokers[0]
 	body := []byte(`{"clientID":"unimq-ping","producerDataSet":[],"consumerDataSet":[]}`)
-	h, _, err := invokeBody(ctx, addr, reqHeartBeat, signed(map[string]string{}, c.cfg.creds, body), body)
+	h, _, err := remoting.InvokeBody(ctx, addr, remoting.ReqHeartBeat, remoting.Sign(map[string]string{}, c.cfg.creds, body), body)
 	if err != nil {
 		return c.pingErr(ctx, op, "broker "+addr+" did not answer", err)
 	}
 	switch h.Code {
-	case resSuccess:
+	case remoting.ResSuccess:
 		return nil
-	case resNoPermission:
+	case remoting.ResNoPermission:
 		return &driver.Error{Code: driver.CodeRejected, Op: op, Backend: backend,
 			Msg: fmt.Sprintf("the broker's access control refused the credentials (code %d: %.200s)", h.Code, redact(h.Remark))}
 	}
@@ -67,10 +68,10 @@ func (c *Conn) Ping(ctx context.Context) error {
 
 // pingNameServers asks the name servers in turn for TBW102's route and
 // returns its master brokers from the first that answers.
-func (c *Conn) pingNameServers(ctx context.Context) ([]string, error) {
+func (c *conn) pingNameServers(ctx context.Context) ([]string, error) {
 	var errs []error
 	for _, ns := range c.cfg.nameServers {
-		h, body, err := invoke(ctx, ns, reqGetRouteInfoByTopic, map[string]string{"topic": defaultTopicKey})
+		h, body, err := remoting.Invoke(ctx, ns, remoting.ReqGetRouteInfoByTopic, map[string]string{"topic": remoting.DefaultTopicKey})
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {
@@ -78,8 +79,8 @@ func (c *Conn) pingNameServers(ctx context.Context) ([]string, error) {
 			}
 			continue
 		}
-		if h.Code == resSuccess {
-			return parseRoute(body).brokerAddrs, nil
+		if h.Code == remoting.ResSuccess {
+			return remoting.ParseRoute(body).BrokerAddrs, nil
 		}
 		return nil, nil // an answer all the same (TBW102 unknown without autoCreateTopicEnable)
 	}
@@ -89,9 +90,9 @@ func (c *Conn) pingNameServers(ctx context.Context) ([]string, error) {
 	return nil, errors.Join(errs...)
 }
 
-// knownBrokers returns the master brokers of one topic this Conn knows (of
+// knownBrokers returns the master brokers of one topic this conn knows (of
 // the first few it tries).
-func (c *Conn) knownBrokers(ctx context.Context) []string {
+func (c *conn) knownBrokers(ctx context.Context) []string {
 	c.topicsMu.Lock()
 	topics := make([]string, 0, len(c.topics))
 	for t := range c.topics {
@@ -102,8 +103,8 @@ func (c *Conn) knownBrokers(ctx context.Context) []string {
 	}
 	c.topicsMu.Unlock()
 	for _, t := range topics {
-		if r, err := queryRoute(ctx, c.cfg.nameServers, t); err == nil && r != nil && len(r.brokerAddrs) > 0 {
-			return r.brokerAddrs
+		if r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, t); err == nil && r != nil && len(r.BrokerAddrs) > 0 {
+			return r.BrokerAddrs
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -115,7 +116,7 @@ func (c *Conn) knownBrokers(ctx context.Context) []string {
 // pingErr classifies a failed round trip: ctx's error when ctx ended it
 // (the connection's deadline is ctx's, and may fire just before ctx's own
 // timer), else unavailable.
-func (c *Conn) pingErr(ctx context.Context, op, msg string, err error) error {
+func (c *conn) pingErr(ctx context.Context, op, msg string, err error) error {
 	if ctx.Err() != nil {
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: msg, Err: ctx.Err()}
 	}

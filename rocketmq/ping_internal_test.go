@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // fakeNameServer answers every remoting request with TBW102's route, whose
@@ -47,9 +48,9 @@ func answerRoute(c net.Conn, brokerAddr string) {
 	if _, err := io.ReadFull(c, req); err != nil {
 		return
 	}
-	var h remotingHeader
+	var h remoting.Header
 	_ = json.Unmarshal(req[4:4+binary.BigEndian.Uint32(req[0:4])&0xFFFFFF], &h)
-	hb, _ := json.Marshal(remotingHeader{Code: resSuccess, Opaque: h.Opaque, Flag: 1})
+	hb, _ := json.Marshal(remoting.Header{Code: remoting.ResSuccess, Opaque: h.Opaque, Flag: 1})
 	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"` + brokerAddr + `"},"brokerName":"b0","cluster":"c"}],` +
 		`"queueDatas":[{"brokerName":"b0","perm":6,"readQueueNums":4,"writeQueueNums":4}]}`)
 	frame := make([]byte, 8+len(hb)+len(body))
@@ -69,7 +70,7 @@ func TestPingReachesTheBroker(t *testing.T) {
 	brokerAddr := dead.Addr().String()
 	require.NoError(t, dead.Close())
 
-	c := &Conn{cfg: &config{nameServers: []string{fakeNameServer(t, brokerAddr)}}, topics: map[string]bool{}}
+	c := &conn{cfg: &config{nameServers: []string{fakeNameServer(t, brokerAddr)}}, topics: map[string]bool{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()

@@ -22,17 +22,14 @@ type sendPlan struct {
 	level int // delay level from rocketmq.DelayLevel, 0: none
 }
 
-func (c *Conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
+func (c *conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
 	var p sendPlan
 	for _, o := range opts.Options {
-		switch o := o.(type) {
-		case delayLevelOpt:
+		if o, ok := o.(delayLevelOpt); ok {
 			if o < 1 || int(o) > MaxDelayLevel {
-				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.DelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
+				return p, driver.Errorf(driver.CodeInvalidOption, op, "rocketmq.WithDelayLevel(%d): want 1..%d", int(o), MaxDelayLevel)
 			}
 			p.level = int(o)
-		case credentialsOpt, producerGroupOpt:
-			return p, driver.Errorf(driver.CodeInvalidOption, op, "%T is an Open option", o)
 		}
 	}
 	return p, nil
@@ -41,7 +38,7 @@ func (c *Conn) plan(op string, opts driver.SendOptions) (sendPlan, error) {
 // build converts dm and applies the delay: the DelayLevel option, else
 // DeliverAt through the 5.x timer property (delay=timer, the default) or the
 // nearest delay level not shorter (delay=levels).
-func (c *Conn) build(topic string, dm *driver.Message, p sendPlan, now time.Time) *primitive.Message {
+func (c *conn) build(topic string, dm *driver.Message, p sendPlan, now time.Time) *primitive.Message {
 	m := toPrimitive(topic, dm)
 	switch {
 	case p.level > 0:
@@ -63,7 +60,7 @@ func delayed(m *primitive.Message) bool {
 // Send publishes msgs: SendSync (one batch when the messages allow it: no
 // key, no explicit queue, no delay; else one SendSync each, in order) or
 // SendOneWay.
-func (c *Conn) Send(ctx context.Context, topic string, msgs []*driver.Message, opts driver.SendOptions) error {
+func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, opts driver.SendOptions) error {
 	op := "publish"
 	if opts.Mode == driver.OneWay {
 		op = "publish one-way"
@@ -215,7 +212,7 @@ func sendErr(ctx context.Context, op string, err error) error {
 // SendAsync sends m with the client's SendAsync; done is called once with
 // the outcome. The send outlives ctx once queued (the client bounds it with
 // its 3 s send timeout).
-func (c *Conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
+func (c *conn) SendAsync(ctx context.Context, topic string, m *driver.Message, opts driver.SendOptions, done func(error)) error {
 	const op = "publish async"
 	if err := c.checkOpen(op); err != nil {
 		return err

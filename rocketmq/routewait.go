@@ -23,7 +23,7 @@ func routeMissing(err error) bool {
 }
 
 // untilRouted calls send until it does not fail for a missing route.
-func (c *Conn) untilRouted(ctx context.Context, send func() error) error {
+func (c *conn) untilRouted(ctx context.Context, send func() error) error {
 	err := send()
 	if !routeMissing(err) {
 		return err
@@ -39,7 +39,7 @@ func (c *Conn) untilRouted(ctx context.Context, send func() error) error {
 }
 
 // sendSync is the producer's SendSync, waiting for the route on a first send.
-func (c *Conn) sendSync(ctx context.Context, pms ...*primitive.Message) (*primitive.SendResult, error) {
+func (c *conn) sendSync(ctx context.Context, pms ...*primitive.Message) (*primitive.SendResult, error) {
 	var res *primitive.SendResult
 	err := c.untilRouted(ctx, func() (err error) {
 		res, err = c.prod.SendSync(ctx, pms...)
@@ -49,6 +49,6 @@ func (c *Conn) sendSync(ctx context.Context, pms ...*primitive.Message) (*primit
 }
 
 // sendOneWay is the producer's SendOneWay, waiting for the route on a first send.
-func (c *Conn) sendOneWay(ctx context.Context, pm *primitive.Message) error {
+func (c *conn) sendOneWay(ctx context.Context, pm *primitive.Message) error {
 	return c.untilRouted(ctx, func() error { return c.prod.SendOneWay(ctx, pm) })
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/internal/brokertest"
@@ -111,7 +112,7 @@ func TestDelayLevels(t *testing.T) {
 	col := mqtest.NewCollector()
 	subscribe(t, c, topic, col.Handler("s", nil), mq.Group(mqtest.UniqueName("g-delay")))
 	start := time.Now()
-	require.NoError(t, c.Publish(t.Context(), topic, msg("level2", "", ""), mq.DriverOption(rocketmq.DelayLevel(2))))
+	require.NoError(t, c.Publish(t.Context(), topic, msg("level2", "", ""), rocketmq.WithDelayLevel(2)))
 	timer := msg("timer3s", "", "")
 	timer.Delay = 3 * time.Second
 	require.NoError(t, c.Publish(t.Context(), topic, timer))
@@ -124,7 +125,7 @@ func TestDelayLevels(t *testing.T) {
 	require.GreaterOrEqual(t, t3, 2500*time.Millisecond)
 	require.Less(t, t3, 13*time.Second)
 
-	err := c.Publish(t.Context(), topic, msg("bad", "", ""), mq.DriverOption(rocketmq.DelayLevel(19)))
+	err := c.Publish(t.Context(), topic, msg("bad", "", ""), rocketmq.WithDelayLevel(19))
 	require.ErrorIs(t, err, mq.ErrInvalidOption)
 }
 
@@ -245,7 +246,7 @@ func TestPullLongPolling(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
 	topic := mqtest.UniqueName("scn-pull")
-	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Concurrency(32))
+	k, err := c.NewConsumer(t.Context(), topic, mq.Group(mqtest.UniqueName("g-pull")), mq.AckTimeout(3*time.Second), mq.Prefetch(32))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Close(context.Background()) })
 	// Nothing there: Receive returns after the wait with no messages.
@@ -291,16 +292,21 @@ func TestPullLongPolling(t *testing.T) {
 	t.Fatalf("%s was not redelivered after its ack timeout", skipped.ID)
 }
 
-// As: the client's own types.
+// As: the client's own types; admin functions take the client, and
+// refuse another backend's.
 func TestAs(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
+	var p rmq.Producer
+	require.True(t, c.As(&p))
 	topic := mqtest.UniqueName("as")
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, 2))
+	require.NoError(t, rocketmq.CreateTopic(t.Context(), c, topic, 2))
+	other, err := mq.Open(t.Context(), "memory://rocketmq-as")
+	require.NoError(t, err)
+	defer other.Close(context.Background())
+	require.ErrorIs(t, rocketmq.CreateTopic(t.Context(), other, topic, 2), mq.ErrUnsupported)
 	var s *mq.Subscriber
-	s, err := c.Subscribe(t.Context(), topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("g-as")))
+	s, err = c.Subscribe(t.Context(), topic, func(context.Context, *mq.Message) error { return nil }, mq.Group(mqtest.UniqueName("g-as")))
 	require.NoError(t, err)
 	defer s.Close(context.Background())
 	require.True(t, strings.HasPrefix(c.String(), "rocketmq://"))
@@ -327,8 +333,6 @@ func TestNamespace(t *testing.T) {
 func TestQuery(t *testing.T) {
 	t.Parallel()
 	c := openClient(t)
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
 	topic := mqtest.UniqueName("query")
 	from := time.Now().Add(-time.Minute)
 	m := msg("q1", "TagA", "order-4711")
@@ -338,9 +342,9 @@ func TestQuery(t *testing.T) {
 	var byKey, byID []*mq.Message
 	require.Eventually(t, func() bool { // the broker indexes asynchronously
 		var err error
-		byKey, err = conn.QueryByKey(t.Context(), topic, "order-4711", 10, from, time.Now().Add(time.Minute))
+		byKey, err = rocketmq.QueryByKey(t.Context(), c, topic, "order-4711", 10, from, time.Now().Add(time.Minute))
 		require.NoError(t, err)
-		byID, err = conn.QueryByID(t.Context(), topic, m.BrokerID, from, time.Now().Add(time.Minute))
+		byID, err = rocketmq.QueryByID(t.Context(), c, topic, m.BrokerID, from, time.Now().Add(time.Minute))
 		require.NoError(t, err)
 		return len(byKey) > 0 && len(byID) > 0
 	}, wait, 200*time.Millisecond)
@@ -349,7 +353,7 @@ func TestQuery(t *testing.T) {
 	require.Equal(t, "v", byKey[0].Header("h"))
 	require.Equal(t, "body-q1", string(byKey[0].Body))
 	require.Equal(t, m.BrokerID, byID[0].BrokerID)
-	none, err := conn.QueryByKey(t.Context(), topic, "no-such-key", 10, from, time.Now().Add(time.Minute))
+	none, err := rocketmq.QueryByKey(t.Context(), c, topic, "no-such-key", 10, from, time.Now().Add(time.Minute))
 	require.NoError(t, err)
 	require.Empty(t, none)
 }

@@ -39,7 +39,7 @@ func TestACLRightKeysRoundTrip(t *testing.T) {
 			return mq.Open(ctx, withParams(s.URL, "access_key="+url.QueryEscape(s.AccessKey)+"&secret_key="+url.QueryEscape(s.SecretKey)), mq.WithLogger(log))
 		},
 		"option": func(ctx context.Context) (*mq.Client, error) {
-			return mq.Open(ctx, s.URL, mq.WithLogger(log), mq.DriverOption(rocketmq.WithCredentials(s.AccessKey, s.SecretKey)))
+			return mq.Open(ctx, s.URL, mq.WithLogger(log), rocketmq.WithCredentials(s.AccessKey, s.SecretKey))
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -1,11 +1,11 @@
 package rocketmq
 
 import (
-	"hash/fnv"
 	"sync/atomic"
 	"unicode/utf16"
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // Queue selectors of keyed messages (URL parameter selector=).
@@ -61,9 +61,7 @@ func (s *queueSelector) Select(m *primitive.Message, mqs []*primitive.MessageQue
 }
 
 func fnvIndex(key string, n int) int {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key))
-	return int(h.Sum32() % uint32(n))
+	return int(kit.FNV1a(key) % uint32(n))
 }
 
 // javaIndex is SelectMessageQueueByHash.select of the Java client for a

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // subscription is one push consumer. The client calls consume (from its
@@ -39,7 +41,7 @@ import (
 //	                       below every unsettled message) and waiting
 //	                       callbacks return; their results are ignored.
 type subscription struct {
-	c       *Conn
+	c       *conn
 	cfg     *driver.SubscriptionConfig
 	group   string
 	ordered bool
@@ -103,7 +105,7 @@ var validGroup = regexp.MustCompile(`^[%|a-zA-Z0-9_-]{1,255}$`)
 
 // Subscribe starts a push consumer for cfg and returns once it was assigned
 // its queues (so a message published afterwards is received).
-func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
+func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (driver.Subscription, error) {
 	const op = "subscribe"
 	if err := c.checkOpen(op); err != nil {
 		return nil, err
@@ -125,7 +127,7 @@ func (c *Conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	return sub, nil
 }
 
-func (c *Conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, group string) (*subscription, error) {
+func (c *conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, group string) (*subscription, error) {
 	const op = "subscribe"
 	if err := c.ensureTopic(ctx, op, cfg.Topic, c.cfg.queues); err != nil {
 		return nil, err
@@ -260,8 +262,8 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 	}
 	for {
 		if want == 0 {
-			if r, err := queryRoute(ctx, s.c.cfg.nameServers, full); err == nil && r != nil && r.queues > 0 {
-				want = r.queues
+			if r, err := remoting.QueryRoute(ctx, s.c.cfg.nameServers, full); err == nil && r != nil && r.Queues > 0 {
+				want = r.Queues
 			}
 		}
 		n := 0
@@ -565,7 +567,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 			group = s.group
 		}
 		dl := &driver.Message{ID: m.ID, Key: m.Key, Tag: m.Tag, Body: m.Body, Partition: -1,
-			Headers: driver.DeadLetterHeaders(m, m.Topic, group, reason)}
+			Headers: kit.DeadLetterHeaders(m, m.Topic, group, reason)}
 		pm := toPrimitive(topic, dl)
 		res, serr := s.c.sendSync(ctx, pm)
 		err = checkResult(ctx, op, res, serr)

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
 // fullTopic is topic as the broker names it (with the namespace prefix).
-func (c *Conn) fullTopic(topic string) string {
+func (c *conn) fullTopic(topic string) string {
 	if c.cfg.namespace != "" {
 		return c.cfg.namespace + "%" + topic
 	}
@@ -24,23 +25,23 @@ func (c *Conn) fullTopic(topic string) string {
 // consumer would not find the topic and a first producer would depend on the
 // broker's auto-creation, whose route the clients only see after their 30 s
 // refresh.
-func (c *Conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
+func (c *conn) ensureTopic(ctx context.Context, op, topic string, queues int) error {
 	return c.ensureFull(ctx, op, c.fullTopic(topic), queues)
 }
 
 // ensureFull is ensureTopic for a topic name as the broker knows it.
-func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) error {
+func (c *conn) ensureFull(ctx context.Context, op, full string, queues int) error {
 	c.topicsMu.Lock()
 	known := c.topics[full]
 	c.topicsMu.Unlock()
 	if known {
 		return nil
 	}
-	r, err := queryRoute(ctx, c.cfg.nameServers, full)
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, full)
 	if err != nil {
 		return c.routeErr(ctx, op, full, err)
 	}
-	if r == nil || r.queues == 0 {
+	if r == nil || r.Queues == 0 {
 		if !c.cfg.createTopics {
 			return driver.Errorf(driver.CodeNotFound, op, "topic %q does not exist (create_topics=false)", full)
 		}
@@ -49,11 +50,11 @@ func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 		}
 		deadline := time.Now().Add(c.cfg.routeWait)
 		for {
-			r, err = queryRoute(ctx, c.cfg.nameServers, full)
+			r, err = remoting.QueryRoute(ctx, c.cfg.nameServers, full)
 			if err != nil {
 				return c.routeErr(ctx, op, full, err)
 			}
-			if r != nil && r.queues > 0 {
+			if r != nil && r.Queues > 0 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -70,7 +71,7 @@ func (c *Conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 	return nil
 }
 
-func (c *Conn) routeErr(ctx context.Context, op, topic string, err error) error {
+func (c *conn) routeErr(ctx context.Context, op, topic string, err error) error {
 	if ctx.Err() != nil {
 		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: "waiting for the route of " + topic, Err: ctx.Err()}
 	}
@@ -80,21 +81,21 @@ func (c *Conn) routeErr(ctx context.Context, op, topic string, err error) error 
 // createTopic creates full (read/write, queues queues) on the master brokers
 // that serve the template topic TBW102, i.e. every broker of a cluster
 // started with autoCreateTopicEnable; else on the brokers of any topic the
-// Conn already knows.
-func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) error {
-	r, err := queryRoute(ctx, c.cfg.nameServers, defaultTopicKey)
+// conn already knows.
+func (c *conn) createTopic(ctx context.Context, op, full string, queues int) error {
+	r, err := remoting.QueryRoute(ctx, c.cfg.nameServers, remoting.DefaultTopicKey)
 	if err != nil {
-		return c.routeErr(ctx, op, defaultTopicKey, err)
+		return c.routeErr(ctx, op, remoting.DefaultTopicKey, err)
 	}
 	var addrs []string
 	if r != nil {
-		addrs = r.brokerAddrs
+		addrs = r.BrokerAddrs
 	}
 	if len(addrs) == 0 {
 		c.topicsMu.Lock()
 		for t := range c.topics {
-			if tr, err := queryRoute(ctx, c.cfg.nameServers, t); err == nil && tr != nil && len(tr.brokerAddrs) > 0 {
-				addrs = tr.brokerAddrs
+			if tr, err := remoting.QueryRoute(ctx, c.cfg.nameServers, t); err == nil && tr != nil && len(tr.BrokerAddrs) > 0 {
+				addrs = tr.BrokerAddrs
 				break
 			}
 		}
@@ -126,23 +127,15 @@ func (c *Conn) createTopic(ctx context.Context, op, full string, queues int) err
 	return nil
 }
 
-// reqUpdateAndCreateTopic is the remoting request that creates or updates a
-// topic on a broker (RequestCode.UPDATE_AND_CREATE_TOPIC); resNoPermission
-// is the broker's answer when ACL refuses a request.
-const (
-	reqUpdateAndCreateTopic = 17
-	resNoPermission         = 16
-)
-
 // createTopicOn creates full on the broker at addr. The request is signed
-// with the Conn's credentials; unlike the client's admin API (which ignores
+// with the conn's credentials; unlike the client's admin API (which ignores
 // the broker's answer), the response code is checked: a refusal by ACL is
 // ErrRejected (retrying cannot help), any other failure ErrUnavailable.
-func (c *Conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
+func (c *conn) createTopicOn(ctx context.Context, addr, full string, queues int) error {
 	n := strconv.Itoa(queues)
-	ext := map[string]string{"topic": full, "defaultTopic": defaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
+	ext := map[string]string{"topic": full, "defaultTopic": remoting.DefaultTopicKey, "readQueueNums": n, "writeQueueNums": n,
 		"perm": "6", "topicFilterType": "SINGLE_TAG", "topicSysFlag": "0", "order": "false"}
-	h, _, err := invoke(ctx, addr, reqUpdateAndCreateTopic, signed(ext, c.cfg.creds, nil))
+	h, _, err := remoting.Invoke(ctx, addr, remoting.ReqUpdateAndCreateTopic, remoting.Sign(ext, c.cfg.creds, nil))
 	if err != nil {
 		if ctx.Err() != nil {
 			return driver.Wrap(driver.CodeOf(ctx.Err()), "create topic", ctx.Err())
@@ -150,22 +143,10 @@ func (c *Conn) createTopicOn(ctx context.Context, addr, full string, queues int)
 		return driver.Wrap(driver.CodeUnavailable, "create topic", err)
 	}
 	switch h.Code {
-	case resSuccess:
+	case remoting.ResSuccess:
 		return nil
-	case resNoPermission:
+	case remoting.ResNoPermission:
 		return driver.Errorf(driver.CodeRejected, "create topic", "refused by the broker's access control (code %d): check access_key/secret_key and the user's rights: %.200s", h.Code, redact(h.Remark))
 	}
 	return driver.Errorf(driver.CodeUnavailable, "create topic", "broker answered code %d: %.200s", h.Code, redact(h.Remark))
-}
-
-// CreateTopic creates topic with queues queues on every broker (if it does
-// not exist yet) and waits until its route is published, so that producers
-// and consumers started afterwards find it at once. Subscribe and the first
-// Publish to a topic do this by themselves unless the URL says
-// create_topics=false; call it for topics whose queue count matters.
-func (c *Conn) CreateTopic(ctx context.Context, topic string, queues int) error {
-	if queues < 1 {
-		queues = c.cfg.queues
-	}
-	return c.ensureTopic(ctx, "create topic", topic, queues)
 }

@@ -36,7 +36,7 @@ type txRef struct {
 }
 
 type txProducer struct {
-	c *Conn
+	c *conn
 	p rmq.TransactionProducer
 
 	mu   sync.Mutex
@@ -65,7 +65,7 @@ type txRun struct {
 // default, and transactionCheckInterval).
 const txDoneTTL = 10 * time.Minute
 
-// txEndGrace is how long after a transaction of this Conn ended with commit
+// txEndGrace is how long after a transaction of this conn ended with commit
 // or rollback a check-back for it is answered "unknown": a check that
 // crossed the client's one-way END_TRANSACTION on the wire would otherwise
 // commit the message a second time. If the END was lost, the broker asks
@@ -73,7 +73,7 @@ const txDoneTTL = 10 * time.Minute
 // and gets the outcome then.
 const txEndGrace = 10 * time.Second
 
-func (c *Conn) txProducer() (*txProducer, error) {
+func (c *conn) txProducer() (*txProducer, error) {
 	c.txMu.Lock()
 	defer c.txMu.Unlock()
 	if c.tx != nil {
@@ -96,7 +96,7 @@ func (t *txProducer) shutdown() { _ = t.p.Shutdown() }
 
 // SendTx sends msgs as half messages, runs local once all are stored, and
 // ends them all with its outcome.
-func (c *Conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message, local func(ctx context.Context) driver.TxState, opts driver.SendOptions) (driver.TxState, error) {
+func (c *conn) SendTx(ctx context.Context, topic string, msgs []*driver.Message, local func(ctx context.Context) driver.TxState, opts driver.SendOptions) (driver.TxState, error) {
 	const op = "publish tx"
 	if err := c.checkOpen(op); err != nil {
 		return driver.TxRollback, err
@@ -204,7 +204,7 @@ func (t *txProducer) ExecuteLocalTransaction(m *primitive.Message) primitive.Loc
 
 // CheckLocalTransaction implements primitive.TransactionListener: the
 // broker asks about a half message whose outcome it does not know. Runs of
-// this Conn answer from memory; others go to OpenConfig.TxChecker.
+// this conn answer from memory; others go to OpenConfig.TxChecker.
 func (t *txProducer) CheckLocalTransaction(me *primitive.MessageExt) primitive.LocalTransactionState {
 	if key := me.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex); key != "" {
 		t.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 func TestParseURL(t *testing.T) {
@@ -29,7 +30,7 @@ func TestParseURL(t *testing.T) {
 	require.True(t, strings.HasPrefix(c.instanceName("p"), "svc-p-"))
 	require.NotEqual(t, c.instanceName("p"), c.instanceName("p"))
 
-	red := driver.Redact(u)
+	red := kit.Redact(u)
 	require.NotContains(t, red, "SK")
 	require.Contains(t, red, "secret_key=xxxxx")
 
@@ -58,7 +59,7 @@ func TestParseURL(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "AK", c.creds.AccessKey)
 	require.Equal(t, "SK", c.creds.SecretKey)
-	require.NotContains(t, driver.Redact(u), "SK@")
+	require.NotContains(t, kit.Redact(u), "SK@")
 }
 
 func TestDelayLevels(t *testing.T) {
@@ -147,17 +148,6 @@ func TestSelector(t *testing.T) {
 		seen[s.Select(primitive.NewMessage("t", nil), mqs, "").QueueId] = true
 	}
 	require.Len(t, seen, 4, "round robin without a key")
-}
-
-func TestParseRoute(t *testing.T) {
-	body := []byte(`{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"c"},` +
-		`{"brokerAddrs":{"0":"10.0.0.2:10911"},"brokerName":"broker-b","cluster":"c"}],` +
-		`"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4},` +
-		`{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`)
-	r := parseRoute(body)
-	require.Equal(t, []string{"127.0.0.1:10911", "10.0.0.2:10911"}, r.brokerAddrs)
-	require.Equal(t, 6, r.queues)
-	require.Equal(t, map[string]int{"127.0.0.1:10911": 4, "10.0.0.2:10911": 2}, r.perBroker)
 }
 
 func TestSendStatusError(t *testing.T) {

@@ -22,9 +22,7 @@ import (
 // client sees.
 func plainConsumer(t *testing.T, c *mq.Client, topic string, queues int) <-chan *primitive.MessageExt {
 	t.Helper()
-	var conn *rocketmq.Conn
-	require.True(t, c.As(&conn))
-	require.NoError(t, conn.CreateTopic(t.Context(), topic, queues))
+	require.NoError(t, rocketmq.CreateTopic(t.Context(), c, topic, queues))
 	got := make(chan *primitive.MessageExt, 100)
 	pc, err := rmq.NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver(nameServers(t))),
 		consumer.WithGroupName(mqtest.UniqueName("plain-c")), consumer.WithInstance(mqtest.UniqueName("plain")),

@@ -93,3 +93,22 @@ func (cs Capabilities) Has(c Capability) bool { return cs.Features&c == c }
 
 // Missing returns the capabilities of c that are absent.
 func (cs Capabilities) Missing(c Capability) Capability { return c &^ cs.Features }
+
+// Needs returns the capabilities a backend must have to serve cfg:
+// CapBroadcast, CapOrdered, CapStartOldest or CapStartTime as cfg asks.
+func (cfg *SubscriptionConfig) Needs() Capability {
+	var need Capability
+	if cfg.Broadcast {
+		need |= CapBroadcast
+	}
+	if cfg.Ordered {
+		need |= CapOrdered
+	}
+	switch cfg.Start.Kind {
+	case StartOldest:
+		need |= CapStartOldest
+	case StartAtTime:
+		need |= CapStartTime
+	}
+	return need
+}

@@ -10,6 +10,13 @@
 // Concurrency: every method of Conn and Subscription may be called from
 // several goroutines at once. Every goroutine a driver starts must have ended
 // when Close returns.
+//
+// Package kit (mq/driver/kit) holds what drivers share besides this
+// interface: URL parameters, offset tracking, dead-letter headers, ordered
+// async callbacks, backoff and key hashing. An adapter's own options are
+// mq.Option values made with mq.AdapterOption; its admin functions take the
+// *mq.Client and reach the driver through Client.As (see README "Writing a
+// backend").
 package driver
 
 import (
@@ -30,7 +37,10 @@ type OpenConfig struct {
 	Options   []Option     // adapter-specific options; a driver takes only its own (Backend() == its name)
 }
 
-// Option is an adapter-specific option (rocketmq.DelayLevel, rabbitmq.Mode...).
+// Option is the value of an adapter-specific option, as the driver reads it
+// back from OpenConfig.Options, SendOptions.Options or
+// SubscriptionConfig.Options. Users get it wrapped in an mq.Option
+// (mq.AdapterOption: rocketmq.WithDelayLevel, rabbitmq.WithMode...).
 // Options of another backend are ignored, so code written for one backend
 // keeps running when the URL picks another.
 type Option interface {

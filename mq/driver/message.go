@@ -1,9 +1,6 @@
 package driver
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // Message is what crosses the driver boundary, both ways. On Send the
 // publishing fields are set; on Receive the driver also fills the receipt
@@ -43,18 +40,3 @@ const (
 	HeaderPublishTime   = "unimq-publish-time"  // RFC3339Nano, where the broker has no timestamp
 	HeaderOrigDeliverAt = "unimq-deliver-at"    // RFC3339Nano requested delivery time (delay emulation)
 )
-
-// DeadLetterHeaders returns the headers a dead letter of m carries: m's own
-// plus HeaderDeadReason, HeaderDeadTopic, HeaderDeadGroup and
-// HeaderDeadAttempts. Drivers use it in DeadLetter.
-func DeadLetterHeaders(m *Message, topic, group, reason string) map[string]string {
-	h := make(map[string]string, len(m.Headers)+4)
-	for k, v := range m.Headers {
-		h[k] = v
-	}
-	h[HeaderDeadReason] = reason
-	h[HeaderDeadTopic] = topic
-	h[HeaderDeadGroup] = group
-	h[HeaderDeadAttempts] = strconv.Itoa(m.Attempt)
-	return h
-}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq"
-	"github.com/unimq/unimq/mq/driver"
 )
 
 // seq renders deliveries as "id#attempt" for comparisons.
@@ -230,14 +229,14 @@ func testDeadLetter(e *env) {
 	}
 	for id, attempts := range map[string]string{"dl-retry": "2", "dl-noretry": "1"} {
 		m := dead.Of(id)[0].Msg
-		if r := m.Header(driver.HeaderDeadReason); !strings.Contains(r, errBoom.Error()) {
-			e.t.Errorf("%s: dead letter header %s = %q, want the handler's error %q", id, driver.HeaderDeadReason, r, errBoom)
+		if r := m.Header(mq.HeaderDeadReason); !strings.Contains(r, errBoom.Error()) {
+			e.t.Errorf("%s: dead letter header %s = %q, want the handler's error %q", id, mq.HeaderDeadReason, r, errBoom)
 		}
 		for k, want := range map[string]string{
-			driver.HeaderDeadTopic:    topic,
-			driver.HeaderDeadGroup:    g,
-			driver.HeaderDeadAttempts: attempts,
-			"orig":                    "kept",
+			mq.HeaderDeadTopic:    topic,
+			mq.HeaderDeadGroup:    g,
+			mq.HeaderDeadAttempts: attempts,
+			"orig":                "kept",
 		} {
 			if got := m.Header(k); got != want {
 				e.t.Errorf("%s: dead letter header %s = %q, want %q", id, k, got, want)
@@ -271,10 +270,10 @@ func deadLetterPull(e *env, c *mq.Client) {
 	dead.ExpectExactlyOnce(e.t, e.h.Quiet, "pull-dead")
 	e.checkBodies(dead)
 	m := dead.Of("pull-dead")[0].Msg
-	if r := m.Header(driver.HeaderDeadReason); !strings.Contains(r, "pull reason") {
-		e.t.Errorf("pull dead letter: %s = %q, want the Nack's reason", driver.HeaderDeadReason, r)
+	if r := m.Header(mq.HeaderDeadReason); !strings.Contains(r, "pull reason") {
+		e.t.Errorf("pull dead letter: %s = %q, want the Nack's reason", mq.HeaderDeadReason, r)
 	}
-	for k, want := range map[string]string{driver.HeaderDeadTopic: topic, driver.HeaderDeadGroup: g, driver.HeaderDeadAttempts: "2"} {
+	for k, want := range map[string]string{mq.HeaderDeadTopic: topic, mq.HeaderDeadGroup: g, mq.HeaderDeadAttempts: "2"} {
 		if got := m.Header(k); got != want {
 			e.t.Errorf("pull dead letter: header %s = %q, want %q", k, got, want)
 		}

@@ -57,7 +57,7 @@ func run(ctx context.Context) error {
 		}
 	}
 	pinned := in.Stamp(&mq.Message{Key: "host-a", Body: []byte("pinned to partition 2")})
-	if err := client.Publish(ctx, topic, pinned, mq.DriverOption(kafka.Partition(2))); err != nil {
+	if err := client.Publish(ctx, topic, pinned, kafka.WithPartition(2)); err != nil {
 		return err
 	}
 	fmt.Printf("explicit partition: %d offset %d\n", pinned.Partition, pinned.Offset)

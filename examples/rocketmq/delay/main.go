@@ -36,7 +36,7 @@ func run(ctx context.Context) error {
 	defer sub.Close(context.Background())
 
 	check := in.Stamp(&mq.Message{Key: "order-1001", Body: []byte("check payment of order 1001 (level 2 = 5s)")})
-	if err := client.Publish(ctx, topic, check, mq.DriverOption(rocketmq.DelayLevel(2))); err != nil {
+	if err := client.Publish(ctx, topic, check, rocketmq.WithDelayLevel(2)); err != nil {
 		return err
 	}
 	remind := in.Stamp(&mq.Message{Key: "order-1002", Body: []byte("remind order 1002 (Delay 3s)"), Delay: 3 * time.Second})

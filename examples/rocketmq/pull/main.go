@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	const topic = "example_pull"
 	in := exampleutil.NewInbox(0) // stamps and tells this run's messages; Receive pulls them
 	consumer, err := client.NewConsumer(ctx, topic, mq.Group("example_pull_consumer"),
-		mq.AckTimeout(5*time.Second), mq.Concurrency(32))
+		mq.AckTimeout(5*time.Second), mq.Prefetch(32))
 	if err != nil {
 		return err
 	}

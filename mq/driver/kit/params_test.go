@@ -1,10 +1,12 @@
-package driver
+package kit
 
 import (
 	"errors"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/unimq/unimq/mq/driver"
 )
 
 func TestParamsIntRange(t *testing.T) {
@@ -33,7 +35,7 @@ func TestParamsIntRange(t *testing.T) {
 		got := p.IntRange("n", 0, c.min, c.max)
 		err := p.Err()
 		if c.refused {
-			if err == nil || !errors.Is(err, ErrInvalidOption) {
+			if err == nil || !errors.Is(err, driver.ErrInvalidOption) {
 				t.Errorf("IntRange(%q, %d..%d) = %d, err %v: want ErrInvalidOption", c.v, c.min, c.max, got, err)
 			} else if !strings.Contains(err.Error(), "from") {
 				t.Errorf("IntRange(%q): error %q does not name the range", c.v, err)

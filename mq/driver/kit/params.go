@@ -1,4 +1,4 @@
-package driver
+package kit
 
 import (
 	"fmt"
@@ -8,13 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unimq/unimq/mq/driver"
 )
 
 // Params reads URL query parameters once, with typed accessors and defaults,
 // and reports every parameter nobody asked for as an invalid option. Drivers
 // use it so that URL parsing behaves the same on every backend:
 //
-//	p := driver.NewParams("kafka", u.Query())
+//	p := kit.NewParams("kafka", u.Query())
 //	parts := p.Int("partitions", 3)
 //	if err := p.Err(); err != nil { return nil, err }
 type Params struct {
@@ -36,7 +38,7 @@ func (p *Params) get(name string) (string, bool) {
 		return "", false
 	}
 	if len(vs) > 1 && p.err == nil {
-		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
+		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
 	}
 	return vs[0], true
 }
@@ -46,7 +48,7 @@ func (p *Params) fail(name, v, want string) {
 		if isSecretParam(name) {
 			v = "xxxxx"
 		}
-		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
+		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
 	}
 }
 
@@ -159,7 +161,7 @@ func (p *Params) Err() error {
 			// unescaped '&' in a value) or carry control characters.
 			shown = append(shown, fmt.Sprintf("%d not shown (not a plain name)", hidden))
 		}
-		return &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend,
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend,
 			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(shown, ", "), strings.Join(known, ", "))}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package kafka
+package scram
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 
 // RFC 7677 section 3: the SCRAM-SHA-256 example exchange.
 func TestSCRAMSHA256RFC7677(t *testing.T) {
-	c := newSCRAM(sha256Hash)
+	c := New(SHA256)
 	c.nonce = "rOprNGfwEbeRWgbNEkqO"
 	require.NoError(t, c.Begin("user", "pencil", ""))
 	first, err := c.Step("")
@@ -25,7 +25,7 @@ func TestSCRAMSHA256RFC7677(t *testing.T) {
 }
 
 func TestSCRAMRejectsBadServerSignature(t *testing.T) {
-	c := newSCRAM(sha256Hash)
+	c := New(SHA256)
 	c.nonce = "rOprNGfwEbeRWgbNEkqO"
 	require.NoError(t, c.Begin("user", "pencil", ""))
 	_, err := c.Step("")
@@ -41,7 +41,7 @@ func TestSCRAMRejectsBadServerSignature(t *testing.T) {
 // one again (sarama makes a client per authentication; the type does not
 // rely on it).
 func TestSCRAMFreshNonceEachExchange(t *testing.T) {
-	c := newSCRAM(sha512Hash)
+	c := New(SHA512)
 	require.NoError(t, c.Begin("user", "pencil", ""))
 	first, err := c.Step("")
 	require.NoError(t, err)

@@ -1,4 +1,9 @@
-package kafka
+// Package scram is a SCRAM client (RFC 5802, without channel binding) on
+// the standard library, for SASL/SCRAM-SHA-256 and SCRAM-SHA-512 (the kafka
+// adapter gives it to sarama as its SCRAMClient). A Client serves one
+// exchange at a time and is not safe for concurrent use; Begin starts a new
+// one with a fresh nonce.
+package scram
 
 import (
 	"crypto/hmac"
@@ -14,14 +19,15 @@ import (
 	"strings"
 )
 
+// The hashes of the two mechanisms, for New.
 var (
-	sha256Hash = sha256.New
-	sha512Hash = sha512.New
+	SHA256 = sha256.New // SCRAM-SHA-256
+	SHA512 = sha512.New // SCRAM-SHA-512
 )
 
-// scramClient is a SCRAM client (RFC 5802, without channel binding) for
+// Client is a SCRAM client (RFC 5802, without channel binding) for
 // sarama's SASL/SCRAM-SHA-256 and SCRAM-SHA-512, on the standard library.
-type scramClient struct {
+type Client struct {
 	h         func() hash.Hash
 	user      string
 	password  string
@@ -32,11 +38,12 @@ type scramClient struct {
 	done      bool
 }
 
-func newSCRAM(h func() hash.Hash) *scramClient { return &scramClient{h: h} }
+// New returns a client of the mechanism of hash h (SHA256 or SHA512).
+func New(h func() hash.Hash) *Client { return &Client{h: h} }
 
 // Begin prepares the exchange (sarama's SCRAMClient interface). Every
 // exchange gets a fresh nonce (a test may set the first one).
-func (c *scramClient) Begin(user, password, _ string) error {
+func (c *Client) Begin(user, password, _ string) error {
 	c.user, c.password = user, password
 	if c.nonce == "" || c.first != "" {
 		b := make([]byte, 18)
@@ -52,7 +59,7 @@ func (c *scramClient) Begin(user, password, _ string) error {
 var scramEscaper = strings.NewReplacer("=", "=3D", ",", "=2C")
 
 // Step answers the server's challenge.
-func (c *scramClient) Step(challenge string) (string, error) {
+func (c *Client) Step(challenge string) (string, error) {
 	c.step++
 	switch c.step {
 	case 1:
@@ -75,7 +82,7 @@ func (c *scramClient) Step(challenge string) (string, error) {
 	return "", errors.New("scram: unexpected step")
 }
 
-func (c *scramClient) final(serverFirst string) (string, error) {
+func (c *Client) final(serverFirst string) (string, error) {
 	attrs := scramAttrs(serverFirst)
 	nonce, salt64, iters := attrs["r"], attrs["s"], attrs["i"]
 	if !strings.HasPrefix(nonce, c.nonce) || len(nonce) == len(c.nonce) {
@@ -109,14 +116,14 @@ func (c *scramClient) final(serverFirst string) (string, error) {
 	return withoutProof + ",p=" + base64.StdEncoding.EncodeToString(proof), nil
 }
 
-func (c *scramClient) mac(key []byte, msg string) []byte {
+func (c *Client) mac(key []byte, msg string) []byte {
 	m := hmac.New(c.h, key)
 	m.Write([]byte(msg))
 	return m.Sum(nil)
 }
 
 // Done reports whether the server was verified.
-func (c *scramClient) Done() bool { return c.done }
+func (c *Client) Done() bool { return c.done }
 
 func scramAttrs(s string) map[string]string {
 	out := map[string]string{}
