@@ -99,7 +99,7 @@ func (c *conn) isClosed() bool {
 }
 
 func closedErr(op string) error {
-	return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+	return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "connection closed"}
 }
 
 // Send publishes msgs through the confirmed pipeline (or the acks=0 one for

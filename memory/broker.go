@@ -144,6 +144,14 @@ var (
 // (the default broker has name ""). It fails with an error matching
 // mq.ErrInvalidOption when a broker of that name exists already.
 func NewBroker(name string, cfg Config) (*Broker, error) {
+	b, err := newHeld(name, cfg)
+	if err != nil {
+		return nil, driver.Stamp(Scheme, "new broker", err)
+	}
+	return b, nil
+}
+
+func newHeld(name string, cfg Config) (*Broker, error) {
 	if err := cfg.check("new broker"); err != nil {
 		return nil, err
 	}
@@ -248,7 +256,7 @@ func (b *Broker) Close() error {
 	registryMu.Lock()
 	if !b.held {
 		registryMu.Unlock()
-		return driver.Errorf(driver.CodeClosed, "close", "memory broker %q: not held (Close called twice, or not from NewBroker)", b.name)
+		return driver.Stamp(Scheme, "close", driver.Errorf(driver.CodeClosed, "close", "memory broker %q: not held (Close called twice, or not from NewBroker)", b.name))
 	}
 	b.held = false
 	registryMu.Unlock()

@@ -64,7 +64,7 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 		return nil, err
 	}
 	if c.channels < 1 {
-		return nil, errf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
 	}
 	if c.connectTimeout == 0 {
 		c.connectTimeout = 10 * time.Second
@@ -82,12 +82,12 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_ca holds no PEM certificate")
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_ca holds no PEM certificate")
 			}
 			t.RootCAs = pool
 		}
 		if (cert == "") != (key == "") {
-			return nil, errf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
+			return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert and tls_key go together")
 		}
 		if cert != "" {
 			certPEM, err := readPEM(ctx, "tls_cert", cert)
@@ -101,13 +101,13 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 			kp, err := tls.X509KeyPair(certPEM, keyPEM)
 			if err != nil {
 				// crypto/tls's messages name the PEM block types at most.
-				return nil, errf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %v", err)
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_cert/tls_key: %v", err)
 			}
 			t.Certificates = []tls.Certificate{kp}
 		}
 		c.tls = t
 	} else if tlsParams {
-		return nil, errf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
 	}
 	bare := *u
 	bare.RawQuery = ""
@@ -116,7 +116,7 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	uri, err := amqp.ParseURI(c.amqpURL)
 	if err != nil {
 		// amqp091's message may quote the URL: never echo it.
-		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
 	}
 	c.addr = net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))
 	return c, nil

@@ -20,10 +20,10 @@ const maxPEM = 4 << 20
 // name the parameter and the reason, not the path or the content.
 func readPEM(ctx context.Context, param, path string) ([]byte, error) {
 	fail := func(why string) error {
-		return errf(driver.CodeInvalidOption, "open", "%s: %s", param, why)
+		return driver.Errorf(driver.CodeInvalidOption, "open", "%s: %s", param, why)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &driver.Error{Code: driver.CodeOf(err), Op: "open", Backend: backendName, Msg: param + ": not read", Err: err}
+		return nil, &driver.Error{Code: driver.CodeOf(err), Op: "open", Msg: param + ": not read", Err: err}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -44,7 +44,7 @@ func readPEM(ctx context.Context, param, path string) ([]byte, error) {
 	chunk := make([]byte, 64<<10)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, &driver.Error{Code: driver.CodeOf(err), Op: "open", Backend: backendName, Msg: param + ": reading interrupted", Err: err}
+			return nil, &driver.Error{Code: driver.CodeOf(err), Op: "open", Msg: param + ": reading interrupted", Err: err}
 		}
 		n, err := f.Read(chunk)
 		buf = append(buf, chunk[:n]...)

@@ -19,14 +19,16 @@ const reqQueryMessage = 12
 // asks every master broker of the topic directly (QUERY_MESSAGE). Without
 // ACL signing: with credentials on a broker that enforces ACL it fails.
 func (c *Conn) QueryByKey(ctx context.Context, topic, key string, max int, from, to time.Time) ([]*mq.Message, error) {
-	return c.query(ctx, topic, key, false, max, from, to)
+	msgs, err := c.query(ctx, topic, key, false, max, from, to)
+	return msgs, driver.Stamp(backend, "query", err)
 }
 
 // QueryByID returns the message of topic whose BrokerID (the msgId, the
 // UNIQ_KEY property) is id, stored between from and to; retried messages
 // keep their id, so more than one copy may come back.
 func (c *Conn) QueryByID(ctx context.Context, topic, id string, from, to time.Time) ([]*mq.Message, error) {
-	return c.query(ctx, topic, id, true, 32, from, to)
+	msgs, err := c.query(ctx, topic, id, true, 32, from, to)
+	return msgs, driver.Stamp(backend, "query", err)
 }
 
 func (c *Conn) query(ctx context.Context, topic, key string, unique bool, max int, from, to time.Time) ([]*mq.Message, error) {

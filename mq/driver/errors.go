@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error. Codes are stable: compare them with errors.Is
@@ -58,6 +59,11 @@ func (c Code) String() string {
 // "subscribe", "open"...), Backend the adapter ("kafka"...), Err the cause.
 // Two *Error values match under errors.Is when their codes are equal, so the
 // sentinels below work as targets whatever the message.
+//
+// Drivers classify (Code, Msg, Err) and leave Op and Backend to Stamp: mq
+// stamps every error leaving its API, so a user reads one form,
+//
+//	unimq <backend> <op>: <code>: <detail>
 type Error struct {
 	Code    Code
 	Op      string
@@ -75,13 +81,77 @@ func (e *Error) Error() string {
 		s += " " + e.Op
 	}
 	s += ": " + e.Code.String()
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
+	if d := e.detail(); d != "" {
+		s += ": " + d
 	}
 	return s
+}
+
+// detail is the message after the code: Msg, then the cause. A cause that is
+// an *Error itself shows its detail only (its code too when it differs), and
+// a cause whose text starts with the backend's name ("kafka: ...", as sarama
+// writes) loses that prefix: nothing is said twice.
+func (e *Error) detail() string {
+	d := e.Msg
+	if e.Err == nil {
+		return d
+	}
+	var c string
+	if in, ok := e.Err.(*Error); ok {
+		c = in.detail()
+		if in.Code != e.Code {
+			c = join(in.Code.String(), c)
+		}
+	} else {
+		c = e.Err.Error()
+		if e.Backend != "" {
+			c = strings.TrimPrefix(c, e.Backend+": ")
+		}
+	}
+	return join(d, c)
+}
+
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + ": " + b
+}
+
+// Detail returns err's text without the "unimq <backend> <op>: <code>"
+// prefix of an *Error: for a message that quotes another error.
+func Detail(err error) string {
+	if e, ok := err.(*Error); ok {
+		return e.detail()
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Stamp is the one place an error gets its Op and Backend: mq calls it on
+// every error its API returns (and an adapter on the errors of its own
+// exported functions). A nil err gives nil. An *Error keeps its code,
+// message and cause under op and backend (the driver's Op is replaced); any
+// other err is classified by CodeOf (context errors: CodeCanceled,
+// CodeTimeout; anything else CodeUnknown) and becomes the cause. An error
+// already stamped for op and backend is returned as is.
+func Stamp(backend, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := err.(*Error)
+	if !ok {
+		return &Error{Code: CodeOf(err), Op: op, Err: err}
+	}
+	if e.Op == op && e.Backend == backend {
+		return e
+	}
+	return &Error{Code: e.Code, Op: op, Msg: e.Msg, Err: e.Err}
 }
 
 // Unwrap returns the cause.

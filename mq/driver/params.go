@@ -36,7 +36,7 @@ func (p *Params) get(name string) (string, bool) {
 		return "", false
 	}
 	if len(vs) > 1 && p.err == nil {
-		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
+		p.err = &Error{Code: CodeInvalidOption, Op: "open", Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
 	}
 	return vs[0], true
 }
@@ -46,7 +46,7 @@ func (p *Params) fail(name, v, want string) {
 		if isSecretParam(name) {
 			v = "xxxxx"
 		}
-		p.err = &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
+		p.err = &Error{Code: CodeInvalidOption, Op: "open", Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
 	}
 }
 
@@ -159,7 +159,7 @@ func (p *Params) Err() error {
 			// unescaped '&' in a value) or carry control characters.
 			shown = append(shown, fmt.Sprintf("%d not shown (not a plain name)", hidden))
 		}
-		return &Error{Code: CodeInvalidOption, Op: "open", Backend: p.backend,
+		return &Error{Code: CodeInvalidOption, Op: "open",
 			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(shown, ", "), strings.Join(known, ", "))}
 	}
 	return nil
