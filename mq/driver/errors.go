@@ -136,22 +136,34 @@ func Detail(err error) string {
 // Stamp is the one place an error gets its Op and Backend: mq calls it on
 // every error its API returns (and an adapter on the errors of its own
 // exported functions). A nil err gives nil. An *Error keeps its code,
-// message and cause under op and backend (the driver's Op is replaced); any
-// other err is classified by CodeOf (context errors: CodeCanceled,
-// CodeTimeout; anything else CodeUnknown) and becomes the cause. An error
-// already stamped for op and backend is returned as is.
+// message and cause under op and backend (the driver's Op is replaced, and a
+// cause that is an *Error itself is folded into the message, so the chain
+// holds one *Error); any other err is classified by CodeOf (context errors:
+// CodeCanceled, CodeTimeout; anything else CodeUnknown) and becomes the
+// cause. An error already stamped for op and backend is returned as is.
 func Stamp(backend, op string, err error) error {
 	if err == nil {
 		return nil
 	}
 	e, ok := err.(*Error)
 	if !ok {
-		return &Error{Code: CodeOf(err), Op: op, Err: err}
+		return &Error{Code: CodeOf(err), Op: op, Backend: backend, Err: err}
 	}
-	if e.Op == op && e.Backend == backend {
+	if _, nested := e.Err.(*Error); !nested && e.Op == op && e.Backend == backend {
 		return e
 	}
-	return &Error{Code: e.Code, Op: op, Msg: e.Msg, Err: e.Err}
+	s := &Error{Code: e.Code, Op: op, Backend: backend, Msg: e.Msg, Err: e.Err}
+	for {
+		in, ok := s.Err.(*Error)
+		if !ok {
+			return s
+		}
+		d := in.Msg
+		if in.Code != s.Code {
+			d = join(in.Code.String(), d)
+		}
+		s.Msg, s.Err = join(s.Msg, d), in.Err
+	}
 }
 
 // Unwrap returns the cause.
