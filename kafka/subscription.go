@@ -81,7 +81,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	client, err := sarama.NewClient(c.set.addrs, c.set.consumerConfig(cfg.Start.Kind))
 	if err != nil {
-		return nil, driver.Errorf(driver.CodeUnavailable, op, "kafka client: %w", err)
+		return nil, driver.Errorf(driver.CodeUnavailable, op, "client: %w", err)
 	}
 	s.client = client
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -89,8 +89,8 @@ func (e *Error) Error() string {
 
 // detail is the message after the code: Msg, then the cause. A cause that is
 // an *Error itself shows its detail only (its code too when it differs), and
-// a cause whose text starts with the backend's name ("kafka: ...", as sarama
-// writes) loses that prefix: nothing is said twice.
+// the backend's name as a prefix inside the cause's text ("kafka: ...", as
+// sarama writes) is dropped: nothing is said twice.
 func (e *Error) detail() string {
 	d := e.Msg
 	if e.Err == nil {
@@ -105,7 +105,9 @@ func (e *Error) detail() string {
 	} else {
 		c = e.Err.Error()
 		if e.Backend != "" {
-			c = strings.TrimPrefix(c, e.Backend+": ")
+			// sarama writes "kafka: ..." into its errors, at any depth
+			p := e.Backend + ": "
+			c = strings.ReplaceAll(strings.TrimPrefix(c, p), ": "+p, ": ")
 		}
 	}
 	return join(d, c)
