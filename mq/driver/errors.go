@@ -196,8 +196,16 @@ var (
 )
 
 // Errorf builds an *Error with code c and a formatted message. A %w verb in
-// format becomes the cause.
+// format becomes the cause. An argument that is an *Error is quoted by its
+// detail, and the cause is then its cause: the result is one *Error, with
+// code c, that says nothing twice.
 func Errorf(c Code, op, format string, args ...any) *Error {
+	for i, a := range args {
+		if in, ok := a.(*Error); ok {
+			args = append([]any(nil), args...)
+			args[i] = quoted{in, c}
+		}
+	}
 	err := fmt.Errorf(format, args...)
 	e := &Error{Code: c, Op: op}
 	if u := errors.Unwrap(err); u != nil {
@@ -207,6 +215,22 @@ func Errorf(c Code, op, format string, args ...any) *Error {
 	}
 	return e
 }
+
+// quoted is an *Error inside another's message: its detail (and its code
+// when it differs from the outer one), unwrapping to its cause.
+type quoted struct {
+	e     *Error
+	outer Code
+}
+
+func (q quoted) Error() string {
+	if q.e.Code != q.outer {
+		return join(q.e.Code.String(), q.e.detail())
+	}
+	return q.e.detail()
+}
+
+func (q quoted) Unwrap() error { return q.e.Err }
 
 // Wrap classifies err under code c for operation op. A nil err gives nil. An
 // err that already is an *Error is returned as is (errors are wrapped once).
