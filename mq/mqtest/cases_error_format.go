@@ -10,7 +10,7 @@ import (
 // testErrorFormat checks that every error of the portable API reads
 // "unimq <backend> <op>: <code>: <detail>", whichever layer built it (the
 // core, the adapter, the client library), matches its code with errors.Is,
-// is wrapped once and never repeats the URL (CheckError).
+// is wrapped once and never repeats the client's URL (CheckError).
 func testErrorFormat(e *env) {
 	c := e.client()
 	topic := e.topic()
@@ -119,7 +119,7 @@ func testErrorFormat(e *env) {
 	for _, r := range rows {
 		e.noPanic(r.what, func() {
 			err := r.call()
-			if ferr := CheckError(err, backend, r.op, r.want, "://"); ferr != nil {
+			if ferr := CheckError(err, backend, r.op, r.want, c.String()); ferr != nil {
 				e.t.Errorf("%s: %v", r.what, ferr)
 			}
 		})
