@@ -178,7 +178,7 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 	if err != nil {
 		return nil, nil, driver.Wrap(driver.CodeUnavailable, op, err)
 	}
-	return set, sub, nil
+	return set, stampSub(sub, c.caps.Backend), nil
 }
 
 // Topic returns the topic subscribed to.
