@@ -178,6 +178,12 @@ func TestAPIErrorsReadOneWay(t *testing.T) {
 			_, err := k.Receive(canceled, 1, 0)
 			return err
 		}},
+		{"receive, broker down (the driver's error)", "memory", "receive", mq.ErrUnavailable, func() error {
+			b.SetUnavailable(true)
+			defer b.SetUnavailable(false)
+			_, err := k.Receive(ctx, 1, time.Second)
+			return err
+		}},
 		{"ack twice", "memory", "ack", mq.ErrInvalidArgument, func() error { return got[0].Ack(ctx) }},
 		{"nack after ack", "memory", "nack", mq.ErrInvalidArgument, func() error { return got[0].Nack(ctx, nil) }},
 		{"consumer Ack of nil", "memory", "ack", mq.ErrInvalidArgument, func() error { return k.Ack(ctx, nil) }},
