@@ -164,7 +164,7 @@ func (c *Client) close(ctx context.Context) error {
 	wg.Wait()
 	// The driver flushes async sends and calls their callbacks on Close.
 	if err := c.conn.Close(ctx); err != nil && first == nil {
-		first = err
+		first = driver.Wrap(driver.CodeUnavailable, "close", err)
 	}
 	done := make(chan struct{})
 	go func() { c.pending.Wait(); close(done) }()
