@@ -81,15 +81,13 @@ func testErrorFormat(e *env) {
 			return c.Publish(e.ctx, topic, &mq.Message{ID: "ef-5", Body: make([]byte, max+1)})
 		}})
 	}
-	if e.h.OpenWith != nil {
-		rows = append(rows, row{"open with a bad option", "open", mq.ErrInvalidOption, func() error {
-			x, err := e.h.OpenWith(e.ctx, e.t, mq.MaxMessageSize(-1))
-			if err == nil {
-				_ = x.Close(e.ctx)
-			}
-			return err
-		}})
-	}
+	rows = append(rows, row{"open with a bad option", "open", mq.ErrInvalidOption, func() error {
+		x, err := e.h.Open(e.ctx, e.t, mq.MaxMessageSize(-1))
+		if err == nil {
+			_ = x.Close(e.ctx)
+		}
+		return err
+	}})
 	consumerWant := mq.ErrInvalidOption
 	if !e.has(mq.CapPull) {
 		consumerWant = mq.ErrUnsupported
