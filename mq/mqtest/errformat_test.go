@@ -28,7 +28,7 @@ func TestCheckErrorRefusesEachFlaw(t *testing.T) {
 		{"other op", driver.Stamp("kafka", "close", inner), "Op"},
 		{"wrapped twice", &mq.Error{Code: driver.CodeUnavailable, Op: "publish", Backend: "kafka",
 			Err: fmt.Errorf("send: %w", inner)}, "wrapped twice"},
-		{"prefix repeated", driver.Stamp("kafka", "publish", driver.Errorf(driver.CodeUnavailable, "", "send: %v", inner)), "repeats the \"unimq\""},
+		{"prefix repeated", driver.Stamp("kafka", "publish", driver.Errorf(driver.CodeUnavailable, "", "%s", "send: "+inner.Error())), "repeats the \"unimq\""},
 		{"backend repeated", driver.Stamp("kafka", "publish", driver.Errorf(driver.CodeUnavailable, "", "kafka: publish: down")), "repeats the backend"},
 		{"op repeated", driver.Stamp("kafka", "publish", driver.Errorf(driver.CodeUnavailable, "", "publish: down")), "repeats the op"},
 		{"code repeated", driver.Stamp("kafka", "publish", driver.Errorf(driver.CodeUnavailable, "", "unavailable: down")), "repeats the code"},
