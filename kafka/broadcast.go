@@ -20,7 +20,7 @@ func (s *subscription) startBroadcast(ctx context.Context) error {
 	}
 	cons, err := sarama.NewConsumerFromClient(s.client)
 	if err != nil {
-		return driver.Errorf(driver.CodeUnavailable, op, "kafka consumer: %w", err)
+		return driver.Errorf(driver.CodeUnavailable, op, "consumer: %w", err)
 	}
 	s.consumer = cons
 	for _, p := range parts {

@@ -63,20 +63,20 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		s.addrs = append(s.addrs, addr)
 	}
 	if len(s.addrs) == 0 {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "no bootstrap broker in URL (want kafka://host:9092[,host2:9092])"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "no bootstrap broker in URL (want kafka://host:9092[,host2:9092])"}
 	}
 	if u.Path != "" && u.Path != "/" || u.Opaque != "" {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "unexpected path in URL (want kafka://host:9092[,host2:9092][?params])"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "unexpected path in URL (want kafka://host:9092[,host2:9092][?params])"}
 	}
 	if u.Fragment != "" || u.RawFragment != "" {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "unexpected '#' in URL (escape it as %23 inside a value)"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "unexpected '#' in URL (escape it as %23 inside a value)"}
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		// ParseQuery drops what it cannot read (e.g. "a=1;b=2"): refuse
 		// rather than open without those settings; its error quotes the
 		// text, so it is not passed on.
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "malformed URL query (parameters are joined with '&', and '%', ';' and '#' in values must be escaped)"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "malformed URL query (parameters are joined with '&', and '%', ';' and '#' in values must be escaped)"}
 	}
 	p := kit.NewParams(backend, q)
 	s.clientID = p.String("client_id", "unimq")
@@ -118,14 +118,14 @@ func parseURL(ctx context.Context, u *url.URL, opts []driver.Option) (*settings,
 		s.saslMech = "PLAIN"
 	}
 	if s.saslPassword != "" && s.saslUser == "" {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "sasl_password given without sasl_user"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "sasl_password given without sasl_user"}
 	}
 	if s.saslMech != "" && s.saslUser == "" {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: "sasl_mechanism given without sasl_user"}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: "sasl_mechanism given without sasl_user"}
 	}
 	v, err := sarama.ParseKafkaVersion(ver)
 	if err != nil {
-		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Backend: backend, Msg: fmt.Sprintf("URL parameter version=%q: not a Kafka version", ver)}
+		return nil, &driver.Error{Code: driver.CodeInvalidOption, Op: op, Msg: fmt.Sprintf("URL parameter version=%q: not a Kafka version", ver)}
 	}
 	s.version = v
 	if s.partitions == 0 {
@@ -168,7 +168,7 @@ var codecs = map[string]sarama.CompressionCodec{
 // query in the URL).
 func brokerAddr(h string) (string, error) {
 	bad := func(why string) error {
-		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: "bootstrap broker address: " + why}
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Msg: "bootstrap broker address: " + why}
 	}
 	host, port, err := net.SplitHostPort(h)
 	if err != nil {
@@ -200,7 +200,7 @@ func brokerAddr(h string) (string, error) {
 // instead of letting them wrap.
 func checkBounds(partitions, replication int, s *settings) error {
 	bad := func(name, want string) error {
-		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: backend, Msg: fmt.Sprintf("URL parameter %s: want %s", name, want)}
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Msg: fmt.Sprintf("URL parameter %s: want %s", name, want)}
 	}
 	switch {
 	case partitions < 0 || partitions > math.MaxInt32:

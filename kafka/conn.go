@@ -54,7 +54,7 @@ func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn,
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, driver.Errorf(connectCode(r.err), "open", "kafka %s: %w", c.redacts, r.err)
+			return nil, driver.Errorf(connectCode(r.err), "open", "%s: %w", c.redacts, r.err)
 		}
 		c.client = r.client
 	case <-ctx.Done():
@@ -68,12 +68,12 @@ func open(ctx context.Context, u *url.URL, cfg *driver.OpenConfig) (driver.Conn,
 	c.admin, err = sarama.NewClusterAdminFromClient(c.client)
 	if err != nil {
 		_ = c.client.Close()
-		return nil, driver.Errorf(driver.CodeUnavailable, "open", "kafka admin: %w", err)
+		return nil, driver.Errorf(driver.CodeUnavailable, "open", "admin client: %w", err)
 	}
 	ap, err := sarama.NewAsyncProducerFromClient(c.client)
 	if err != nil {
 		_ = c.client.Close()
-		return nil, driver.Errorf(driver.CodeUnavailable, "open", "kafka producer: %w", err)
+		return nil, driver.Errorf(driver.CodeUnavailable, "open", "producer: %w", err)
 	}
 	c.prod = newPipeline(ap)
 	return c, nil
@@ -100,7 +100,7 @@ func (c *conn) isClosed() bool {
 }
 
 func closedErr(op string) error {
-	return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+	return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "connection closed"}
 }
 
 // Send publishes msgs through the confirmed pipeline (or the acks=0 one for
@@ -298,7 +298,7 @@ func (c *conn) oneWayPipeline() (*pipeline, error) {
 	if c.oneWay == nil {
 		ap, err := sarama.NewAsyncProducer(c.set.addrs, c.set.oneWayConfig())
 		if err != nil {
-			return nil, driver.Errorf(driver.CodeUnavailable, "publish one-way", "kafka producer: %w", err)
+			return nil, driver.Errorf(driver.CodeUnavailable, "publish one-way", "producer: %w", err)
 		}
 		c.oneWay = newPipeline(ap)
 	}

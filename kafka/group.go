@@ -24,7 +24,7 @@ import (
 func (s *subscription) startGroup(ctx context.Context) error {
 	admin, err := sarama.NewClusterAdminFromClient(s.client)
 	if err != nil {
-		return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka admin: %w", err)
+		return driver.Errorf(driver.CodeUnavailable, "subscribe", "admin client: %w", err)
 	}
 	s.admin = admin
 	if s.retryTopic != "" {
@@ -39,7 +39,7 @@ func (s *subscription) startGroup(ctx context.Context) error {
 		rcfg.Metadata.Full = false // it needs the retry topic's metadata only
 		rc, err := sarama.NewClient(s.c.set.addrs, rcfg)
 		if err != nil {
-			return driver.Errorf(driver.CodeUnavailable, "subscribe", "kafka client: %w", err)
+			return driver.Errorf(driver.CodeUnavailable, "subscribe", "client: %w", err)
 		}
 		s.retryClient = rc
 		rg, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, rc)

@@ -29,7 +29,7 @@ func (c *conn) Ping(ctx context.Context) error {
 		return closedErr(op)
 	}
 	if err := ctx.Err(); err != nil {
-		return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend, Err: err}
+		return &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
 	}
 	// sarama takes no ctx: the round trip runs on its own goroutine, which
 	// ends when the broker answers, its connection fails (dial_timeout /
@@ -40,7 +40,7 @@ func (c *conn) Ping(ctx context.Context) error {
 	case err := <-res:
 		return err
 	case <-ctx.Done():
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend,
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op,
 			Msg: "no answer from a Kafka broker", Err: ctx.Err()}
 	}
 }
@@ -53,7 +53,7 @@ func (c *conn) pingBrokers(ctx context.Context) error {
 	const op = "ping"
 	brokers := c.client.Brokers()
 	if len(brokers) == 0 {
-		return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend, Msg: "no Kafka broker known"}
+		return &driver.Error{Code: driver.CodeUnavailable, Op: op, Msg: "no Kafka broker known"}
 	}
 	// Connected brokers first: a dead one costs a dial.
 	ordered := make([]*sarama.Broker, 0, len(brokers))
@@ -86,6 +86,6 @@ func (c *conn) pingBrokers(ctx context.Context) error {
 		}
 		return nil
 	}
-	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend, Msg: "no Kafka broker answered",
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Msg: "no Kafka broker answered",
 		Err: errors.Join(errs...)}
 }

@@ -68,7 +68,7 @@ func (p *pipeline) send(ctx context.Context, op string, m *sarama.ProducerMessag
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "connection closed"}
 	}
 	p.inFlight.Start()
 	select {

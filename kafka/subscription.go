@@ -82,7 +82,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	}
 	client, err := sarama.NewClient(c.set.addrs, c.set.consumerConfig(cfg.Start.Kind))
 	if err != nil {
-		return nil, driver.Errorf(driver.CodeUnavailable, op, "kafka client: %w", err)
+		return nil, driver.Errorf(driver.CodeUnavailable, op, "client: %w", err)
 	}
 	s.client = client
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -147,7 +147,7 @@ func (s *subscription) Receive(ctx context.Context, n int) ([]*driver.Message, e
 		case <-ctx.Done():
 			return nil, driver.Wrap(driver.CodeOf(ctx.Err()), "receive", ctx.Err())
 		case <-s.ctx.Done():
-			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Msg: "subscription closed"}
 		}
 	}
 	for len(out) < n {
@@ -184,7 +184,7 @@ func admit(out, in []*driver.Message, n int) ([]*driver.Message, []*driver.Messa
 func ackOf(op string, m *driver.Message) (*ackID, error) {
 	id, ok := m.AckID.(*ackID)
 	if !ok {
-		return nil, &driver.Error{Code: driver.CodeInvalidArgument, Op: op, Backend: backend, Msg: "message was not received from this subscription"}
+		return nil, &driver.Error{Code: driver.CodeInvalidArgument, Op: op, Msg: "message was not received from this subscription"}
 	}
 	return id, nil
 }
@@ -268,7 +268,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 		return err
 	}
 	if !id.cs.beginSettle() {
-		return &driver.Error{Code: driver.CodeUnavailable, Op: "dead-letter", Backend: backend, Msg: "partition revoked; the record will be redelivered"}
+		return &driver.Error{Code: driver.CodeUnavailable, Op: "dead-letter", Msg: "partition revoked; the record will be redelivered"}
 	}
 	defer id.cs.endSettle()
 	topic := s.cfg.DeadLetter
@@ -314,7 +314,7 @@ func (s *subscription) Close(ctx context.Context) error {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
 	if s.closed {
-		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "subscription closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Msg: "subscription closed"}
 	}
 	s.closed = true
 	s.shutdown()

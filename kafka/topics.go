@@ -21,10 +21,6 @@ func (c *conn) ensureTopic(ctx context.Context, topic string) error {
 		return nil
 	}
 	if err := driver.KafkaTopics.Check("publish", "topic", topic); err != nil {
-		var de *driver.Error
-		if errors.As(err, &de) {
-			de.Backend = backend
-		}
 		return err
 	}
 	if !c.set.createTopics {
@@ -86,6 +82,10 @@ func createTopic(ctx context.Context, client sarama.Client, admin sarama.Cluster
 // exists, and returns once its partitions have leaders (bounded by ctx). c
 // must have been opened with a kafka:// URL.
 func CreateTopic(ctx context.Context, c *mq.Client, topic string, partitions int32, replication int16) error {
+	return driver.Stamp(backend, "create topic", createTopicOf(ctx, c, topic, partitions, replication))
+}
+
+func createTopicOf(ctx context.Context, c *mq.Client, topic string, partitions int32, replication int16) error {
 	var client sarama.Client
 	var admin sarama.ClusterAdmin
 	if !c.As(&client) || !c.As(&admin) {
@@ -103,6 +103,11 @@ func CreateTopic(ctx context.Context, c *mq.Client, topic string, partitions int
 // Partitions returns the partition ids of topic as the cluster's metadata
 // reports them now.
 func Partitions(ctx context.Context, c *mq.Client, topic string) ([]int32, error) {
+	ps, err := partitionsOf(ctx, c, topic)
+	return ps, driver.Stamp(backend, "partitions", err)
+}
+
+func partitionsOf(ctx context.Context, c *mq.Client, topic string) ([]int32, error) {
 	var client sarama.Client
 	if !c.As(&client) {
 		return nil, driver.Errorf(driver.CodeUnsupported, "partitions", "client is not a kafka client")

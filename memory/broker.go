@@ -144,13 +144,21 @@ var (
 // (the default broker has name ""). It fails with an error matching
 // mq.ErrInvalidOption when a broker of that name exists already.
 func NewBroker(name string, cfg Config) (*Broker, error) {
+	b, err := newHeld(name, cfg)
+	if err != nil {
+		return nil, driver.Stamp(Scheme, "new broker", err)
+	}
+	return b, nil
+}
+
+func newHeld(name string, cfg Config) (*Broker, error) {
 	if err := cfg.check("new broker"); err != nil {
 		return nil, err
 	}
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	if _, ok := brokers[name]; ok {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "new broker", "memory broker %q already exists", name)
+		return nil, driver.Errorf(driver.CodeInvalidOption, "new broker", "broker %q already exists", name)
 	}
 	b := newBroker(name, cfg)
 	b.refs = 1
@@ -210,7 +218,7 @@ func (b *Broker) agrees(cfg Config, explicit map[string]bool) error {
 		bad = append(bad, fmt.Sprintf("like=%q", string(have.Like)))
 	}
 	if len(bad) > 0 {
-		return driver.Errorf(driver.CodeInvalidOption, "open", "memory broker %q already exists with %v", b.name, bad)
+		return driver.Errorf(driver.CodeInvalidOption, "open", "broker %q already exists with %v", b.name, bad)
 	}
 	return nil
 }
@@ -248,7 +256,7 @@ func (b *Broker) Close() error {
 	registryMu.Lock()
 	if !b.held {
 		registryMu.Unlock()
-		return driver.Errorf(driver.CodeClosed, "close", "memory broker %q: not held (Close called twice, or not from NewBroker)", b.name)
+		return driver.Stamp(Scheme, "close", driver.Errorf(driver.CodeClosed, "close", "broker %q: not held (Close called twice, or not from NewBroker)", b.name))
 	}
 	b.held = false
 	registryMu.Unlock()

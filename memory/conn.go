@@ -194,7 +194,7 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 	defer t.mu.Unlock()
 	if t.closed {
 		c.forget(s)
-		return nil, driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+		return nil, driver.Errorf(driver.CodeClosed, op, "broker discarded")
 	}
 	name := cfg.Group
 	if cfg.Broadcast {

@@ -34,7 +34,7 @@ func (c *conn) Declare(ctx context.Context, topic string, groups []string) error
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+		return driver.Errorf(driver.CodeClosed, op, "broker discarded")
 	}
 	for _, name := range groups {
 		g := t.groups[name]

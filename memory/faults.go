@@ -104,5 +104,5 @@ func (b *Broker) SetUnavailable(down bool) {
 }
 
 func (b *Broker) unavailable(op string) error {
-	return driver.Errorf(driver.CodeUnavailable, op, "memory broker %q is unavailable (Broker.SetUnavailable)", b.name)
+	return driver.Errorf(driver.CodeUnavailable, op, "broker %q is unavailable (Broker.SetUnavailable)", b.name)
 }

@@ -119,6 +119,10 @@ func (b *Broker) Messages(topic string) []*mq.Message {
 // no such group, and one matching mq.ErrInvalidArgument while the group has
 // subscribers.
 func (b *Broker) DeleteGroup(topic, group string) error {
+	return driver.Stamp(Scheme, "delete group", b.deleteGroup(topic, group))
+}
+
+func (b *Broker) deleteGroup(topic, group string) error {
 	t := b.existing(topic)
 	if t == nil {
 		return driver.Errorf(driver.CodeNotFound, "delete group", "no topic %q", topic)

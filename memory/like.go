@@ -91,7 +91,7 @@ func (b *Broker) capabilities() driver.Capabilities {
 func (b *Broker) has(c driver.Capability) bool { return profiles[b.cfg.Like].Features&c == c }
 
 func (b *Broker) unsupported(op string, c driver.Capability) error {
-	return driver.Errorf(driver.CodeUnsupported, op, "memory broker like=%s lacks %s", b.cfg.Like, c)
+	return driver.Errorf(driver.CodeUnsupported, op, "broker like=%s lacks %s", b.cfg.Like, c)
 }
 
 // checkSend refuses what the profile lacks: delayed messages without
@@ -146,7 +146,7 @@ func (b *Broker) namedTopic(op, name string) (*topic, error) {
 		t = b.topic(name)
 	}
 	if t == nil {
-		return nil, driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+		return nil, driver.Errorf(driver.CodeClosed, op, "broker discarded")
 	}
 	return t, nil
 }

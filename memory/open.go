@@ -48,9 +48,9 @@ func parseURL(u *url.URL) (*options, error) {
 	case u.Opaque != "", u.OmitHost && u.Path != "":
 		return nil, driver.Errorf(driver.CodeInvalidOption, op, "malformed memory URL: want memory:// or memory://NAME")
 	case u.User != nil:
-		return nil, driver.Errorf(driver.CodeInvalidOption, op, "memory URL takes no user or password")
+		return nil, driver.Errorf(driver.CodeInvalidOption, op, "URL takes no user or password")
 	case u.Fragment != "" || u.RawFragment != "":
-		return nil, driver.Errorf(driver.CodeInvalidOption, op, "memory URL takes no fragment")
+		return nil, driver.Errorf(driver.CodeInvalidOption, op, "URL takes no fragment")
 	}
 	// url.URL.Query drops malformed pairs ("a=1;b=2", "%zz") silently.
 	q, err := url.ParseQuery(u.RawQuery)

@@ -117,7 +117,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 			return nil, driver.Errorf(driver.CodeClosed, op, "subscription closed")
 		case t.closed:
 			t.mu.Unlock()
-			return nil, driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+			return nil, driver.Errorf(driver.CodeClosed, op, "broker discarded")
 		case s.dropped:
 			s.dropped = false
 			t.mu.Unlock()
@@ -292,7 +292,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 		Headers: kit.DeadLetterHeaders(m, s.cfg.Topic, s.groupName, reason)}
 	dt := t.b.topic(s.dlqTopic())
 	if dt == nil {
-		return driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+		return driver.Errorf(driver.CodeClosed, op, "broker discarded")
 	}
 	if err := dt.send(ctx, s.c.done, []*driver.Message{dl}); err != nil {
 		return err

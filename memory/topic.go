@@ -153,7 +153,7 @@ func (t *topic) send(ctx context.Context, connDone <-chan struct{}, msgs []*driv
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+		return driver.Errorf(driver.CodeClosed, op, "broker discarded")
 	}
 	n := int32(len(t.parts))
 	for _, m := range msgs {
@@ -198,7 +198,7 @@ func (t *topic) send(ctx context.Context, connDone <-chan struct{}, msgs []*driv
 		t.mu.Lock()
 		t.spaceWaiters--
 		if werr == nil && t.closed {
-			werr = driver.Errorf(driver.CodeClosed, op, "memory broker discarded")
+			werr = driver.Errorf(driver.CodeClosed, op, "broker discarded")
 		}
 		if werr != nil {
 			t.mu.Unlock()

@@ -82,7 +82,7 @@ func (c *Client) Capabilities() Capabilities { return c.caps }
 // when configuration picks a backend that lacks a feature the service needs.
 func (c *Client) Require(need Capability) error {
 	if m := c.caps.Missing(need); m != 0 {
-		return driver.Errorf(driver.CodeUnsupported, "require", "backend %s lacks %s", c.caps.Backend, m)
+		return c.wrap("require", driver.Errorf(driver.CodeUnsupported, "require", "lacks %s", m))
 	}
 	return nil
 }
@@ -130,10 +130,14 @@ func (c *Client) healthOf(s *Subscriber) *health {
 // what finished, and closes the connection. No goroutine of the client or its
 // backend remains once it returns nil. Later calls return ErrClosed.
 func (c *Client) Close(ctx context.Context) error {
+	return c.wrap("close", c.close(ctx))
+}
+
+func (c *Client) close(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed.Swap(true) {
 		c.mu.Unlock()
-		return &Error{Code: driver.CodeClosed, Op: "close", Msg: "client already closed"}
+		return &Error{Code: driver.CodeClosed, Msg: "client already closed"}
 	}
 	subs := make([]closer, 0, len(c.subs))
 	for s := range c.subs {
@@ -160,7 +164,7 @@ func (c *Client) Close(ctx context.Context) error {
 	wg.Wait()
 	// The driver flushes async sends and calls their callbacks on Close.
 	if err := c.conn.Close(ctx); err != nil && first == nil {
-		first = err
+		first = driver.Wrap(driver.CodeUnavailable, "close", err)
 	}
 	done := make(chan struct{})
 	go func() { c.pending.Wait(); close(done) }()

@@ -39,9 +39,17 @@ type receipt struct {
 // MaxAttempts, WithBackoff, DeadLetterTopic, AckTimeout, StartFrom, StartAt,
 // and the adapter options of scope ScopeConsumer.
 func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) (*Consumer, error) {
+	k, err := c.newConsumer(ctx, topic, opts)
+	if err != nil {
+		return nil, c.wrap("consumer", err)
+	}
+	return k, nil
+}
+
+func (c *Client) newConsumer(ctx context.Context, topic string, opts []Option) (*Consumer, error) {
 	const op = "consumer"
 	if !c.caps.Has(driver.CapPull) {
-		return nil, driver.Errorf(driver.CodeUnsupported, op, "backend %s has no pull consumer", c.caps.Backend)
+		return nil, driver.Errorf(driver.CodeUnsupported, op, "no pull consumer")
 	}
 	set, sub, err := c.open(ctx, op, forConsumer, topic, opts)
 	if err != nil {
@@ -62,6 +70,14 @@ func (c *Client) NewConsumer(ctx context.Context, topic string, opts ...Option) 
 // or ctx is done. wait <= 0 waits for ctx alone. Messages filtered out by
 // TagFilter/TagPattern are acknowledged and not returned.
 func (k *Consumer) Receive(ctx context.Context, max int, wait time.Duration) ([]*Message, error) {
+	msgs, err := k.receive(ctx, max, wait)
+	if err != nil {
+		return nil, k.c.wrap("receive", err)
+	}
+	return msgs, nil
+}
+
+func (k *Consumer) receive(ctx context.Context, max int, wait time.Duration) ([]*Message, error) {
 	const op = "receive"
 	if k.closed.Load() {
 		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "consumer closed"}
@@ -140,6 +156,10 @@ func (r *receipt) settle() bool {
 }
 
 func (k *Consumer) ack(ctx context.Context, m *Message) error {
+	return k.c.wrap("ack", k.settleAck(ctx, m))
+}
+
+func (k *Consumer) settleAck(ctx context.Context, m *Message) error {
 	if k.closed.Load() {
 		return &Error{Code: driver.CodeClosed, Op: "ack", Msg: "consumer closed"}
 	}
@@ -150,6 +170,10 @@ func (k *Consumer) ack(ctx context.Context, m *Message) error {
 }
 
 func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
+	return k.c.wrap("nack", k.settleNack(ctx, m, reason))
+}
+
+func (k *Consumer) settleNack(ctx context.Context, m *Message, reason error) error {
 	if k.closed.Load() {
 		return &Error{Code: driver.CodeClosed, Op: "nack", Msg: "consumer closed"}
 	}
@@ -167,7 +191,7 @@ func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
 func (k *Consumer) Ack(ctx context.Context, msgs ...*Message) error {
 	for _, m := range msgs {
 		if m == nil {
-			return invalid("ack", "nil message")
+			return k.c.wrap("ack", invalid("ack", "nil message"))
 		}
 		if err := m.Ack(ctx); err != nil {
 			return err
@@ -179,6 +203,10 @@ func (k *Consumer) Ack(ctx context.Context, msgs ...*Message) error {
 // Close stops the consumer. Messages not yet acknowledged are redelivered
 // (to this group), never acknowledged. A second Close returns ErrClosed.
 func (k *Consumer) Close(ctx context.Context) error {
+	return k.c.wrap("close", k.close(ctx))
+}
+
+func (k *Consumer) close(ctx context.Context) error {
 	if k.closed.Swap(true) {
 		return &Error{Code: driver.CodeClosed, Op: "close", Msg: "consumer already closed"}
 	}

@@ -22,6 +22,10 @@ import (
 // ctx). Group names follow the same rule as mq.Group. A backend that cannot
 // declare returns ErrUnsupported.
 func (c *Client) Declare(ctx context.Context, topic string, groups ...string) error {
+	return c.wrap("declare", c.declare(ctx, topic, groups))
+}
+
+func (c *Client) declare(ctx context.Context, topic string, groups []string) error {
 	const op = "declare"
 	if err := c.checkOpen(op); err != nil {
 		return err
@@ -36,7 +40,7 @@ func (c *Client) Declare(ctx context.Context, topic string, groups ...string) er
 	}
 	d, ok := c.conn.(driver.Declarer)
 	if !ok {
-		return driver.Errorf(driver.CodeUnsupported, op, "backend %s cannot declare topics", c.caps.Backend)
+		return driver.Errorf(driver.CodeUnsupported, op, "cannot declare topics")
 	}
 	return driver.Wrap(driver.CodeUnavailable, op, d.Declare(ctx, topic, groups))
 }

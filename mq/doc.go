@@ -87,6 +87,15 @@
 //
 // Errors are *Error values with a Code; match them with errors.Is against
 // ErrClosed, ErrUnsupported, ErrInvalidArgument, ErrInvalidOption,
-// ErrTooLarge, ErrTimeout, ErrUnavailable... URLs are printed with
-// credentials redacted.
+// ErrTooLarge, ErrTimeout, ErrUnavailable... Every error a method returns
+// (or a PublishAsync callback gets) is one *Error, stamped with the
+// backend and the operation, whichever layer built it, and reads
+//
+//	unimq <backend> <op>: <code>: <detail>
+//	unimq kafka publish: too large: message of 2000000 bytes exceeds the limit of 1000000
+//
+// (an Open whose URL names no registered backend: "unimq open: ...").
+// errors.As(err, &e) with e an *Error gives e.Backend, e.Op and e.Code; the
+// cause, when a client library gave one, is e.Err. URLs are printed with
+// credentials redacted, and a malformed URL is never repeated.
 package mq

@@ -32,6 +32,17 @@ var (
 // CodeOf returns the code of err (CodeCanceled / CodeTimeout for context errors).
 func CodeOf(err error) Code { return driver.CodeOf(err) }
 
+// wrap stamps err with op and the client's backend (driver.Stamp). Every
+// exported method hands its error through it, or through stamp before the
+// client exists, so each error a user gets reads
+// "unimq <backend> <op>: <code>: <detail>", whichever layer built it.
+func (c *Client) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return driver.Stamp(c.caps.Backend, op, err)
+}
+
 // ctxErr turns a context error into a coded one.
 func ctxErr(op string, err error) error {
 	if err == nil {

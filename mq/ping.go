@@ -19,13 +19,17 @@ import (
 // ErrTimeout or ErrCanceled when ctx ends first, ErrClosed after Close, and
 // ErrUnsupported for a backend that cannot ping.
 func (c *Client) Ping(ctx context.Context) error {
+	return c.wrap("ping", c.ping(ctx))
+}
+
+func (c *Client) ping(ctx context.Context) error {
 	const op = "ping"
 	if err := c.checkOpen(op); err != nil {
 		return err
 	}
 	p, ok := c.conn.(driver.Pinger)
 	if !ok {
-		return driver.Errorf(driver.CodeUnsupported, op, "backend %s cannot ping", c.caps.Backend)
+		return driver.Errorf(driver.CodeUnsupported, op, "cannot ping")
 	}
 	if err := ctx.Err(); err != nil {
 		return ctxErr(op, err)
@@ -39,7 +43,7 @@ func (c *Client) Ping(ctx context.Context) error {
 		if !errors.As(err, &e) || (e.Code != driver.CodeTimeout && e.Code != driver.CodeCanceled) {
 			// ctx ended the round trip: report that (the cause as text,
 			// so the error carries one code).
-			return &Error{Code: driver.CodeOf(cerr), Op: op, Msg: err.Error(), Err: cerr}
+			return &Error{Code: driver.CodeOf(cerr), Op: op, Msg: driver.Detail(err), Err: cerr}
 		}
 	}
 	return driver.Wrap(driver.CodeUnavailable, op, err)

@@ -20,7 +20,7 @@ func (c *Client) prepare(ctx context.Context, op, topic string, opts []Option, n
 		return so, ctxErr(op, err)
 	}
 	if !c.caps.Has(need) {
-		return so, driver.Errorf(driver.CodeUnsupported, op, "backend %s lacks %s", c.caps.Backend, c.caps.Missing(need))
+		return so, driver.Errorf(driver.CodeUnsupported, op, "lacks %s", c.caps.Missing(need))
 	}
 	if len(opts) > 0 {
 		s := settings{}
@@ -37,13 +37,14 @@ func (c *Client) prepare(ctx context.Context, op, topic string, opts []Option, n
 // until then or until ctx is done. On success m.BrokerID (and Partition and
 // Offset where the backend reports them) are set.
 func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...Option) error {
-	so, err := c.prepare(ctx, "publish", topic, opts, driver.CapSyncPublish)
+	const op = "publish"
+	so, err := c.prepare(ctx, op, topic, opts, driver.CapSyncPublish)
 	if err != nil {
-		return err
+		return c.wrap(op, err)
 	}
 	now := time.Now()
-	if err := c.validate("publish", m, now); err != nil {
-		return err
+	if err := c.validate(op, m, now); err != nil {
+		return c.wrap(op, err)
 	}
 	one := new(single)
 	if len(c.set.interceptors) > 0 {
@@ -55,7 +56,7 @@ func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...
 	one.set(m, now)
 	err = c.conn.Send(ctx, topic, one.batch[:], so)
 	if err != nil {
-		err = driver.Wrap(driver.CodeUnavailable, "publish", err)
+		err = c.wrap(op, driver.Wrap(driver.CodeUnavailable, op, err))
 	} else {
 		m.confirmed(&one.m)
 	}
@@ -67,21 +68,22 @@ func (c *Client) Publish(ctx context.Context, topic string, m *Message, opts ...
 // (CapBatch; otherwise one confirmed send each, in order) and returns once
 // all were confirmed. Every message is validated before any is sent.
 func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message, opts ...Option) error {
-	so, err := c.prepare(ctx, "publish batch", topic, opts, driver.CapSyncPublish)
+	const op = "publish batch"
+	so, err := c.prepare(ctx, op, topic, opts, driver.CapSyncPublish)
 	if err != nil {
-		return err
+		return c.wrap(op, err)
 	}
 	if len(msgs) == 0 {
 		return nil
 	}
 	now := time.Now()
 	for _, m := range msgs {
-		if err := c.validate("publish batch", m, now); err != nil {
-			return err
+		if err := c.validate(op, m, now); err != nil {
+			return c.wrap(op, err)
 		}
 	}
 	if len(c.set.interceptors) > 0 {
-		if ctx, err = c.intercept(ctx, "publish batch", topic, ModeBatch, msgs, now); err != nil {
+		if ctx, err = c.intercept(ctx, op, topic, ModeBatch, msgs, now); err != nil {
 			return err
 		}
 	}
@@ -99,7 +101,7 @@ func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message
 		}
 	}
 	if err != nil {
-		err = driver.Wrap(driver.CodeUnavailable, "publish batch", err)
+		err = c.wrap(op, driver.Wrap(driver.CodeUnavailable, op, err))
 	} else {
 		for i, m := range msgs {
 			m.confirmed(dms[i])
@@ -114,16 +116,16 @@ func (c *Client) PublishBatch(ctx context.Context, topic string, msgs []*Message
 // goroutine (keep it short). Close waits for outstanding callbacks. An
 // error returned here means m was not queued and done will not be called.
 func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, done func(m *Message, err error), opts ...Option) error {
-	so, err := c.prepare(ctx, "publish async", topic, opts, driver.CapAsyncPublish)
+	so, err := c.prepare(ctx, opAsync, topic, opts, driver.CapAsyncPublish)
 	if err != nil {
-		return err
+		return c.wrap(opAsync, err)
 	}
 	if done == nil {
-		return invalid("publish async", "nil callback")
+		return c.wrap(opAsync, invalid(opAsync, "nil callback"))
 	}
 	now := time.Now()
-	if err := c.validate("publish async", m, now); err != nil {
-		return err
+	if err := c.validate(opAsync, m, now); err != nil {
+		return c.wrap(opAsync, err)
 	}
 	a := asyncSends.Get().(*asyncSend)
 	if a.finishFn == nil {
@@ -144,12 +146,14 @@ func (c *Client) PublishAsync(ctx context.Context, topic string, m *Message, don
 	if err != nil {
 		a.release()
 		c.pending.Done()
-		err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
+		err = c.wrap(opAsync, driver.Wrap(driver.CodeUnavailable, opAsync, err))
 		c.published(ctx, topic, m, 1, err, now)
 		return err
 	}
 	return nil
 }
+
+const opAsync = "publish async"
 
 // asyncSend is one PublishAsync in flight: the driver message and what its
 // confirmation needs. They are reused (asyncSends): the driver gives the
@@ -175,7 +179,7 @@ func (a *asyncSend) finish(err error) {
 	if err == nil {
 		m.confirmed(&a.dm)
 	} else {
-		err = driver.Wrap(driver.CodeUnavailable, "publish async", err)
+		err = c.wrap(opAsync, driver.Wrap(driver.CodeUnavailable, opAsync, err))
 	}
 	c.published(a.ctx, a.topic, m, 1, err, a.start)
 	a.release()
@@ -192,6 +196,7 @@ func (a *asyncSend) release() {
 
 // Future is the pending outcome of PublishFuture.
 type Future struct {
+	c    *Client
 	done chan struct{}
 	err  error
 }
@@ -208,7 +213,7 @@ func (f *Future) Wait(ctx context.Context) error {
 	case <-f.done:
 		return f.err
 	case <-ctx.Done():
-		return ctxErr("publish future", ctx.Err())
+		return f.c.wrap("publish future", ctxErr("publish future", ctx.Err()))
 	}
 }
 
@@ -216,7 +221,7 @@ func (f *Future) Wait(ctx context.Context) error {
 // callback. A message that could not be queued gives a Future that is
 // already done with the error.
 func (c *Client) PublishFuture(ctx context.Context, topic string, m *Message, opts ...Option) *Future {
-	f := &Future{done: make(chan struct{})}
+	f := &Future{c: c, done: make(chan struct{})}
 	err := c.PublishAsync(ctx, topic, m, func(_ *Message, err error) {
 		f.err = err
 		close(f.done)
@@ -232,13 +237,14 @@ func (c *Client) PublishFuture(ctx context.Context, topic string, m *Message, op
 // (RocketMQ SendOneWay, Kafka acks=0, RabbitMQ without confirms). It is
 // lossy by design: a nil error only means the message left this process.
 func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, opts ...Option) error {
-	so, err := c.prepare(ctx, "publish one-way", topic, opts, driver.CapOneWay)
+	const op = "publish one-way"
+	so, err := c.prepare(ctx, op, topic, opts, driver.CapOneWay)
 	if err != nil {
-		return err
+		return c.wrap(op, err)
 	}
 	now := time.Now()
-	if err := c.validate("publish one-way", m, now); err != nil {
-		return err
+	if err := c.validate(op, m, now); err != nil {
+		return c.wrap(op, err)
 	}
 	so.Mode = driver.OneWay
 	one := new(single)
@@ -251,7 +257,7 @@ func (c *Client) PublishOneWay(ctx context.Context, topic string, m *Message, op
 	one.set(m, now)
 	err = c.conn.Send(ctx, topic, one.batch[:], so)
 	if err != nil {
-		err = driver.Wrap(driver.CodeUnavailable, "publish one-way", err)
+		err = c.wrap(op, driver.Wrap(driver.CodeUnavailable, op, err))
 	}
 	c.published(ctx, topic, m, 1, err, now)
 	return err

@@ -99,6 +99,7 @@ func (c *Client) intercept(ctx context.Context, op, topic string, mode PublishMo
 	}
 	for _, m := range msgs {
 		if err := c.validate(op, m, now); err != nil {
+			err = c.wrap(op, err)
 			c.published(ctx, topic, msgs[0], len(msgs), err, now)
 			return ctx, err
 		}

@@ -73,6 +73,39 @@ func Schemes() []string {
 // and that error never repeats the URL.
 // Open blocks until the backend is reachable or ctx is done.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
+	c, err := open(ctx, rawURL, opts)
+	if err != nil {
+		return nil, driver.Stamp(backendOf(rawURL), "open", err)
+	}
+	return c, nil
+}
+
+// backendNames maps the schemes whose backend has another name.
+var backendNames = map[string]string{"amqp": "rabbitmq", "amqps": "rabbitmq"}
+
+// backendOf names the backend of rawURL for Open's errors before a client
+// exists: its scheme's backend when the scheme is registered, else "" (an
+// unregistered or malformed scheme is not repeated: it may be part of a
+// secret).
+func backendOf(rawURL string) string {
+	n := schemeLen(rawURL)
+	if n == 0 {
+		return ""
+	}
+	scheme := strings.ToLower(rawURL[:n])
+	registryMu.RLock()
+	_, ok := registry[scheme]
+	registryMu.RUnlock()
+	if !ok {
+		return ""
+	}
+	if b, ok := backendNames[scheme]; ok {
+		return b
+	}
+	return scheme
+}
+
+func open(ctx context.Context, rawURL string, opts []Option) (*Client, error) {
 	s := newSettings()
 	if err := s.applyAll("open", forOpen, opts); err != nil {
 		return nil, err
@@ -120,7 +153,7 @@ func OpenEnv(ctx context.Context, fallback string, opts ...Option) (*Client, err
 		u = fallback
 	}
 	if u == "" {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "environment variable %s is not set", EnvURL)
+		return nil, driver.Stamp("", "open", driver.Errorf(driver.CodeInvalidOption, "open", "environment variable %s is not set", EnvURL))
 	}
 	return Open(ctx, u, opts...)
 }

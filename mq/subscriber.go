@@ -60,8 +60,9 @@ type lane struct{ q []*driver.Message }
 // delivered. Options: Group, Broadcast, TagFilter, TagPattern, Ordered,
 // Concurrency, Prefetch, MaxAttempts, WithBackoff, DeadLetterTopic, HandlerTimeout,
 // StartFrom, StartAt, WithMiddleware, DriverOption.
-func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ...Option) (*Subscriber, error) {
+func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ...Option) (_ *Subscriber, err error) {
 	const op = "subscribe"
+	defer func() { err = c.wrap(op, err) }()
 	if h == nil {
 		return nil, invalid(op, "nil handler")
 	}
@@ -146,7 +147,7 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 		need |= driver.CapStartTime
 	}
 	if m := c.caps.Missing(need); m != 0 {
-		return nil, nil, driver.Errorf(driver.CodeUnsupported, op, "backend %s lacks %s", c.caps.Backend, m)
+		return nil, nil, driver.Errorf(driver.CodeUnsupported, op, "lacks %s", m)
 	}
 	set.held = set.concurrency
 	if where == forSubscribe {
@@ -177,7 +178,7 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 	if err != nil {
 		return nil, nil, driver.Wrap(driver.CodeUnavailable, op, err)
 	}
-	return set, sub, nil
+	return set, stampSub(sub, c.caps.Backend), nil
 }
 
 // Topic returns the topic subscribed to.
@@ -198,7 +199,8 @@ func (s *Subscriber) report(op string, dm *driver.Message, err error) {
 // unsettled for redelivery), settles what finished and closes the
 // subscription. Messages received but not started are redelivered, never
 // acknowledged. A second Close returns ErrClosed.
-func (s *Subscriber) Close(ctx context.Context) error {
+func (s *Subscriber) Close(ctx context.Context) (err error) {
+	defer func() { err = s.c.wrap("close", err) }()
 	first := false
 	s.closeOnce.Do(func() {
 		first = true

@@ -37,6 +37,10 @@ type TxChecker func(ctx context.Context, m *Message) TxState
 // is left to check-back. Backends without CapTransactions return
 // ErrUnsupported before anything is sent.
 func (c *Client) PublishTx(ctx context.Context, topic string, msgs []*Message, local func(ctx context.Context) error, opts ...Option) error {
+	return c.wrap("publish tx", c.publishTx(ctx, topic, msgs, local, opts))
+}
+
+func (c *Client) publishTx(ctx context.Context, topic string, msgs []*Message, local func(ctx context.Context) error, opts []Option) error {
 	so, err := c.prepare(ctx, "publish tx", topic, opts, driver.CapTransactions)
 	if err != nil {
 		return err
@@ -49,7 +53,7 @@ func (c *Client) PublishTx(ctx context.Context, topic string, msgs []*Message, l
 	}
 	tx, ok := c.conn.(driver.Transactor)
 	if !ok {
-		return driver.Errorf(driver.CodeUnsupported, "publish tx", "backend %s has no transactions", c.caps.Backend)
+		return driver.Errorf(driver.CodeUnsupported, "publish tx", "no transactions")
 	}
 	now := time.Now()
 	for _, m := range msgs {

@@ -157,7 +157,7 @@ func (c *Client) validate(op string, m *Message, now time.Time) error {
 	}
 	if m.Delay > 0 || !m.DeliverAt.IsZero() {
 		if !c.caps.Has(driver.CapDelay) {
-			return driver.Errorf(driver.CodeUnsupported, op, "backend %s cannot delay messages", c.caps.Backend)
+			return driver.Errorf(driver.CodeUnsupported, op, "cannot delay messages")
 		}
 		if c.caps.MaxDelay > 0 {
 			at := m.DeliverAt

@@ -61,7 +61,7 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 		return nil, err
 	}
 	if c.channels < 1 {
-		return nil, errf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
 	}
 	if c.connectTimeout == 0 {
 		c.connectTimeout = 10 * time.Second
@@ -80,7 +80,7 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 		}
 		c.tls = t
 	} else if tlsp.Any() {
-		return nil, errf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
 	}
 	bare := *u
 	bare.RawQuery = ""
@@ -89,7 +89,7 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	uri, err := amqp.ParseURI(c.amqpURL)
 	if err != nil {
 		// amqp091's message may quote the URL: never echo it.
-		return nil, errf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
 	}
 	c.addr = net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))
 	return c, nil

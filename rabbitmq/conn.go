@@ -77,7 +77,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 			c.defMode = *o.mode
 		case o.isTLS:
 			if u.Scheme != "amqps" || o.tls == nil {
-				return nil, errf(driver.CodeInvalidOption, "open", "WithTLS needs a non-nil *tls.Config and an amqps:// URL")
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "WithTLS needs a non-nil *tls.Config and an amqps:// URL")
 			}
 			cfg.tls = o.tls
 		}
@@ -156,7 +156,7 @@ func (c *conn) newID() string {
 
 func (c *conn) checkOpen(op string) error {
 	if c.closed.Load() {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "client closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "client closed"}
 	}
 	return nil
 }
@@ -166,13 +166,13 @@ func (c *conn) checkOpen(op string) error {
 // then fail with CodeClosed.
 func (c *conn) Close(ctx context.Context) error {
 	if c.closed.Swap(true) {
-		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "client already closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Msg: "client already closed"}
 	}
 	var first error
 	select {
 	case <-c.async.Idle():
 	case <-ctx.Done():
-		first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Msg: "async sends still unconfirmed", Err: ctx.Err()}
+		first = &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Msg: "async sends still unconfirmed", Err: ctx.Err()}
 	}
 	c.subsMu.Lock()
 	subs := make([]*subscription, 0, len(c.subs))

@@ -23,7 +23,7 @@ func classify(op string, err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backendName, Err: err}
+		return &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
 	}
 	code := driver.CodeUnavailable
 	var ae *amqp.Error
@@ -39,14 +39,7 @@ func classify(op string, err error) error {
 			code = driver.CodeInvalidArgument
 		}
 	}
-	return &driver.Error{Code: code, Op: op, Backend: backendName, Err: err}
-}
-
-// errf is driver.Errorf with the backend set.
-func errf(c driver.Code, op, format string, args ...any) *driver.Error {
-	e := driver.Errorf(c, op, format, args...)
-	e.Backend = backendName
-	return e
+	return &driver.Error{Code: code, Op: op, Err: err}
 }
 
 // dialErr codes a failed connection attempt. What retrying cannot fix is
@@ -57,7 +50,7 @@ func errf(c driver.Code, op, format string, args ...any) *driver.Error {
 // The rest (refused, unreachable, timed out, lost) is CodeUnavailable.
 func dialErr(redacted string, err error) error {
 	code, why := dialCode(err)
-	return &driver.Error{Code: code, Op: "connect", Backend: backendName, Msg: redacted + why, Err: err}
+	return &driver.Error{Code: code, Op: "connect", Msg: redacted + why, Err: err}
 }
 
 func dialCode(err error) (driver.Code, string) {

@@ -103,7 +103,7 @@ func (pc *pubChan) waitRecovered(ctx context.Context) error {
 	case <-pc.recovered:
 		return nil
 	case <-ctx.Done():
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Backend: backendName,
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish",
 			Msg: "waiting for the messages of a closed channel to be published again", Err: ctx.Err()}
 	}
 }
@@ -141,7 +141,7 @@ func (s *soloChan) close() { _ = s.ch.Close() }
 // the channel can carry the next message.
 func (s *soloChan) send(p *pendingPub) (err error, alive bool) { //nolint:revive // outcome first
 	if err := s.ch.Publish(p.exchange, p.key, p.mandatory, false, *p.msg); err != nil {
-		return errf(driver.CodeUnavailable, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%v)", err), false
+		return driver.Errorf(driver.CodeUnavailable, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%v)", err), false
 	}
 	var reason *amqp.Error
 	select {
@@ -151,7 +151,7 @@ func (s *soloChan) send(p *pendingPub) (err error, alive bool) { //nolint:revive
 			break
 		}
 		if !c.Ack {
-			return errf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key), true
+			return driver.Errorf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key), true
 		}
 		select {
 		case r := <-s.returns:
@@ -168,7 +168,7 @@ func (s *soloChan) send(p *pendingPub) (err error, alive bool) { //nolint:revive
 // channelErr is the error of a message that closed its channel.
 func channelErr(reason *amqp.Error) error {
 	if reason == nil {
-		return errf(driver.CodeUnavailable, "publish", "connection lost before the broker confirmed the message; it may or may not be stored")
+		return driver.Errorf(driver.CodeUnavailable, "publish", "connection lost before the broker confirmed the message; it may or may not be stored")
 	}
 	code := driver.CodeUnavailable
 	switch reason.Code {
@@ -182,11 +182,11 @@ func channelErr(reason *amqp.Error) error {
 			code = driver.CodeTooLarge
 		}
 	}
-	return errf(code, "publish", "the broker refused the message and closed its channel: %s", reason.Reason)
+	return driver.Errorf(code, "publish", "the broker refused the message and closed its channel: %s", reason.Reason)
 }
 
 // unroutable is the error of a message the broker returned.
 func unroutable(exchange, key string, r *amqp.Return) error {
-	return errf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe or Declare first so that the queue exists",
+	return driver.Errorf(driver.CodeUnroutable, "publish", "no queue is bound for exchange %q routing key %q (%d %s); subscribe or Declare first so that the queue exists",
 		exchange, key, r.ReplyCode, r.ReplyText)
 }

@@ -24,10 +24,10 @@ const shortMax = 255
 // is; the error does not quote it.
 func checkName(op, kind, name string) error {
 	if len(name) > shortMax {
-		return errf(driver.CodeInvalidArgument, op, "%s of %d bytes: AMQP names hold at most %d (a long topic or group name?)", kind, len(name), shortMax)
+		return driver.Errorf(driver.CodeInvalidArgument, op, "%s of %d bytes: AMQP names hold at most %d (a long topic or group name?)", kind, len(name), shortMax)
 	}
 	if !utf8.ValidString(name) {
-		return errf(driver.CodeInvalidArgument, op, "%s is not valid UTF-8", kind)
+		return driver.Errorf(driver.CodeInvalidArgument, op, "%s is not valid UTF-8", kind)
 	}
 	return nil
 }
@@ -36,7 +36,7 @@ func checkName(op, kind, name string) error {
 // any bytes).
 func checkKey(op, kind, key string) error {
 	if len(key) > shortMax {
-		return errf(driver.CodeInvalidArgument, op, "%s of %d bytes: AMQP routing keys hold at most %d", kind, len(key), shortMax)
+		return driver.Errorf(driver.CodeInvalidArgument, op, "%s of %d bytes: AMQP routing keys hold at most %d", kind, len(key), shortMax)
 	}
 	return nil
 }
@@ -84,24 +84,24 @@ func headerFrameSize(p *amqp.Publishing) int {
 // limits and the frame size of the channel's connection.
 func (pc *pubChan) fits(exchange, key string, p *amqp.Publishing) error {
 	if len(exchange) > shortMax {
-		return errf(driver.CodeInvalidArgument, "publish", "exchange name of %d bytes: AMQP names hold at most %d", len(exchange), shortMax)
+		return driver.Errorf(driver.CodeInvalidArgument, "publish", "exchange name of %d bytes: AMQP names hold at most %d", len(exchange), shortMax)
 	}
 	if err := checkKey("publish", "routing key", key); err != nil {
 		return err
 	}
 	for _, s := range [...]string{p.ContentType, p.ContentEncoding, p.CorrelationId, p.ReplyTo, p.Expiration, p.MessageId, p.Type, p.UserId, p.AppId} {
 		if len(s) > shortMax {
-			return errf(driver.CodeInvalidArgument, "publish", "an AMQP property of %d bytes: at most %d", len(s), shortMax)
+			return driver.Errorf(driver.CodeInvalidArgument, "publish", "an AMQP property of %d bytes: at most %d", len(s), shortMax)
 		}
 	}
 	for k := range p.Headers {
 		if len(k) > shortMax {
-			return errf(driver.CodeInvalidArgument, "publish", "header name of %d bytes: AMQP allows at most %d", len(k), shortMax)
+			return driver.Errorf(driver.CodeInvalidArgument, "publish", "header name of %d bytes: AMQP allows at most %d", len(k), shortMax)
 		}
 	}
 	if pc.frameMax > 0 {
 		if n := headerFrameSize(p); n > pc.frameMax {
-			return errf(driver.CodeTooLarge, "publish", "headers and properties of %d bytes do not fit in one AMQP frame (the broker's frame_max is %d)", n, pc.frameMax)
+			return driver.Errorf(driver.CodeTooLarge, "publish", "headers and properties of %d bytes do not fit in one AMQP frame (the broker's frame_max is %d)", n, pc.frameMax)
 		}
 	}
 	return nil

@@ -55,7 +55,7 @@ func (l *link) current(ctx context.Context) (*amqp.Connection, uint64, error) {
 		conn, gen, up := l.conn, l.gen, l.up
 		l.mu.Unlock()
 		if l.ctx.Err() != nil {
-			return nil, 0, errf(driver.CodeClosed, "connect", "client closed")
+			return nil, 0, driver.Errorf(driver.CodeClosed, "connect", "client closed")
 		}
 		if conn != nil && !conn.IsClosed() {
 			return conn, gen, nil
@@ -77,7 +77,7 @@ func (l *link) current(ctx context.Context) (*amqp.Connection, uint64, error) {
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, 0, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "connect", Backend: backendName,
+			return nil, 0, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "connect",
 				Msg: "broker unreachable, reconnecting", Err: ctx.Err()}
 		case <-l.ctx.Done():
 		}

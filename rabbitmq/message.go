@@ -39,19 +39,19 @@ const (
 // header names and the property headers are short strings (255 bytes).
 func validate(op string, m *driver.Message) error {
 	if len(m.Tag) > 255 {
-		return errf(driver.CodeInvalidArgument, op, "tag of %d bytes: AMQP routing keys hold at most 255", len(m.Tag))
+		return driver.Errorf(driver.CodeInvalidArgument, op, "tag of %d bytes: AMQP routing keys hold at most 255", len(m.Tag))
 	}
 	if len(m.ID) > 255 {
-		return errf(driver.CodeInvalidArgument, op, "id of %d bytes: the AMQP message-id holds at most 255", len(m.ID))
+		return driver.Errorf(driver.CodeInvalidArgument, op, "id of %d bytes: the AMQP message-id holds at most 255", len(m.ID))
 	}
 	for k, v := range m.Headers {
 		if len(k) > 255 {
-			return errf(driver.CodeInvalidArgument, op, "header name of %d bytes: AMQP allows at most 255", len(k))
+			return driver.Errorf(driver.CodeInvalidArgument, op, "header name of %d bytes: AMQP allows at most 255", len(k))
 		}
 		switch k {
 		case HeaderContentType, HeaderContentEncoding, HeaderCorrelationID, HeaderReplyTo, HeaderType, HeaderAppID:
 			if len(v) > 255 {
-				return errf(driver.CodeInvalidArgument, op, "header %s of %d bytes: this AMQP property holds at most 255", k, len(v))
+				return driver.Errorf(driver.CodeInvalidArgument, op, "header %s of %d bytes: this AMQP property holds at most 255", k, len(v))
 			}
 		}
 	}

@@ -30,7 +30,7 @@ func (c *conn) Ping(ctx context.Context) error {
 func (c *conn) pingLink(ctx context.Context, op string, l *link) error {
 	conn := l.connection()
 	if conn == nil || conn.IsClosed() {
-		return errf(driver.CodeUnavailable, op, "%s connection down, reconnecting", l.name)
+		return driver.Errorf(driver.CodeUnavailable, op, "%s connection down, reconnecting", l.name)
 	}
 	// amqp091's Channel and Close take no ctx: they return when the broker
 	// answers or the connection closes (at the latest when Close closes it,
@@ -53,9 +53,9 @@ func (c *conn) pingLink(ctx context.Context, op string, l *link) error {
 		// Whatever stops a channel from opening on a live connection (the
 		// connection lost mid-call: "Exception (501) EOF", channel_max
 		// reached, a broker closing) leaves the broker unusable for now.
-		return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backendName, Err: err}
+		return &driver.Error{Code: driver.CodeUnavailable, Op: op, Err: err}
 	case <-ctx.Done():
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backendName,
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op,
 			Msg: "no answer from the broker on the " + l.name + " connection", Err: ctx.Err()}
 	}
 }

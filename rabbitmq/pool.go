@@ -49,7 +49,7 @@ type pendingPub struct {
 
 // errStale is what publish returns when the channel died before the message
 // was written: nothing was sent, the caller takes a new channel.
-var errStale = errf(driver.CodeUnavailable, "publish", "channel closed")
+var errStale = driver.Errorf(driver.CodeUnavailable, "publish", "channel closed")
 
 func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn func(...func()) bool) (*pubChan, error) {
 	ch, err := conn.Channel()
@@ -74,7 +74,7 @@ func openPubChan(conn *amqp.Connection, confirm bool, closing func() bool, spawn
 	if !spawn(func() { pc.loop(confirms, returns, closed) }, pc.calls.Wait) {
 		close(pc.recovered)
 		_ = ch.Close()
-		return nil, errf(driver.CodeClosed, "publish", "client closed")
+		return nil, driver.Errorf(driver.CodeClosed, "publish", "client closed")
 	}
 	return pc, nil
 }
@@ -131,7 +131,7 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 	var err error
 	switch {
 	case !c.Ack:
-		err = errf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key)
+		err = driver.Errorf(driver.CodeRejected, "publish", "the broker nacked the message (exchange %q, routing key %q)", p.exchange, p.key)
 	case p.returned != nil:
 		err = unroutable(p.exchange, p.key, p.returned)
 	}
@@ -168,7 +168,7 @@ func (pc *pubChan) lostErr(reason *amqp.Error) error {
 	if reason != nil {
 		why = reason.Error()
 	}
-	return errf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
+	return driver.Errorf(code, "publish", "channel closed before the broker confirmed the message; it may or may not be stored (%s)", why)
 }
 
 // publish writes one message. In confirm mode cb is called once with the
@@ -275,7 +275,7 @@ func (p *pool) get(ctx context.Context, key string) (*slot, *pubChan, error) {
 		case x.lock <- struct{}{}:
 			s = x
 		case <-ctx.Done():
-			return nil, nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Backend: backendName, Err: ctx.Err()}
+			return nil, nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Err: ctx.Err()}
 		}
 	}
 	if s.pc != nil && !s.pc.usable() {

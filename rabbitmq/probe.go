@@ -42,7 +42,7 @@ func (c *conn) probe(ctx context.Context, exchange, key string) error {
 	p := amqp.Publishing{Expiration: "0", DeliveryMode: amqp.Transient, Headers: amqp.Table{headerProbe: "1"}}
 	err := c.publishConfirmed(ctx, exchange, key, &p)
 	if driver.CodeOf(err) == driver.CodeUnroutable {
-		return errf(driver.CodeUnroutable, "publish", "delayed message to topic %q with tag %q: no queue is bound for it now, so it would be dropped when its delay ends; Declare the topic's groups or subscribe first", exchange, key)
+		return driver.Errorf(driver.CodeUnroutable, "publish", "delayed message to topic %q with tag %q: no queue is bound for it now, so it would be dropped when its delay ends; Declare the topic's groups or subscribe first", exchange, key)
 	}
 	if err != nil {
 		return err

@@ -254,7 +254,7 @@ func (w *waiter) wait(ctx context.Context) error {
 	select {
 	case <-w.done:
 	case <-ctx.Done():
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Backend: backendName,
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish",
 			Msg: "gave up waiting for the publisher confirm; the message may or may not be stored", Err: ctx.Err()}
 	}
 	for _, err := range w.errs {

@@ -105,7 +105,7 @@ func (s *subscription) plan() error {
 	}
 	if s.mode.queueMode() {
 		if cfg.Broadcast {
-			return errf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
+			return driver.Errorf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
 		}
 		s.queue = cfg.Topic
 		return nil
@@ -127,7 +127,7 @@ func (s *subscription) plan() error {
 		s.bindings = []string{""} // mq filters client-side
 	case Direct:
 		if len(patterns) > 0 {
-			return errf(driver.CodeUnsupported, "subscribe", "topic %q is in direct mode: routing keys match exactly, patterns need topic mode", cfg.Topic)
+			return driver.Errorf(driver.CodeUnsupported, "subscribe", "topic %q is in direct mode: routing keys match exactly, patterns need topic mode", cfg.Topic)
 		}
 		s.bindings = tags
 		if len(s.bindings) == 0 {
@@ -296,9 +296,9 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 			case <-ready:
 				continue
 			case <-ctx.Done():
-				return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
+				return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Err: ctx.Err()}
 			case <-s.ctx.Done():
-				return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
+				return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Msg: "subscription closed"}
 			}
 		}
 		select {
@@ -332,9 +332,9 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 			return out, nil
 		case <-k.lost:
 		case <-ctx.Done():
-			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backendName, Err: ctx.Err()}
+			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Err: ctx.Err()}
 		case <-s.ctx.Done():
-			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backendName, Msg: "subscription closed"}
+			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Msg: "subscription closed"}
 		}
 	}
 }
@@ -342,7 +342,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 func ref(m *driver.Message) (*ackRef, error) {
 	r, ok := m.AckID.(*ackRef)
 	if !ok || r == nil {
-		return nil, errf(driver.CodeInvalidArgument, "ack", "message was not received from this subscription")
+		return nil, driver.Errorf(driver.CodeInvalidArgument, "ack", "message was not received from this subscription")
 	}
 	return r, nil
 }
@@ -368,7 +368,7 @@ func staleErr(op string, err error) error {
 	if driver.CodeOf(err) != driver.CodeUnknown {
 		return err
 	}
-	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backendName,
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op,
 		Msg: "the delivering channel is gone; the broker redelivers the message", Err: err}
 }
 
@@ -473,7 +473,7 @@ func (s *subscription) requeue(m *driver.Message, cause error) error {
 
 func (s *subscription) closedErr(op string) error {
 	if s.ctx.Err() != nil {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backendName, Msg: "subscription closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "subscription closed"}
 	}
 	return nil
 }
@@ -484,7 +484,7 @@ func (s *subscription) Close(ctx context.Context) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
-		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backendName, Msg: "subscription already closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Msg: "subscription already closed"}
 	}
 	s.cancel()
 	s.c.subsMu.Lock()
@@ -495,7 +495,7 @@ func (s *subscription) Close(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		// The connection close in conn.Close ends run for sure.
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Backend: backendName, Err: ctx.Err()}
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "close", Err: ctx.Err()}
 	}
 }
 

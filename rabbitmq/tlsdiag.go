@@ -46,6 +46,6 @@ func (c *config) diagnoseTLS(ctx context.Context, addr string, err error) error 
 	if herr == nil || !isRemoteAlert(herr) || strings.Contains(herr.Error(), "protocol version") {
 		return nil
 	}
-	return &driver.Error{Code: driver.CodeInvalidOption, Op: "connect", Backend: backendName,
+	return &driver.Error{Code: driver.CodeInvalidOption, Op: "connect",
 		Msg: c.redacted + ": the server refused the TLS client certificate", Err: herr}
 }

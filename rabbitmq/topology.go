@@ -68,7 +68,7 @@ func declareExchange(ch *amqp.Channel, name string, mode Mode) error {
 	}
 	err := ch.ExchangeDeclare(name, mode.exchangeKind(), true, false, false, false, nil)
 	if isCode(err, amqp.PreconditionFailed) {
-		return errf(driver.CodeInvalidOption, "declare", "exchange %q exists with another type than %s (topic mode mismatch?): %w", name, mode.exchangeKind(), err)
+		return driver.Errorf(driver.CodeInvalidOption, "declare", "exchange %q exists with another type than %s (topic mode mismatch?): %w", name, mode.exchangeKind(), err)
 	}
 	return classify("declare", err)
 }
@@ -79,7 +79,7 @@ func declareQueue(ch *amqp.Channel, name string, args amqp.Table) error {
 	}
 	_, err := ch.QueueDeclare(name, true, false, false, false, args)
 	if isCode(err, amqp.PreconditionFailed) {
-		return errf(driver.CodeInvalidOption, "declare", "queue %q exists with other arguments (Ordered and unordered subscribers of one queue, or a queue declared elsewhere): %w", name, err)
+		return driver.Errorf(driver.CodeInvalidOption, "declare", "queue %q exists with other arguments (Ordered and unordered subscribers of one queue, or a queue declared elsewhere): %w", name, err)
 	}
 	return classify("declare", err)
 }

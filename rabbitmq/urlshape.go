@@ -16,7 +16,7 @@ import (
 // URL.
 func checkShape(u *url.URL) error {
 	bad := func(why string) error {
-		return errf(driver.CodeInvalidOption, "open", "malformed AMQP URL: %s; want %s://[user[:password]@]host[:port][/vhost][?params]", why, u.Scheme)
+		return driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL: %s; want %s://[user[:password]@]host[:port][/vhost][?params]", why, u.Scheme)
 	}
 	switch {
 	case u.Opaque != "":

@@ -23,7 +23,7 @@ func (c *conn) checkCredentials(ctx context.Context, r *remoting.Route) error {
 		return nil // unreachable broker: not a credentials problem (the client reconnects later)
 	}
 	if h.Code == remoting.ResNoPermission {
-		return &driver.Error{Code: driver.CodeRejected, Op: "open", Backend: backend,
+		return &driver.Error{Code: driver.CodeRejected, Op: "open",
 			Msg: fmt.Sprintf("the broker's access control refused the credentials (code %d: %.200s); check access_key/secret_key", h.Code, redact(h.Remark))}
 	}
 	return nil

@@ -51,7 +51,7 @@ const urlForm = "want rocketmq://[access_key:secret_key@]host:port[;host:port...
 // without a valid port, a path.
 func parseURL(u *url.URL) (*config, error) {
 	bad := func(format string, args ...any) error {
-		return driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq URL: "+format+"; "+urlForm, args...)
+		return driver.Errorf(driver.CodeInvalidOption, "open", "URL: "+format+"; "+urlForm, args...)
 	}
 	if u.Opaque != "" {
 		return nil, bad("no \"//\" after the scheme")
@@ -144,7 +144,7 @@ func parseURL(u *url.URL) (*config, error) {
 		c.sendTimeout = 3 * time.Second
 	}
 	if (c.creds.AccessKey == "") != (c.creds.SecretKey == "") {
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "rocketmq URL: access_key and secret_key go together")
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL: access_key and secret_key go together")
 	}
 	return c, nil
 }

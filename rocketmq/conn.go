@@ -76,7 +76,7 @@ func open(ctx context.Context, u *url.URL, oc *driver.OpenConfig) (driver.Conn, 
 		if ctx.Err() != nil {
 			return nil, driver.Wrap(driver.CodeCanceled, "open", ctx.Err())
 		}
-		return nil, &driver.Error{Code: driver.CodeUnavailable, Op: "open", Backend: backend,
+		return nil, &driver.Error{Code: driver.CodeUnavailable, Op: "open",
 			Msg: "name server " + kit.Redact(u) + " unreachable", Err: err}
 	}
 	c := &conn{cfg: cfg, log: oc.Logger, checker: oc.TxChecker, topics: map[string]bool{}, subs: map[*subscription]struct{}{}}
@@ -168,7 +168,7 @@ func (c *conn) As(target any) bool {
 
 func (c *conn) checkOpen(op string) error {
 	if c.closed.Load() {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "connection closed"}
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func (c *conn) checkOpen(op string) error {
 // async sends to be called back, and shuts the producers down.
 func (c *conn) Close(ctx context.Context) error {
 	if c.closed.Swap(true) {
-		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "connection already closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Msg: "connection already closed"}
 	}
 	c.subsMu.Lock()
 	subs := make([]*subscription, 0, len(c.subs))

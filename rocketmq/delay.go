@@ -1,8 +1,9 @@
 package rocketmq
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/unimq/unimq/mq/driver"
 )
 
 // delayLevels are the broker's default messageDelayLevel
@@ -24,7 +25,7 @@ const timerMaxDelay = 72 * time.Hour
 // DelayLevelDuration returns how long delay level n (1..18) defers a message.
 func DelayLevelDuration(n int) (time.Duration, error) {
 	if n < 1 || n > MaxDelayLevel {
-		return 0, fmt.Errorf("delay level %d out of range 1..%d", n, MaxDelayLevel)
+		return 0, driver.Stamp(backend, "delay level", driver.Errorf(driver.CodeInvalidArgument, "", "delay level %d out of range 1..%d", n, MaxDelayLevel))
 	}
 	return delayLevels[n-1], nil
 }

@@ -37,7 +37,7 @@ func (c *conn) Ping(ctx context.Context) error {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend, Err: err}
+		return &driver.Error{Code: driver.CodeOf(err), Op: op, Err: err}
 	}
 	brokers, err := c.pingNameServers(ctx)
 	if err != nil {
@@ -59,10 +59,10 @@ func (c *conn) Ping(ctx context.Context) error {
 	case remoting.ResSuccess:
 		return nil
 	case remoting.ResNoPermission:
-		return &driver.Error{Code: driver.CodeRejected, Op: op, Backend: backend,
+		return &driver.Error{Code: driver.CodeRejected, Op: op,
 			Msg: fmt.Sprintf("the broker's access control refused the credentials (code %d: %.200s)", h.Code, redact(h.Remark))}
 	}
-	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend,
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op,
 		Msg: fmt.Sprintf("broker %s: code %d: %.200s", addr, h.Code, redact(h.Remark))}
 }
 
@@ -118,10 +118,10 @@ func (c *conn) knownBrokers(ctx context.Context) []string {
 // timer), else unavailable.
 func (c *conn) pingErr(ctx context.Context, op, msg string, err error) error {
 	if ctx.Err() != nil {
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: msg, Err: ctx.Err()}
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Msg: msg, Err: ctx.Err()}
 	}
 	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-		return &driver.Error{Code: driver.CodeTimeout, Op: op, Backend: backend, Msg: msg, Err: context.DeadlineExceeded}
+		return &driver.Error{Code: driver.CodeTimeout, Op: op, Msg: msg, Err: context.DeadlineExceeded}
 	}
-	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend, Msg: msg, Err: err}
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Msg: msg, Err: err}
 }

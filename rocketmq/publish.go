@@ -121,7 +121,7 @@ func (c *conn) Send(ctx context.Context, topic string, msgs []*driver.Message, o
 		res, err := c.sendSync(ctx, pm)
 		if err := checkResult(ctx, op, res, err); err != nil {
 			if i > 0 {
-				return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend,
+				return &driver.Error{Code: driver.CodeOf(err), Op: op,
 					Msg: fmt.Sprintf("%d of %d messages sent", i, len(pms)), Err: err}
 			}
 			return err
@@ -153,7 +153,7 @@ func checkResult(ctx context.Context, op string, res *primitive.SendResult, err 
 		return driver.Errorf(driver.CodeUnavailable, op, "no send result")
 	}
 	if res.Status != primitive.SendOK {
-		return &driver.Error{Code: driver.CodeRejected, Op: op, Backend: backend, Err: &SendStatusError{Status: res.Status, MsgID: res.MsgID}}
+		return &driver.Error{Code: driver.CodeRejected, Op: op, Err: &SendStatusError{Status: res.Status, MsgID: res.MsgID}}
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func statusName(s primitive.SendStatus) string {
 // sendErr classifies an error of the client.
 func sendErr(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Err: err}
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Err: err}
 	}
 	msg := err.Error()
 	code := driver.CodeUnavailable
@@ -206,7 +206,7 @@ func sendErr(ctx context.Context, op string, err error) error {
 		// its route within route_wait (routewait.go): retrying can succeed
 		code = driver.CodeUnavailable
 	}
-	return &driver.Error{Code: code, Op: op, Backend: backend, Err: err}
+	return &driver.Error{Code: code, Op: op, Err: err}
 }
 
 // SendAsync sends m with the client's SendAsync; done is called once with

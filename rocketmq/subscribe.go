@@ -227,7 +227,7 @@ func (c *conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, gr
 	if c.closed.Load() {
 		c.subsMu.Unlock()
 		s.shutdown()
-		return nil, &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "connection closed"}
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "connection closed"}
 	}
 	c.subs[s] = struct{}{}
 	c.subsMu.Unlock()
@@ -290,7 +290,7 @@ func (s *subscription) waitAssigned(ctx context.Context) error {
 			return nil
 		}
 		if err := wait(ctx, 20*time.Millisecond); err != nil {
-			return &driver.Error{Code: driver.CodeOf(err), Op: "subscribe", Backend: backend, Msg: "waiting for queue assignment", Err: err}
+			return &driver.Error{Code: driver.CodeOf(err), Op: "subscribe", Msg: "waiting for queue assignment", Err: err}
 		}
 	}
 }
@@ -437,7 +437,7 @@ func (s *subscription) await(b *batch, ds []*delivery) bool {
 // Receive returns up to max delivered messages, blocking for the first.
 func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message, error) {
 	if s.closed.Load() {
-		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+		return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Msg: "subscription closed"}
 	}
 	s.recvMu.Lock()
 	out := s.takePending(nil, max)
@@ -447,9 +447,9 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 		case ds := <-s.ch:
 			out = s.admit(out, ds, max)
 		case <-ctx.Done():
-			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Backend: backend, Err: ctx.Err()}
+			return nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "receive", Err: ctx.Err()}
 		case <-s.closing:
-			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Backend: backend, Msg: "subscription closed"}
+			return nil, &driver.Error{Code: driver.CodeClosed, Op: "receive", Msg: "subscription closed"}
 		}
 	}
 	for len(out) < max {
@@ -502,7 +502,7 @@ func (s *subscription) settle(op string, m *driver.Message, st settle) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "subscription closed; the message will be redelivered"}
 	}
 	s.lastSettle = time.Now()
 	d.st = st
@@ -536,7 +536,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 		s.closeMu.RLock()
 		defer s.closeMu.RUnlock()
 		if s.closed.Load() {
-			return &driver.Error{Code: driver.CodeClosed, Op: "nack", Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+			return &driver.Error{Code: driver.CodeClosed, Op: "nack", Msg: "subscription closed; the message will be redelivered"}
 		}
 		err := s.sendRetry(ctx, m, delay)
 		if err == nil {
@@ -554,7 +554,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason string) error {
 	const op = "dead-letter"
 	if s.closed.Load() {
-		return &driver.Error{Code: driver.CodeClosed, Op: op, Backend: backend, Msg: "subscription closed; the message will be redelivered"}
+		return &driver.Error{Code: driver.CodeClosed, Op: op, Msg: "subscription closed; the message will be redelivered"}
 	}
 	topic := s.cfg.DeadLetter
 	if topic == "" {
@@ -619,7 +619,7 @@ func (s *subscription) Close(ctx context.Context) error {
 		}
 	})
 	if !first {
-		return &driver.Error{Code: driver.CodeClosed, Op: "close", Backend: backend, Msg: "subscription already closed"}
+		return &driver.Error{Code: driver.CodeClosed, Op: "close", Msg: "subscription already closed"}
 	}
 	return nil
 }

@@ -73,9 +73,9 @@ func (c *conn) ensureFull(ctx context.Context, op, full string, queues int) erro
 
 func (c *conn) routeErr(ctx context.Context, op, topic string, err error) error {
 	if ctx.Err() != nil {
-		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Backend: backend, Msg: "waiting for the route of " + topic, Err: ctx.Err()}
+		return &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: op, Msg: "waiting for the route of " + topic, Err: ctx.Err()}
 	}
-	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Backend: backend, Msg: "route of " + topic, Err: err}
+	return &driver.Error{Code: driver.CodeUnavailable, Op: op, Msg: "route of " + topic, Err: err}
 }
 
 // createTopic creates full (read/write, queues queues) on the master brokers
@@ -116,10 +116,10 @@ func (c *conn) createTopic(ctx context.Context, op, full string, queues int) err
 			var de *driver.Error
 			if errors.As(err, &de) && de.Err == nil {
 				// the broker's answer: say it once, under op
-				return &driver.Error{Code: de.Code, Op: op, Backend: backend,
+				return &driver.Error{Code: de.Code, Op: op,
 					Msg: fmt.Sprintf("create topic %q on broker %s: %s", full, addr, de.Msg)}
 			}
-			return &driver.Error{Code: driver.CodeOf(err), Op: op, Backend: backend,
+			return &driver.Error{Code: driver.CodeOf(err), Op: op,
 				Msg: fmt.Sprintf("create topic %q on broker %s", full, addr), Err: err}
 		}
 	}

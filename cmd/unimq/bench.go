@@ -261,7 +261,7 @@ func benchPublish(ctx context.Context, c *mq.Client, topic, id string, o benchOp
 	wg.Wait()
 	async.Wait()
 	if first != nil {
-		return 0, time.Time{}, fmt.Errorf("publish: %w", first)
+		return 0, time.Time{}, first // mq's error names the publish
 	}
 	if o.duration > 0 {
 		return int(next.Load()), time.Now(), nil

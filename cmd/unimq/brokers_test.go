@@ -132,7 +132,8 @@ func describeCase(t *testing.T, url, topic, group string) {
 	// query before it).
 	r = invoke(t, url, "", "topics", "describe", unique("cli-nosuch"))
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-	if r.code != exitFail || !strings.HasPrefix(lines[len(lines)-1], "unimq topics: describe cli-nosuch") {
+	if last := lines[len(lines)-1]; r.code != exitFail || strings.Count(last, "unimq") != 1 ||
+		!strings.HasPrefix(last, "unimq "+info.Backend+" describe: not found: topic cli-nosuch") {
 		t.Fatalf("describe of an unknown topic: %+v", r)
 	}
 }

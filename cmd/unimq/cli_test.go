@@ -28,7 +28,8 @@ func TestUsageAndErrors(t *testing.T) {
 	}
 	// A publish the backend refuses after some succeeded: one line too.
 	r = invoke(t, "", "", "publish", "memory://x?like=kafka", "t", "a", "b", "--delay", "1s")
-	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "unsupported") {
+	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "unimq memory publish: unsupported: ") ||
+		strings.Count(r.stderr, "unimq") != 1 {
 		t.Fatalf("refused publish: %+v", r)
 	}
 	r = invoke(t, "", "", "publish", "memory://x", "t", "--nosuch")

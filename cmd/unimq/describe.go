@@ -16,6 +16,7 @@ import (
 	"github.com/unimq/unimq/kafka"
 	"github.com/unimq/unimq/memory"
 	"github.com/unimq/unimq/mq"
+	"github.com/unimq/unimq/mq/driver"
 )
 
 // errUnknownTopic is a topic the broker does not have.
@@ -70,12 +71,26 @@ func describeTopic(ctx context.Context, c *mq.Client, rawURL, topic string, grou
 	case c.As(&prd):
 		err = describeRocketMQ(ctx, rawURL, info)
 	default:
-		return nil, fmt.Errorf("describe: backend %s cannot tell its topics' partitions or queues: %w", info.Backend, mq.ErrUnsupported)
+		err = driver.Errorf(driver.CodeUnsupported, "", "cannot tell its topics' partitions or queues")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", topic, err)
+		return nil, describeErr(info.Backend, topic, err)
 	}
 	return info, nil
+}
+
+// describeErr is an error of describe in mq's form, "unimq <backend>
+// describe: <code>: <detail>", whether a client library, an adapter or
+// describe made it.
+func describeErr(backend, topic string, err error) error {
+	code := driver.CodeOf(err)
+	switch {
+	case errors.Is(err, errUnknownTopic):
+		code = driver.CodeNotFound
+	case code == driver.CodeUnknown:
+		code = driver.CodeUnavailable
+	}
+	return driver.Stamp(backend, "describe", driver.Errorf(code, "", "topic %s: %w", topic, err))
 }
 
 func describeMemory(b *memory.Broker, info *topicInfo, groups []string) error {

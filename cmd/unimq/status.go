@@ -20,6 +20,11 @@ func status(stderr io.Writer, name string, err error) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "unimq %s: interrupted\n", name)
 		return exitFail
+	case strings.HasPrefix(err.Error(), "unimq "):
+		// mq's own form, "unimq <backend> <op>: <code>: <detail>", names
+		// the backend and the operation already
+		fmt.Fprintln(stderr, oneLine(err))
+		return exitFail
 	default:
 		fmt.Fprintf(stderr, "unimq %s: %s\n", name, oneLine(err))
 		return exitFail

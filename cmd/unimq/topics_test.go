@@ -72,8 +72,8 @@ func init() {
 // A backend describe cannot ask fails with "unsupported" on one line.
 func TestTopicsDescribeUnsupported(t *testing.T) {
 	r := invoke(t, "", "", "topics", "describe", "opaque://x", "t")
-	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "unsupported") ||
-		!strings.Contains(r.stderr, "backend opaque") {
+	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 ||
+		!strings.HasPrefix(r.stderr, "unimq opaque describe: unsupported: ") || strings.Count(r.stderr, "unimq") != 1 {
 		t.Fatalf("%+v", r)
 	}
 	t.Log(r.stderr)

@@ -7,6 +7,12 @@
 // messages: send a batch, receive a batch, settle (ack, nack with delay,
 // dead-letter) what it delivered, and close.
 //
+// Errors: a driver returns errors with a Code (Errorf, Wrap, or an *Error
+// literal with Code, Msg and the library's error as Err) and leaves Op and
+// Backend to mq, which stamps both on every error leaving its API (Stamp);
+// the message says what failed without the backend's name. An adapter's own
+// exported functions (admin, queries) call Stamp themselves.
+//
 // Concurrency: every method of Conn and Subscription may be called from
 // several goroutines at once. Every goroutine a driver starts must have ended
 // when Close returns.

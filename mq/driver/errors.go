@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error. Codes are stable: compare them with errors.Is
@@ -58,6 +59,11 @@ func (c Code) String() string {
 // "subscribe", "open"...), Backend the adapter ("kafka"...), Err the cause.
 // Two *Error values match under errors.Is when their codes are equal, so the
 // sentinels below work as targets whatever the message.
+//
+// Drivers classify (Code, Msg, Err) and leave Op and Backend to Stamp: mq
+// stamps every error leaving its API, so a user reads one form,
+//
+//	unimq <backend> <op>: <code>: <detail>
 type Error struct {
 	Code    Code
 	Op      string
@@ -75,13 +81,91 @@ func (e *Error) Error() string {
 		s += " " + e.Op
 	}
 	s += ": " + e.Code.String()
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
+	if d := e.detail(); d != "" {
+		s += ": " + d
 	}
 	return s
+}
+
+// detail is the message after the code: Msg, then the cause. A cause that is
+// an *Error itself shows its detail only (its code too when it differs), and
+// the backend's name as a prefix inside the cause's text ("kafka: ...", as
+// sarama writes) is dropped: nothing is said twice.
+func (e *Error) detail() string {
+	d := e.Msg
+	if e.Err == nil {
+		return d
+	}
+	var c string
+	if in, ok := e.Err.(*Error); ok {
+		c = in.detail()
+		if in.Code != e.Code {
+			c = join(in.Code.String(), c)
+		}
+	} else {
+		c = e.Err.Error()
+		if e.Backend != "" {
+			// sarama writes "kafka: ..." into its errors, at any depth
+			p := e.Backend + ": "
+			c = strings.ReplaceAll(strings.TrimPrefix(c, p), ": "+p, ": ")
+		}
+	}
+	return join(d, c)
+}
+
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + ": " + b
+}
+
+// Detail returns err's text without the "unimq <backend> <op>: <code>"
+// prefix of an *Error: for a message that quotes another error.
+func Detail(err error) string {
+	if e, ok := err.(*Error); ok {
+		return e.detail()
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Stamp is the one place an error gets its Op and Backend: mq calls it on
+// every error its API returns (and an adapter on the errors of its own
+// exported functions). A nil err gives nil. An *Error keeps its code,
+// message and cause under op and backend (the driver's Op is replaced, and a
+// cause that is an *Error itself is folded into the message, so the chain
+// holds one *Error); any other err is classified by CodeOf (context errors:
+// CodeCanceled, CodeTimeout; anything else CodeUnknown) and becomes the
+// cause. An error already stamped for op and backend is returned as is.
+func Stamp(backend, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := err.(*Error)
+	if !ok {
+		return &Error{Code: CodeOf(err), Op: op, Backend: backend, Err: err}
+	}
+	if _, nested := e.Err.(*Error); !nested && e.Op == op && e.Backend == backend {
+		return e
+	}
+	s := &Error{Code: e.Code, Op: op, Backend: backend, Msg: e.Msg, Err: e.Err}
+	for {
+		in, ok := s.Err.(*Error)
+		if !ok {
+			return s
+		}
+		d := in.Msg
+		if in.Code != s.Code {
+			d = join(in.Code.String(), d)
+		}
+		s.Msg, s.Err = join(s.Msg, d), in.Err
+	}
 }
 
 // Unwrap returns the cause.
@@ -112,8 +196,16 @@ var (
 )
 
 // Errorf builds an *Error with code c and a formatted message. A %w verb in
-// format becomes the cause.
+// format becomes the cause. An argument that is an *Error is quoted by its
+// detail, and the cause is then its cause: the result is one *Error, with
+// code c, that says nothing twice.
 func Errorf(c Code, op, format string, args ...any) *Error {
+	for i, a := range args {
+		if in, ok := a.(*Error); ok {
+			args = append([]any(nil), args...)
+			args[i] = quoted{in, c}
+		}
+	}
 	err := fmt.Errorf(format, args...)
 	e := &Error{Code: c, Op: op}
 	if u := errors.Unwrap(err); u != nil {
@@ -123,6 +215,22 @@ func Errorf(c Code, op, format string, args ...any) *Error {
 	}
 	return e
 }
+
+// quoted is an *Error inside another's message: its detail (and its code
+// when it differs from the outer one), unwrapping to its cause.
+type quoted struct {
+	e     *Error
+	outer Code
+}
+
+func (q quoted) Error() string {
+	if q.e.Code != q.outer {
+		return join(q.e.Code.String(), q.e.detail())
+	}
+	return q.e.detail()
+}
+
+func (q quoted) Unwrap() error { return q.e.Err }
 
 // Wrap classifies err under code c for operation op. A nil err gives nil. An
 // err that already is an *Error is returned as is (errors are wrapped once).

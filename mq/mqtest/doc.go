@@ -114,7 +114,9 @@
 // HandlerPanic, HandlerTimeout, TagFilter, TagPattern, CloseWhileHandling,
 // UseAfterClose, ContextCancel, BadInput, InputRules (every field either
 // refused with the right code or carried byte-exact, sizes at each limit),
-// ErrorCodes (the code of each portable failure class) and Capabilities.
+// ErrorCodes (the code of each portable failure class), ErrorFormat (every
+// error reads "unimq <backend> <op>: <code>: <detail>", wrapped once, with
+// nothing said twice; see CheckError) and Capabilities.
 //
 // # Helpers
 //

@@ -56,6 +56,7 @@ var tests = []test{
 	{name: "BadInput", fn: testBadInput},
 	{name: "InputRules", fn: testInputRules},
 	{name: "ErrorCodes", fn: testErrorCodes},
+	{name: "ErrorFormat", fn: testErrorFormat},
 	{name: "GracefulHandover", fn: testGracefulHandover},
 	{name: "Reconnect", fn: testReconnect, serial: true},
 }

@@ -35,7 +35,11 @@ func Handle[T any](codec Codec, h Handler[T]) mq.Handler {
 // mq.ErrInvalidArgument.
 func Subscribe[T any](ctx context.Context, c *mq.Client, topic string, codec Codec, h Handler[T], opts ...mq.Option) (*mq.Subscriber, error) {
 	if c == nil || codec == nil || h == nil {
-		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: "typed subscribe", Msg: "nil client, codec or handler"}
+		backend := ""
+		if c != nil {
+			backend = c.Capabilities().Backend
+		}
+		return nil, driver.Stamp(backend, "typed subscribe", driver.Errorf(driver.CodeInvalidArgument, "", "nil client, codec or handler"))
 	}
 	return c.Subscribe(ctx, topic, Handle(codec, h), opts...)
 }

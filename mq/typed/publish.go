@@ -23,6 +23,16 @@ func NewPublisher[T any](c *mq.Client, topic string, codec Codec) *Publisher[T] 
 	return &Publisher[T]{c: c, topic: topic, codec: codec}
 }
 
+// stamp gives an error of the Publisher the client's backend and the op
+// "typed publish", as mq's own errors (driver.Stamp).
+func (p *Publisher[T]) stamp(err error) error {
+	backend := ""
+	if p.c != nil {
+		backend = p.c.Capabilities().Backend
+	}
+	return driver.Stamp(backend, "typed publish", err)
+}
+
 // Message returns the message Publish would send for v: a copy of m (of an
 // empty message when m is nil) with v encoded as its Body and the codec's
 // content type in header HeaderContentType; m itself is not changed. m
@@ -30,26 +40,25 @@ func NewPublisher[T any](c *mq.Client, topic string, codec Codec) *Publisher[T] 
 // and its content type header absent or the codec's. Use it with
 // Client.PublishBatch, PublishAsync or PublishTx.
 func (p *Publisher[T]) Message(v T, m *mq.Message) (*mq.Message, error) {
-	const op = "typed publish"
 	if p.codec == nil {
-		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: op, Msg: "nil codec"}
+		return nil, p.stamp(&mq.Error{Code: driver.CodeInvalidArgument, Msg: "nil codec"})
 	}
 	out := new(mq.Message)
 	if m != nil {
 		*out = *m
 	}
 	if len(out.Body) > 0 {
-		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: op, Msg: "the message has a Body already; the codec writes it"}
+		return nil, p.stamp(&mq.Error{Code: driver.CodeInvalidArgument, Msg: "the message has a Body already; the codec writes it"})
 	}
 	ct := p.codec.ContentType()
 	have, set := out.Headers[HeaderContentType]
 	if set && !sameMediaType(have, ct) {
-		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: op,
-			Msg: fmt.Sprintf("header %s is %q, not the codec's %q", HeaderContentType, have, ct)}
+		return nil, p.stamp(&mq.Error{Code: driver.CodeInvalidArgument,
+			Msg: fmt.Sprintf("header %s is %q, not the codec's %q", HeaderContentType, have, ct)})
 	}
 	b, err := p.codec.Marshal(v)
 	if err != nil {
-		return nil, &mq.Error{Code: driver.CodeInvalidArgument, Op: op, Msg: "encoding " + typeName[T]() + " as " + ct, Err: err}
+		return nil, p.stamp(&mq.Error{Code: driver.CodeInvalidArgument, Msg: "encoding " + typeName[T]() + " as " + ct, Err: err})
 	}
 	out.Body = b
 	out.Headers = maps.Clone(out.Headers)
@@ -68,7 +77,7 @@ func (p *Publisher[T]) Message(v T, m *mq.Message) (*mq.Message, error) {
 // nothing is sent.
 func (p *Publisher[T]) Publish(ctx context.Context, v T, m *mq.Message, opts ...mq.Option) error {
 	if p.c == nil {
-		return &mq.Error{Code: driver.CodeInvalidArgument, Op: "typed publish", Msg: "nil client"}
+		return p.stamp(&mq.Error{Code: driver.CodeInvalidArgument, Msg: "nil client"})
 	}
 	out, err := p.Message(v, m)
 	if err != nil {

@@ -38,7 +38,7 @@ func (p *Params) get(name string) (string, bool) {
 		return "", false
 	}
 	if len(vs) > 1 && p.err == nil {
-		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
+		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Msg: fmt.Sprintf("URL parameter %q given %d times", name, len(vs))}
 	}
 	return vs[0], true
 }
@@ -48,7 +48,7 @@ func (p *Params) fail(name, v, want string) {
 		if isSecretParam(name) {
 			v = "xxxxx"
 		}
-		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend, Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
+		p.err = &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Msg: fmt.Sprintf("URL parameter %s=%q: want %s", name, v, want)}
 	}
 }
 
@@ -161,7 +161,7 @@ func (p *Params) Err() error {
 			// unescaped '&' in a value) or carry control characters.
 			shown = append(shown, fmt.Sprintf("%d not shown (not a plain name)", hidden))
 		}
-		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open", Backend: p.backend,
+		return &driver.Error{Code: driver.CodeInvalidOption, Op: "open",
 			Msg: fmt.Sprintf("unknown URL parameter %s (known: %s)", strings.Join(shown, ", "), strings.Join(known, ", "))}
 	}
 	return nil
