@@ -17,10 +17,27 @@ import (
 // out messages from a ring) and whose Ack only counts, a handler that
 // returns nil, Concurrency(64). An op is one message received, handled and
 // acknowledged; B/op and allocs/op are mq's own. Compare before and after a
-// change to mq/dispatch.go, acker.go or slots.go:
+// change to the engine (mq/internal/consume):
 //
 //	go test -run '^$' -bench SubscriberDispatch -benchmem -count 5 ./mq/
-func BenchmarkSubscriberDispatch(b *testing.B) {
+func BenchmarkSubscriberDispatch(b *testing.B) { benchDispatch(b) }
+
+// BenchmarkSubscriberDispatchHooked is BenchmarkSubscriberDispatch with a
+// settlement hook (which makes the engine time each message and carry the
+// handler's ctx to the hook).
+func BenchmarkSubscriberDispatchHooked(b *testing.B) {
+	var acked atomic.Int64
+	benchDispatch(b, mq.WithHook(func(ctx context.Context, e mq.Event) {
+		if e.Kind == mq.EventAcked && ctx != nil {
+			acked.Add(1)
+		}
+	}))
+	if acked.Load() == 0 {
+		b.Fatal("the hook saw no ack")
+	}
+}
+
+func benchDispatch(b *testing.B, open ...mq.Option) {
 	registerRing.Do(func() {
 		mq.Register("benchring", func(context.Context, *url.URL, *driver.OpenConfig) (driver.Conn, error) {
 			src := &ringSource{}
@@ -31,7 +48,7 @@ func BenchmarkSubscriberDispatch(b *testing.B) {
 		})
 	})
 	ctx := context.Background()
-	c, err := mq.Open(ctx, "benchring://local")
+	c, err := mq.Open(ctx, "benchring://local", open...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,9 +44,8 @@ type Message struct {
 	PublishTime time.Time
 	BrokerID    string // the broker's message id (RocketMQ msgId, Kafka topic/partition@offset)
 
-	d    *driver.Message // the received driver message
-	r    *receipt        // pull settlement, nil for handler deliveries
-	hctx context.Context // the ctx the innermost Handler got, for settlement hooks (only with hooks)
+	d *driver.Message // the received driver message
+	r *receipt        // pull settlement, nil for handler deliveries
 }
 
 // Header returns header k ("" when absent).

@@ -44,11 +44,10 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	h = c.chain(set, h)
 	s := &Subscriber{c: c, topic: topic, sub: sub}
 	s.eng = consume.New(consume.Config[Message]{
-		Sub:        sub,
-		Policy:     c.policy(topic, set),
-		Prepare:    (*Message).from,
-		Handle:     consume.Handler[Message](h),
-		HandlerCtx: func(m *Message) context.Context { return m.hctx },
+		Sub:     sub,
+		Policy:  c.policy(topic, set),
+		Prepare: (*Message).from,
+		Handle:  consume.Handler[Message](h),
 	})
 	if !c.track(s) {
 		_ = s.eng.Close(ctx)
@@ -59,12 +58,12 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 
 // chain wraps h in the subscription's middleware, then the client's
 // (outermost), with an innermost step that records the ctx the handler got
-// in the Message, for the settlement hooks.
+// for the settlement hooks.
 func (c *Client) chain(set *settings, h Handler) Handler {
 	if len(c.set.hooks) > 0 {
 		inner := h
 		h = func(ctx context.Context, m *Message) error {
-			m.hctx = ctx
+			consume.RecordHandlerCtx(ctx)
 			return inner(ctx, m)
 		}
 	}

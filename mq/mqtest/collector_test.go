@@ -122,12 +122,12 @@ func TestNamesAreKnown(t *testing.T) {
 		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
 		"Capabilities", "GroupAcrossTopics", "DefaultGroupAcrossTopics", "BroadcastAcrossTopics",
-		"OrderedMembershipChange", "GracefulHandover", "InputRules", "ErrorCodes", "NoGoroutineLeaks"} {
+		"OrderedMembershipChange", "GracefulHandover", "InputRules", "ErrorCodes", "SettlementHooks", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) != 34 {
+	if len(TestNames()) != 35 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }

@@ -41,6 +41,7 @@ var tests = []test{
 	{name: "OrderedPerKey", fn: testOrderedPerKey},
 	{name: "NackRedelivery", fn: testNackRedelivery},
 	{name: "DeadLetter", fn: testDeadLetter},
+	{name: "SettlementHooks", fn: testSettlementHooks},
 	{name: "HandlerPanic", fn: testHandlerPanic},
 	{name: "HandlerTimeout", fn: testHandlerTimeout},
 	{name: "TagFilter", fn: testTagFilter},

@@ -89,8 +89,9 @@ func (e *Engine[M]) worker() {
 		c.stolen <- struct{}{}
 	})
 	c.timer.Stop()
+	r := e.newRunner()
 	for msgs := range e.queue {
-		e.runChunk(c, msgs)
+		e.runChunk(r, c, msgs)
 	}
 }
 
@@ -122,7 +123,7 @@ func (c *chunk) take() (*driver.Message, bool) {
 // successes to the acker and frees the slots of the messages it took.
 // During Close, messages not yet started are left unsettled: the driver
 // returns them for redelivery.
-func (e *Engine[M]) runChunk(c *chunk, msgs []*driver.Message) {
+func (e *Engine[M]) runChunk(r *runner, c *chunk, msgs []*driver.Message) {
 	begin := time.Now()
 	c.mu.Lock()
 	c.msgs, c.next, c.end, c.started = msgs, 0, len(msgs), begin
@@ -146,7 +147,7 @@ func (e *Engine[M]) runChunk(c *chunk, msgs []*driver.Message) {
 		if e.closing.Load() {
 			continue
 		}
-		if f, ok := e.handle(dm, now, &ms[n-1]); ok {
+		if f, ok := e.handle(r, dm, now, &ms[n-1]); ok {
 			if acks == nil {
 				acks = e.ackBuffer()
 			}

@@ -18,12 +18,10 @@ type Config[M any] struct {
 	// Prepare fills the handler's message from dm (a zero M, or one a
 	// previous attempt used).
 	Prepare func(m *M, dm *driver.Message)
-	Handle  Handler[M]
-	// HandlerCtx, when not nil, returns the ctx the innermost handler got
-	// for m (after every middleware; nil: the ctx the engine gave), read
-	// after the handler returned or panicked. The engine carries it with
-	// the message to the Settled callback, without an allocation.
-	HandlerCtx func(m *M) context.Context
+	// Handle runs the handler chain. When Policy.Settled is set, the
+	// innermost handler should call RecordHandlerCtx with the ctx it got, so
+	// that Settled sees it (with what every middleware put in it).
+	Handle Handler[M]
 }
 
 // Engine runs a handler over the messages of one driver subscription. M is
@@ -35,7 +33,6 @@ type Engine[M any] struct {
 	st      Settler
 	prepare func(*M, *driver.Message)
 	h       Handler[M]
-	ctxOf   func(*M) context.Context
 
 	intake     context.Context // canceled by Close: stop receiving
 	stopIntake context.CancelFunc
@@ -69,7 +66,7 @@ func New[M any](cfg Config[M]) *Engine[M] {
 	p.Concurrency = max(p.Concurrency, 1)
 	p.Held = max(p.Held, p.Concurrency)
 	e := &Engine[M]{
-		sub: cfg.Sub, p: &p, prepare: cfg.Prepare, h: cfg.Handle, ctxOf: cfg.HandlerCtx,
+		sub: cfg.Sub, p: &p, prepare: cfg.Prepare, h: cfg.Handle,
 		slots:     newSlotPool(p.Held),
 		running:   make(chan struct{}, p.Concurrency),
 		queue:     make(chan []*driver.Message, p.Held),

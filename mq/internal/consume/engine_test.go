@@ -326,7 +326,7 @@ func TestEngineSettledSeesHandlerCtxAndAttempt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sub := newFakeSub()
 			r := start(t, sub, Policy{Concurrency: 2, Ordered: ordered, MaxAttempts: 3}, func(ctx context.Context, m *msg) error {
-				m.ctx = context.WithValue(ctx, ctxKey{}, m.dm.ID)
+				RecordHandlerCtx(context.WithValue(ctx, ctxKey{}, m.dm.ID))
 				if m.dm.ID == "flaky" && m.dm.Attempt < 3 || m.dm.ID == "poison" {
 					return errors.New("boom")
 				}

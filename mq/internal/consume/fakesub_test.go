@@ -165,10 +165,7 @@ func (f *fakeSub) snapshot() (acked, nacked, dead []string, ackSizes []int) {
 }
 
 // msg is the engine's message type in these tests.
-type msg struct {
-	dm  *driver.Message
-	ctx context.Context // what HandlerCtx reports
-}
+type msg struct{ dm *driver.Message }
 
 // logBuf collects log records for assertions.
 type logBuf struct {
@@ -228,11 +225,10 @@ func start(t *testing.T, sub *fakeSub, p Policy, h func(ctx context.Context, m *
 		r.mu.Unlock()
 	}
 	r.eng = New(Config[msg]{
-		Sub:        sub,
-		Policy:     p,
-		Prepare:    func(m *msg, dm *driver.Message) { *m = msg{dm: dm} },
-		Handle:     h,
-		HandlerCtx: func(m *msg) context.Context { return m.ctx },
+		Sub:     sub,
+		Policy:  p,
+		Prepare: func(m *msg, dm *driver.Message) { *m = msg{dm: dm} },
+		Handle:  h,
 	})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

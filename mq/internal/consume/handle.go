@@ -14,20 +14,20 @@ import (
 // subscriptions) and settles failures; ok reports a success (or a message
 // filtered out) for the acker. m, when not nil, is where the handler's
 // message is built for the first attempt.
-func (e *Engine[M]) handle(dm *driver.Message, now time.Time, m *M) (f finished, ok bool) {
+func (e *Engine[M]) handle(r *runner, dm *driver.Message, now time.Time, m *M) (f finished, ok bool) {
 	var start time.Time
 	if e.timed {
 		start = now
 	}
 	if e.p.Match != nil && !e.p.Match(dm.Tag) {
-		return finished{dm: dm, kind: Skipped, attempt: dm.Attempt, start: start, ctx: e.work}, true
+		return finished{dm: dm, kind: Skipped, attempt: dm.Attempt, start: start, ctx: r.ctx}, true
 	}
 	for {
 		if m == nil {
 			m = new(M)
 		}
 		e.prepare(m, dm)
-		hctx, err := e.invoke(m, dm)
+		hctx, err := e.invoke(r, m, dm)
 		m = nil // a retry gets a message of its own
 		if err == nil {
 			return finished{dm: dm, kind: Acked, attempt: dm.Attempt, start: start, ctx: hctx}, true
@@ -61,15 +61,15 @@ func (e *Engine[M]) handle(dm *driver.Message, now time.Time, m *M) (f finished,
 // message is not settled (so not redelivered) while its handler still
 // runs. A timed-out attempt counts as failed whatever the handler returns
 // after the timeout.
-func (e *Engine[M]) invoke(m *M, dm *driver.Message) (context.Context, error) {
+func (e *Engine[M]) invoke(r *runner, m *M, dm *driver.Message) (context.Context, error) {
 	d := e.p.HandlerTimeout
 	if d <= 0 {
-		return e.call(e.work, m, dm)
+		return e.call(r, r.ctx, m, dm)
 	}
-	ctx, cancel := context.WithTimeout(e.work, d)
+	ctx, cancel := context.WithTimeout(r.ctx, d)
 	defer cancel()
 	start := time.Now()
-	hctx, err := e.call(ctx, m, dm)
+	hctx, err := e.call(r, ctx, m, dm)
 	if ctx.Err() == nil || e.work.Err() != nil {
 		return hctx, err
 	}
@@ -80,19 +80,19 @@ func (e *Engine[M]) invoke(m *M, dm *driver.Message) (context.Context, error) {
 	return hctx, &driver.Error{Code: driver.CodeTimeout, Op: "handle", Msg: fmt.Sprintf("handler exceeded %v", d)}
 }
 
-func (e *Engine[M]) call(ctx context.Context, m *M, dm *driver.Message) (hctx context.Context, err error) {
+// call runs the handler with panic recovery and returns the ctx the
+// innermost handler recorded (ctx when it recorded none).
+func (e *Engine[M]) call(r *runner, ctx context.Context, m *M, dm *driver.Message) (hctx context.Context, err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		if p := recover(); p != nil {
 			e.p.Logger.LogAttrs(ctx, slog.LevelError, "unimq: handler panicked",
-				slog.String("topic", e.p.Topic), slog.String("id", dm.ID), slog.Any("panic", r),
+				slog.String("topic", e.p.Topic), slog.String("id", dm.ID), slog.Any("panic", p),
 				slog.String("stack", string(debug.Stack())))
-			err = fmt.Errorf("handler panic: %v", r)
+			err = fmt.Errorf("handler panic: %v", p)
 		}
-		hctx = ctx
-		if e.ctxOf != nil {
-			if got := e.ctxOf(m); got != nil {
-				hctx = got
-			}
+		hctx = r.sink.take()
+		if hctx == nil {
+			hctx = ctx
 		}
 	}()
 	return ctx, e.h(ctx, m)

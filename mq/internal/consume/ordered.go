@@ -29,6 +29,7 @@ func (e *Engine[M]) dispatchOrdered(dm *driver.Message) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		r := e.newRunner()
 		for {
 			e.mu.Lock()
 			if len(l.q) == 0 {
@@ -41,7 +42,7 @@ func (e *Engine[M]) dispatchOrdered(dm *driver.Message) {
 			e.mu.Unlock()
 			if !e.closing.Load() {
 				e.running <- struct{}{} // at most Concurrency lanes run a handler
-				f, ok := e.handle(next, time.Now(), nil)
+				f, ok := e.handle(r, next, time.Now(), nil)
 				<-e.running
 				if ok {
 					e.ack([]finished{f})
