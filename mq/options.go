@@ -18,7 +18,8 @@ const (
 	forPublish
 	forSubscribe
 	forConsumer
-	forAll = forOpen | forPublish | forSubscribe | forConsumer
+	forBatch // SubscribeBatch: every Subscribe option but WithMiddleware, and the batch options
+	forAll   = forOpen | forPublish | forSubscribe | forConsumer
 )
 
 func (s scope) String() string {
@@ -26,7 +27,7 @@ func (s scope) String() string {
 	for _, x := range []struct {
 		s scope
 		n string
-	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}} {
+	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}, {forBatch, "SubscribeBatch"}} {
 		if s&x.s != 0 {
 			p = append(p, x.n)
 		}
@@ -69,6 +70,8 @@ type settings struct {
 	handlerTimeout time.Duration
 	start          driver.StartPosition
 	ackTimeout     time.Duration
+	batchSize      int           // SubscribeBatch
+	batchLinger    time.Duration // SubscribeBatch
 }
 
 // Defaults, documented on the options that change them.
@@ -113,7 +116,11 @@ func (s *settings) applyAll(op string, where scope, opts []Option) error {
 		if o.apply == nil {
 			return driver.Errorf(driver.CodeInvalidOption, op, "zero Option value")
 		}
-		if o.scope&where == 0 {
+		in := o.scope
+		if in&forSubscribe != 0 && o.name != "WithMiddleware" {
+			in |= forBatch // middleware wraps a Handler, not a BatchHandler
+		}
+		if in&where == 0 {
 			return driver.Errorf(driver.CodeInvalidOption, op, "option %s applies to %s, not %s", o.name, o.scope, where)
 		}
 		if err := o.apply(s); err != nil {

@@ -115,12 +115,25 @@ func (c *Client) open(ctx context.Context, op string, where scope, topic string,
 		return nil, nil, driver.Errorf(driver.CodeUnsupported, op, "backend %s lacks %s", c.caps.Backend, m)
 	}
 	set.held = set.concurrency
-	if where == forSubscribe {
+	switch where {
+	case forSubscribe:
 		held, ok := consume.Held(set.concurrency, set.prefetch, c.caps.MinPrefetch)
 		if !ok {
 			return nil, nil, driver.Errorf(driver.CodeInvalidOption, op, "Prefetch %d is below Concurrency %d: at most %d handlers could run", set.prefetch, set.concurrency, set.prefetch)
 		}
 		set.held = held
+	case forBatch:
+		if set.batchSize == 0 {
+			set.batchSize = consume.DefaultBatchSize
+		}
+		if set.batchLinger == 0 {
+			set.batchLinger = consume.DefaultBatchLinger
+		}
+		held, ok := consume.BatchHeld(set.concurrency, set.prefetch, c.caps.MinPrefetch, set.batchSize)
+		if !ok {
+			return nil, nil, driver.Errorf(driver.CodeInvalidOption, op, "Prefetch %d is below BatchSize %d: a batch could never fill", set.prefetch, set.batchSize)
+		}
+		set.held = min(held, MaxPrefetch)
 	}
 	cfg := &driver.SubscriptionConfig{
 		Topic:       topic,

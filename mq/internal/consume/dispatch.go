@@ -38,6 +38,10 @@ func (e *Engine[M]) loop() {
 			continue
 		}
 		failures = 0
+		if e.p.BatchSize > 0 {
+			e.dispatchBatch(dms)
+			continue
+		}
 		if e.p.Ordered {
 			for _, dm := range dms {
 				e.dispatchOrdered(dm)
@@ -59,6 +63,9 @@ func (e *Engine[M]) loop() {
 // at a time as single chunks finish; one while they are slow, where waiting
 // would only add latency.
 func (e *Engine[M]) batchGoal() (int, time.Duration) {
+	if e.p.BatchSize > 0 {
+		return 1, 0 // the batch workers gather
+	}
 	if e.p.Ordered || e.ChunkSize(e.p.Held) < 2 {
 		return 1, 0
 	}

@@ -18,6 +18,9 @@ type Config[M any] struct {
 	// Prepare fills the handler's message from dm (a zero M, or one a
 	// previous attempt used).
 	Prepare func(m *M, dm *driver.Message)
+	// HandleBatch runs the batch handler chain (Policy.BatchSize > 0),
+	// instead of Handle.
+	HandleBatch BatchHandler[M]
 	// Handle runs the handler chain. When Policy.Settled is set, the
 	// innermost handler should call RecordHandlerCtx with the ctx it got, so
 	// that Settled sees it (with what every middleware put in it).
@@ -33,6 +36,8 @@ type Engine[M any] struct {
 	st      Settler
 	prepare func(*M, *driver.Message)
 	h       Handler[M]
+	hb      BatchHandler[M]
+	blanes  []*batchLane // batch mode: the queues of the batch workers
 
 	intake     context.Context // canceled by Close: stop receiving
 	stopIntake context.CancelFunc
@@ -66,7 +71,7 @@ func New[M any](cfg Config[M]) *Engine[M] {
 	p.Concurrency = max(p.Concurrency, 1)
 	p.Held = max(p.Held, p.Concurrency)
 	e := &Engine[M]{
-		sub: cfg.Sub, p: &p, prepare: cfg.Prepare, h: cfg.Handle,
+		sub: cfg.Sub, p: &p, prepare: cfg.Prepare, h: cfg.Handle, hb: cfg.HandleBatch,
 		slots:     newSlotPool(p.Held),
 		running:   make(chan struct{}, p.Concurrency),
 		queue:     make(chan []*driver.Message, p.Held),
@@ -83,7 +88,10 @@ func New[M any](cfg Config[M]) *Engine[M] {
 	e.cost.Store(int64(chunkBudget)) // one message per chunk until handlers are timed
 	e.intake, e.stopIntake = context.WithCancel(context.Background())
 	e.work, e.stopWork = context.WithCancel(context.Background())
-	if !p.Ordered {
+	switch {
+	case p.BatchSize > 0:
+		e.startBatch()
+	case !p.Ordered:
 		e.wg.Add(p.Concurrency)
 		for i := 0; i < p.Concurrency; i++ {
 			go e.worker()
@@ -140,6 +148,7 @@ func (e *Engine[M]) drain(ctx context.Context) error {
 		e.queueOpen = false
 		close(e.queue) // the loop has ended; spills check queueOpen
 		e.queueMu.Unlock()
+		e.closeBatch()
 		e.wg.Wait()
 		close(e.acks) // every handler has finished: nothing sends any more
 		<-e.ackerDone

@@ -207,6 +207,12 @@ type rig struct {
 // start runs an engine with p (defaults filled) and handler h over sub.
 func start(t *testing.T, sub *fakeSub, p Policy, h func(ctx context.Context, m *msg) error) *rig {
 	t.Helper()
+	return startWith(t, sub, p, Config[msg]{Handle: h})
+}
+
+// startWith runs an engine with p (defaults filled) and cfg's handlers.
+func startWith(t *testing.T, sub *fakeSub, p Policy, cfg Config[msg]) *rig {
+	t.Helper()
 	r := &rig{t: t, sub: sub, log: &logBuf{}}
 	if p.Concurrency == 0 {
 		p.Concurrency = 4
@@ -224,12 +230,9 @@ func start(t *testing.T, sub *fakeSub, p Policy, h func(ctx context.Context, m *
 		r.events = append(r.events, event{o, dm.ID, attempt, err, ctx})
 		r.mu.Unlock()
 	}
-	r.eng = New(Config[msg]{
-		Sub:     sub,
-		Policy:  p,
-		Prepare: func(m *msg, dm *driver.Message) { *m = msg{dm: dm} },
-		Handle:  h,
-	})
+	cfg.Sub, cfg.Policy = sub, p
+	cfg.Prepare = func(m *msg, dm *driver.Message) { *m = msg{dm: dm} }
+	r.eng = New(cfg)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

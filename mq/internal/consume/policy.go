@@ -30,7 +30,16 @@ type Policy struct {
 	Ordered        bool // one message per key (or partition) at a time, retried in place
 	MaxAttempts    int  // dead-letter after this many attempts
 	Backoff        func(attempt int) time.Duration
-	HandlerTimeout time.Duration // 0: none
+	HandlerTimeout time.Duration // 0: none (batch mode: for the whole batch)
+
+	// BatchSize > 0 selects batch mode (batch.go): the handler gets up to
+	// BatchSize messages, gathered for at most BatchLinger after the first.
+	BatchSize   int
+	BatchLinger time.Duration
+	// FailedIndexes reports whether a batch handler's error names the
+	// failed messages (indexes into the batch) and the cause to settle
+	// them with; ok false: the whole batch failed with err.
+	FailedIndexes func(err error) (idx []int, cause error, ok bool)
 
 	// Match filters by tag (nil: every message); a message it refuses is
 	// acknowledged as Skipped without running the handler.

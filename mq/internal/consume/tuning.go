@@ -64,3 +64,23 @@ func Held(concurrency, prefetch, minPrefetch int) (held int, ok bool) {
 	}
 	return prefetch, true
 }
+
+// Batch defaults (mq.BatchSize, mq.BatchLinger).
+const (
+	DefaultBatchSize   = 100
+	DefaultBatchLinger = 50 * time.Millisecond
+)
+
+// BatchHeld negotiates the prefetch of a batch subscription: by default
+// enough for every batch worker to hold a full batch
+// (Concurrency × BatchSize), or the backend's MinPrefetch when larger. ok
+// is false for a Prefetch below BatchSize: a batch could never fill.
+func BatchHeld(concurrency, prefetch, minPrefetch, batchSize int) (held int, ok bool) {
+	switch {
+	case prefetch == 0:
+		return max(concurrency*batchSize, minPrefetch), true
+	case prefetch < batchSize:
+		return 0, false
+	}
+	return prefetch, true
+}
