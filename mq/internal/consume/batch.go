@@ -3,7 +3,6 @@ package consume
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -62,13 +61,7 @@ func (e *Engine[M]) dispatchBatch(dms []*driver.Message) {
 	for _, dm := range dms {
 		l := e.blanes[0]
 		if len(e.blanes) > 1 {
-			h := fnv.New32a()
-			if dm.Key != "" {
-				h.Write([]byte(dm.Key))
-			} else {
-				fmt.Fprintf(h, "\x00partition-%d", dm.Partition)
-			}
-			l = e.blanes[h.Sum32()%uint32(len(e.blanes))]
+			l = e.blanes[laneHash(dm)%uint32(len(e.blanes))]
 		}
 		l.in <- dm
 	}
@@ -220,6 +213,23 @@ func (e *Engine[M]) settleBatch(hctx context.Context, pending []*driver.Message,
 		}
 	}
 	return retry
+}
+
+// laneHash is FNV-1a of the message's key, or of its partition when it
+// has none (messages without a key keep their partition's order).
+func laneHash(dm *driver.Message) uint32 {
+	h := uint32(2166136261)
+	if dm.Key == "" {
+		h = (h ^ 0xff) * 16777619 // apart from every key
+		for i := 0; i < 4; i++ {
+			h = (h ^ uint32(byte(uint32(dm.Partition)>>(8*i)))) * 16777619
+		}
+		return h
+	}
+	for i := 0; i < len(dm.Key); i++ {
+		h = (h ^ uint32(dm.Key[i])) * 16777619
+	}
+	return h
 }
 
 func laneKey(dm *driver.Message) string {
