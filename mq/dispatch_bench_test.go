@@ -37,7 +37,30 @@ func BenchmarkSubscriberDispatchHooked(b *testing.B) {
 	}
 }
 
+// BenchmarkSubscriberBatchDispatch is BenchmarkSubscriberDispatch through
+// SubscribeBatch: batches of up to 100, 8 batch workers, an op is still one
+// message.
+func BenchmarkSubscriberBatchDispatch(b *testing.B) {
+	benchSubscribe(b, nil, func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error) {
+		return c.SubscribeBatch(context.Background(), "bench", func(_ context.Context, ms []*mq.Message) error {
+			handled(len(ms))
+			return nil
+		}, mq.Group("g"), mq.Concurrency(8), mq.BatchSize(100), mq.BatchLinger(time.Millisecond))
+	})
+}
+
 func benchDispatch(b *testing.B, open ...mq.Option) {
+	benchSubscribe(b, open, func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error) {
+		return c.Subscribe(context.Background(), "bench", func(context.Context, *mq.Message) error {
+			handled(1)
+			return nil
+		}, mq.Group("g"), mq.Concurrency(64))
+	})
+}
+
+// benchSubscribe opens the ring backend with open, subscribes with sub and
+// times b.N messages handled.
+func benchSubscribe(b *testing.B, open []mq.Option, sub func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error)) {
 	registerRing.Do(func() {
 		mq.Register("benchring", func(context.Context, *url.URL, *driver.OpenConfig) (driver.Conn, error) {
 			src := &ringSource{}
@@ -58,12 +81,12 @@ func benchDispatch(b *testing.B, open ...mq.Option) {
 	done := make(chan struct{})
 	b.ReportAllocs()
 	b.ResetTimer()
-	s, err := c.Subscribe(ctx, "bench", func(context.Context, *mq.Message) error {
-		if handled.Add(1) == target {
-			close(done)
+	var once sync.Once
+	s, err := sub(c, func(n int) {
+		if handled.Add(int64(n)) >= target {
+			once.Do(func() { close(done) })
 		}
-		return nil
-	}, mq.Group("g"), mq.Concurrency(64))
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -143,7 +143,7 @@ func (e *Engine[M]) runBatch(r *runner, batch []*driver.Message) {
 	if e.timed {
 		start = time.Now()
 	}
-	var acks []finished
+	acks := make([]finished, 0, len(batch))
 	pending := batch
 	if e.p.Match != nil {
 		pending = make([]*driver.Message, 0, len(batch))
@@ -173,7 +173,7 @@ func (e *Engine[M]) runBatch(r *runner, batch []*driver.Message) {
 			most = max(most, dm.Attempt-1)
 		}
 		e.ack(acks)
-		acks = nil
+		acks = make([]finished, 0, len(retry))
 		if !sleepCtx(e.intake, e.p.Backoff(most)) {
 			return // closing: left unsettled, redelivered later
 		}
@@ -186,13 +186,22 @@ func (e *Engine[M]) runBatch(r *runner, batch []*driver.Message) {
 // acks; failed ones are nacked / dead-lettered (unordered) or returned for
 // an in-place retry with the later messages of their keys (ordered).
 func (e *Engine[M]) settleBatch(hctx context.Context, pending []*driver.Message, failed []int, err error, start time.Time, acks *[]finished) (retry []*driver.Message) {
+	if len(failed) == 0 {
+		for _, dm := range pending {
+			*acks = append(*acks, finished{dm: dm, kind: Acked, attempt: dm.Attempt, start: start, ctx: hctx})
+		}
+		return nil
+	}
 	bad := make([]bool, len(pending))
 	for _, i := range failed {
 		bad[i] = true
 	}
 	var dragged map[string]bool // ordered: keys with an earlier failed message
 	for i, dm := range pending {
-		key := laneKey(dm)
+		var key string
+		if e.p.Ordered {
+			key = laneKey(dm)
+		}
 		switch {
 		case bad[i] && !e.p.Ordered:
 			e.report("nack", dm, e.st.Fail(context.Background(), hctx, dm, err, start))

@@ -64,7 +64,9 @@ func (e *Engine[M]) loop() {
 // would only add latency.
 func (e *Engine[M]) batchGoal() (int, time.Duration) {
 	if e.p.BatchSize > 0 {
-		return 1, 0 // the batch workers gather
+		// a batch's worth of slots (the batch workers gather within the
+		// linger anyway), so that the driver is asked for many at once
+		return max(1, min(e.p.BatchSize, e.p.Held/2)), gatherPatience
 	}
 	if e.p.Ordered || e.ChunkSize(e.p.Held) < 2 {
 		return 1, 0
