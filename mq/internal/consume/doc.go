@@ -15,7 +15,9 @@
 // Close gave up.
 //
 // Concurrency: Close, ChunkSize and Closing are safe for concurrent use;
-// the handler runs on up to Policy.Concurrency goroutines at once. Settler
-// methods are safe for concurrent use. The tuning constants and the
-// prefetch negotiation are in tuning.go.
+// the handler (or, in batch mode, the batch handler: batch.go) runs on up
+// to Policy.Concurrency goroutines at once. Settler methods and
+// RecordHandlerCtx are safe for concurrent use. The tuning constants and
+// the prefetch negotiation are in tuning.go; how the handler's ctx reaches
+// the Settled callback is in handlerctx.go.
 package consume
