@@ -72,9 +72,7 @@ func TestBatchSizeAndLinger(t *testing.T) {
 	if waited := time.Since(begin); waited < 80*time.Millisecond {
 		t.Fatalf("a half batch was handled after %v, before the linger of 100ms", waited)
 	}
-	if evs := r.eventList(); len(evs) != 7 {
-		t.Fatalf("%d Acked events, want 7", len(evs))
-	}
+	eventually(t, "7 Acked events", func() bool { return len(r.eventList()) == 7 })
 }
 
 // A batch error naming indexes fails only those: nacked (then dead-lettered
