@@ -1,10 +1,6 @@
 package mq
 
-import (
-	"errors"
-
-	"github.com/unimq/unimq/mq/driver"
-)
+import "github.com/unimq/unimq/mq/driver"
 
 // Error is the error type of every unimq call; see driver.Error. Match errors
 // by code with errors.Is against the sentinels below:
@@ -53,12 +49,6 @@ type permanent struct{ err error }
 
 func (p permanent) Error() string { return p.err.Error() }
 func (p permanent) Unwrap() error { return p.err }
-
-// isPermanent reports whether err is (or wraps) a NoRetry error.
-func isPermanent(err error) bool {
-	var p permanent
-	return errors.As(err, &p)
-}
 
 // NoRetry wraps a handler error so the message is dead-lettered at once
 // instead of being retried (a poison message that can never succeed).

@@ -116,7 +116,7 @@ func (c *Client) policy(topic string, set *settings) consume.Policy {
 		Topic: topic, Group: set.group,
 		Concurrency: set.concurrency, Held: set.held, Ordered: set.ordered,
 		MaxAttempts: set.maxAttempts, Backoff: set.backoff, HandlerTimeout: set.handlerTimeout,
-		Permanent: isPermanent,
+		Permanent: IsNoRetry,
 		Logger:    c.log,
 	}
 	if f := set.filter; f != nil {
