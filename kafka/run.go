@@ -7,7 +7,12 @@ import (
 	"github.com/IBM/sarama"
 )
 
-// maxRunCap bounds a run of records (subscription.maxRun).
+// maxRunCap bounds a run of records (subscription.maxRun): the records of
+// a partition already fetched are converted and handed to mq together, up
+// to this many. The adapter declares it as Capabilities.MinPrefetch, so a
+// Subscriber with no Prefetch holds at least one full run; mq's engine
+// makes that negotiation (mq/internal/consume/tuning.go) and passes the
+// result back as SubscriptionConfig.Prefetch.
 const maxRunCap = 256
 
 // readRun takes first and whatever else msgs already holds, up to most

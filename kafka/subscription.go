@@ -114,8 +114,10 @@ func (c *conn) Subscribe(ctx context.Context, cfg *driver.SubscriptionConfig) (d
 
 func (s *subscription) markReady() { s.once.Do(func() { close(s.ready) }) }
 
-// maxRun bounds how many records of a partition one delivery carries.
-func (s *subscription) maxRun() int { return min(max(s.cfg.Prefetch, 1), 256) }
+// maxRun bounds how many records of a partition one delivery carries: the
+// prefetch mq negotiated (at least maxRunCap unless the user set a smaller
+// Prefetch), capped by maxRunCap.
+func (s *subscription) maxRun() int { return min(max(s.cfg.Prefetch, 1), maxRunCap) }
 
 // push queues a run of records for Receive; false when the claim or the
 // subscription ends first.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/internal/consume"
 )
 
 // Consumer receives messages on demand (pull), as RocketMQ's HTTP SDK long
@@ -18,7 +19,8 @@ type Consumer struct {
 	c      *Client
 	topic  string
 	set    *settings
-	st     settler
+	pol    consume.Policy
+	st     consume.Settler
 	sub    driver.Subscription
 	closed atomic.Bool
 
@@ -55,9 +57,9 @@ func (c *Client) newConsumer(ctx context.Context, topic string, opts []Option) (
 	if err != nil {
 		return nil, err
 	}
-	k := &Consumer{c: c, topic: topic, set: set, sub: sub,
-		st:       settler{sub: sub, set: set, log: c.log, topic: topic, hooks: c.set.hooks},
+	k := &Consumer{c: c, topic: topic, set: set, sub: sub, pol: c.policy(topic, set),
 		inflight: map[*receipt]struct{}{}}
+	k.st = consume.Settler{Sub: sub, Policy: &k.pol}
 	if !c.track(k) {
 		_ = sub.Close(ctx)
 		return nil, &Error{Code: driver.CodeClosed, Op: op, Msg: "client closed"}
@@ -107,8 +109,8 @@ func (k *Consumer) receive(ctx context.Context, max int, wait time.Duration) ([]
 		out := make([]*Message, 0, len(dms))
 		for _, dm := range dms {
 			if f := k.set.filter; f != nil && !f.Match(dm.Tag) {
-				if err := k.st.ack(context.Background(), EventSkipped, dm, time.Time{}); err != nil {
-					k.st.logErr("ack", dm, err)
+				if err := k.st.Ack(context.Background(), ctx, consume.Skipped, dm, time.Time{}); err != nil {
+					k.st.LogErr("ack", dm, err)
 				}
 				continue
 			}
@@ -131,9 +133,9 @@ func (k *Consumer) track(m *Message) *receipt {
 		k.inflight[r] = struct{}{}
 		r.timer = time.AfterFunc(d, func() {
 			if r.settle() {
-				err := k.st.fail(context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
+				err := k.st.Fail(context.Background(), context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
 					Msg: fmt.Sprintf("not acknowledged within %v", d)}, r.start)
-				k.st.logErr("redeliver", m.d, err)
+				k.st.LogErr("redeliver", m.d, err)
 			}
 		})
 		k.mu.Unlock()
@@ -166,7 +168,7 @@ func (k *Consumer) settleAck(ctx context.Context, m *Message) error {
 	if !m.r.settle() {
 		return invalid("ack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.ack(ctx, EventAcked, m.d, m.r.start)
+	return k.st.Ack(ctx, ctx, consume.Acked, m.d, m.r.start)
 }
 
 func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
@@ -180,7 +182,7 @@ func (k *Consumer) settleNack(ctx context.Context, m *Message, reason error) err
 	if !m.r.settle() {
 		return invalid("nack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.fail(ctx, m.d, reason, m.r.start)
+	return k.st.Fail(ctx, ctx, m.d, reason, m.r.start)
 }
 
 // Ack acknowledges received messages one after the other, as a Message.Ack

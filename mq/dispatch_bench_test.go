@@ -17,10 +17,50 @@ import (
 // out messages from a ring) and whose Ack only counts, a handler that
 // returns nil, Concurrency(64). An op is one message received, handled and
 // acknowledged; B/op and allocs/op are mq's own. Compare before and after a
-// change to mq/dispatch.go, acker.go or slots.go:
+// change to the engine (mq/internal/consume):
 //
 //	go test -run '^$' -bench SubscriberDispatch -benchmem -count 5 ./mq/
-func BenchmarkSubscriberDispatch(b *testing.B) {
+func BenchmarkSubscriberDispatch(b *testing.B) { benchDispatch(b) }
+
+// BenchmarkSubscriberDispatchHooked is BenchmarkSubscriberDispatch with a
+// settlement hook (which makes the engine time each message and carry the
+// handler's ctx to the hook).
+func BenchmarkSubscriberDispatchHooked(b *testing.B) {
+	var acked atomic.Int64
+	benchDispatch(b, mq.WithHook(func(ctx context.Context, e mq.Event) {
+		if e.Kind == mq.EventAcked && ctx != nil {
+			acked.Add(1)
+		}
+	}))
+	if acked.Load() == 0 {
+		b.Fatal("the hook saw no ack")
+	}
+}
+
+// BenchmarkSubscriberBatchDispatch is BenchmarkSubscriberDispatch through
+// SubscribeBatch: batches of up to 100, 8 batch workers, an op is still one
+// message.
+func BenchmarkSubscriberBatchDispatch(b *testing.B) {
+	benchSubscribe(b, nil, func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error) {
+		return c.SubscribeBatch(context.Background(), "bench", func(_ context.Context, ms []*mq.Message) error {
+			handled(len(ms))
+			return nil
+		}, mq.Group("g"), mq.Concurrency(8), mq.BatchSize(100), mq.BatchLinger(time.Millisecond))
+	})
+}
+
+func benchDispatch(b *testing.B, open ...mq.Option) {
+	benchSubscribe(b, open, func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error) {
+		return c.Subscribe(context.Background(), "bench", func(context.Context, *mq.Message) error {
+			handled(1)
+			return nil
+		}, mq.Group("g"), mq.Concurrency(64))
+	})
+}
+
+// benchSubscribe opens the ring backend with open, subscribes with sub and
+// times b.N messages handled.
+func benchSubscribe(b *testing.B, open []mq.Option, sub func(c *mq.Client, handled func(n int)) (*mq.Subscriber, error)) {
 	registerRing.Do(func() {
 		mq.Register("benchring", func(context.Context, *url.URL, *driver.OpenConfig) (driver.Conn, error) {
 			src := &ringSource{}
@@ -31,7 +71,7 @@ func BenchmarkSubscriberDispatch(b *testing.B) {
 		})
 	})
 	ctx := context.Background()
-	c, err := mq.Open(ctx, "benchring://local")
+	c, err := mq.Open(ctx, "benchring://local", open...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,12 +81,12 @@ func BenchmarkSubscriberDispatch(b *testing.B) {
 	done := make(chan struct{})
 	b.ReportAllocs()
 	b.ResetTimer()
-	s, err := c.Subscribe(ctx, "bench", func(context.Context, *mq.Message) error {
-		if handled.Add(1) == target {
-			close(done)
+	var once sync.Once
+	s, err := sub(c, func(n int) {
+		if handled.Add(int64(n)) >= target {
+			once.Do(func() { close(done) })
 		}
-		return nil
-	}, mq.Group("g"), mq.Concurrency(64))
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,6 +26,9 @@
 //     gives every subscriber everything.
 //   - Ordered subscribers get the messages of one Key in publish order; a
 //     failing message is retried in place and blocks only its key.
+//   - SubscribeBatch hands a BatchHandler up to BatchSize messages gathered
+//     for at most BatchLinger; a BatchError fails only the messages it
+//     names, the rest are acknowledged.
 //   - Delay, transactions, one-way and async publishing exist where the
 //     backend has them (Client.Capabilities); elsewhere they fail with
 //     ErrUnsupported before anything is sent.
@@ -46,7 +49,10 @@
 // 1 ms go to other workers, so a blocked handler never holds back the rest.
 // While handlers are fast, the receive loop waits up to 100 µs for half of
 // the prefetch to be free, so messages move in batches. Ordered subscribers
-// run one message per key at a time, at most Concurrency keys at once.
+// run one message per key at a time, at most Concurrency keys at once. A
+// batch Subscriber (SubscribeBatch) runs Concurrency batch workers; one
+// gathers a batch at a time while the others handle theirs (Ordered: one
+// worker per lane of keys).
 //
 // Close stops intake, waits for running handlers and async callbacks
 // (bounded by its ctx), settles what finished and leaves no goroutine.

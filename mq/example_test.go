@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	_ "github.com/unimq/unimq/memory"
@@ -136,4 +137,43 @@ func ExampleClient_PublishTx() {
 	fmt.Println(errors.Is(err, mq.ErrTxRolledBack))
 	// Output:
 	// true
+}
+
+func ExampleClient_SubscribeBatch() {
+	ctx := context.Background()
+	client, _ := mq.Open(ctx, "memory://example-batch")
+	defer client.Close(ctx)
+
+	var rows []string
+	done := make(chan struct{})
+	sub, err := client.SubscribeBatch(ctx, "rows", func(ctx context.Context, msgs []*mq.Message) error {
+		var failed []int
+		for i, m := range msgs {
+			if string(m.Body) == "bad" {
+				failed = append(failed, i) // only this one is retried, then dead-lettered
+				continue
+			}
+			rows = append(rows, string(m.Body)) // e.g. one bulk INSERT for the batch
+			if len(rows) == 3 {
+				close(done)
+			}
+		}
+		if failed != nil {
+			return &mq.BatchError{Failed: failed, Err: mq.NoRetry(errors.New("bad row"))}
+		}
+		return nil
+	}, mq.Group("loader"), mq.Concurrency(1), mq.BatchSize(100), mq.BatchLinger(20*time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
+	defer sub.Close(ctx)
+
+	_ = client.PublishBatch(ctx, "rows", []*mq.Message{
+		{Body: []byte("a")}, {Body: []byte("bad")}, {Body: []byte("b")}, {Body: []byte("c")},
+	})
+	<-done
+	slices.Sort(rows) // without Ordered and Key, batches need not keep publish order
+	fmt.Println(rows)
+	// Output:
+	// [a b c]
 }

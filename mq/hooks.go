@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/internal/consume"
 )
 
 // EventKind says what an Event reports.
@@ -67,6 +68,13 @@ type Event struct {
 }
 
 // Hook observes publishes and settlements. Set it with WithHook at Open.
+// For a publish, ctx is the caller's. For the settlement of a message
+// delivered to a Handler (EventAcked, EventRetried, EventDeadLettered), ctx
+// is the one the Handler got, inside every middleware (so a span a
+// middleware put in it is there); it may be canceled by then
+// (HandlerTimeout), its values stay. For EventSkipped it is the
+// subscriber's. For a Consumer it is the ctx given to Receive (EventSkipped),
+// Ack or Nack (a background ctx when AckTimeout redelivers).
 type Hook func(ctx context.Context, e Event)
 
 // WithHook adds a hook called after every publish (PublishTx included, once
@@ -101,20 +109,41 @@ func (c *Client) published(ctx context.Context, topic string, m *Message, n int,
 	}
 }
 
-// settled reports a settlement of dm by a Subscriber or Consumer.
-func (s *settler) settled(ctx context.Context, kind EventKind, dm *driver.Message, err error, start time.Time) {
-	if len(s.hooks) == 0 {
-		return
+// policy is the consumption policy of a Subscriber or Consumer on topic:
+// set's options, and the client's hooks as the engine's Settled callback.
+func (c *Client) policy(topic string, set *settings) consume.Policy {
+	p := consume.Policy{
+		Topic: topic, Group: set.group,
+		Concurrency: set.concurrency, Held: set.held, Ordered: set.ordered,
+		MaxAttempts: set.maxAttempts, Backoff: set.backoff, HandlerTimeout: set.handlerTimeout,
+		Permanent: IsNoRetry,
+		Logger:    c.log,
 	}
-	e := Event{Kind: kind, Topic: s.topic, Group: s.set.group, ID: dm.ID, Key: dm.Key, Tag: dm.Tag,
-		Attempt: dm.Attempt, Count: 1, Err: err, Headers: dm.Headers,
-		Partition: dm.Partition, Offset: dm.Offset, BrokerID: dm.BrokerID}
-	if !start.IsZero() {
-		e.Duration = time.Since(start)
+	if f := set.filter; f != nil {
+		p.Match = f.Match
 	}
-	for _, h := range s.hooks {
-		h(ctx, e)
+	if hooks := c.set.hooks; len(hooks) > 0 {
+		p.Settled = func(ctx context.Context, o consume.Outcome, dm *driver.Message, attempt int, err error, start time.Time) {
+			e := Event{Kind: eventKinds[o], Topic: topic, Group: set.group, ID: dm.ID, Key: dm.Key, Tag: dm.Tag,
+				Attempt: attempt, Count: 1, Err: err, Headers: dm.Headers,
+				Partition: dm.Partition, Offset: dm.Offset, BrokerID: dm.BrokerID}
+			if !start.IsZero() {
+				e.Duration = time.Since(start)
+			}
+			for _, h := range hooks {
+				h(ctx, e)
+			}
+		}
 	}
+	return p
+}
+
+// eventKinds maps the engine's outcomes to Event kinds.
+var eventKinds = [...]EventKind{
+	consume.Acked:        EventAcked,
+	consume.Retried:      EventRetried,
+	consume.DeadLettered: EventDeadLettered,
+	consume.Skipped:      EventSkipped,
 }
 
 // stampBackend makes every hook of s see backend in Event.Backend.

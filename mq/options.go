@@ -22,6 +22,9 @@ const (
 	ScopePublish
 	ScopeSubscribe
 	ScopeConsumer
+	// ScopeSubscribeBatch is SubscribeBatch: every Subscribe option but
+	// WithMiddleware is accepted there too, and the batch options.
+	ScopeSubscribeBatch
 )
 
 // scope and its constants are the short names used inside mq.
@@ -32,6 +35,8 @@ const (
 	forPublish   = ScopePublish
 	forSubscribe = ScopeSubscribe
 	forConsumer  = ScopeConsumer
+	forBatch     = ScopeSubscribeBatch
+	forAll       = forOpen | forPublish | forSubscribe | forConsumer
 )
 
 func (s Scope) String() string {
@@ -39,7 +44,7 @@ func (s Scope) String() string {
 	for _, x := range []struct {
 		s Scope
 		n string
-	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}} {
+	}{{forOpen, "Open"}, {forPublish, "Publish"}, {forSubscribe, "Subscribe"}, {forConsumer, "Consumer"}, {forBatch, "SubscribeBatch"}} {
 		if s&x.s != 0 {
 			p = append(p, x.n)
 		}
@@ -82,6 +87,8 @@ type settings struct {
 	handlerTimeout time.Duration
 	start          driver.StartPosition
 	ackTimeout     time.Duration
+	batchSize      int           // SubscribeBatch
+	batchLinger    time.Duration // SubscribeBatch
 }
 
 // Defaults, documented on the options that change them.
@@ -126,7 +133,11 @@ func (s *settings) applyAll(op string, where scope, opts []Option) error {
 		if o.apply == nil {
 			return driver.Errorf(driver.CodeInvalidOption, op, "zero Option value")
 		}
-		if o.scope&where == 0 {
+		in := o.scope
+		if in&forSubscribe != 0 && o.name != "WithMiddleware" {
+			in |= forBatch // middleware wraps a Handler, not a BatchHandler
+		}
+		if in&where == 0 {
 			return driver.Errorf(driver.CodeInvalidOption, op, "option %s applies to %s, not %s", o.name, o.scope, where)
 		}
 		if err := o.apply(s); err != nil {

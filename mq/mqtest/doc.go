@@ -111,6 +111,8 @@
 //     are ErrInvalidArgument; the longest name it allows works end to end.
 //
 // Always tested: RoundTrip, ConcurrentPublishers, NackRedelivery,
+// SettlementHooks (a hook sees retried 1, retried 2, acked 3 for a message
+// that fails twice, with the ctx the handler got inside its middleware),
 // HandlerPanic, HandlerTimeout, TagFilter, TagPattern, CloseWhileHandling,
 // UseAfterClose, ContextCancel, BadInput, InputRules (every field either
 // refused with the right code or carried byte-exact, sizes at each limit),

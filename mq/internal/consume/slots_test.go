@@ -1,4 +1,4 @@
-package mq
+package consume
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package mq
+package consume
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// slotPool bounds how many messages a Subscriber holds (queued or running).
+// slotPool bounds how many messages an Engine holds (queued or running).
 // Unlike a buffered channel used as a semaphore, it hands out and takes back
 // many slots in one operation, so a batch of messages costs one acquire and
 // one release instead of one channel operation each. One goroutine (the
