@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // Batch mode (Policy.BatchSize > 0): the handler gets up to BatchSize
@@ -174,7 +175,7 @@ func (e *Engine[M]) runBatch(r *runner, batch []*driver.Message) {
 		}
 		e.ack(acks)
 		acks = make([]finished, 0, len(retry))
-		if !sleepCtx(e.intake, e.p.Backoff(most)) {
+		if !kit.Sleep(e.intake, e.p.Backoff(most)) {
 			return // closing: left unsettled, redelivered later
 		}
 		pending = retry

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // How an engine spreads messages over its workers: see tuning.go.
@@ -32,7 +33,7 @@ func (e *Engine[M]) loop() {
 			failures++
 			e.p.Logger.LogAttrs(context.Background(), slog.LevelWarn, "unimq: receive failed; retrying",
 				slog.String("topic", e.p.Topic), slog.Int("failures", failures), slog.String("error", err.Error()))
-			if !sleepCtx(e.intake, e.p.Backoff(failures)) {
+			if !kit.Sleep(e.intake, e.p.Backoff(failures)) {
 				return
 			}
 			continue

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/mq/driver/kit"
 )
 
 // handle runs the handler for dm (with in-place retries for Ordered
@@ -37,7 +38,7 @@ func (e *Engine[M]) handle(r *runner, dm *driver.Message, now time.Time, m *M) (
 			// until it succeeds or is dead-lettered. The Settled callback
 			// sees it as a retry, as it does an unordered one's Nack.
 			e.st.Report(hctx, Retried, dm, dm.Attempt, err, start)
-			if !sleepCtx(e.intake, e.p.Backoff(max(dm.Attempt, 1))) {
+			if !kit.Sleep(e.intake, e.p.Backoff(max(dm.Attempt, 1))) {
 				return f, false // closing: left unsettled, redelivered later
 			}
 			dm.Attempt++

@@ -57,18 +57,3 @@ type Policy struct {
 }
 
 func (p *Policy) permanent(err error) bool { return p.Permanent != nil && p.Permanent(err) }
-
-// sleepCtx waits d or until ctx is done; it reports whether d passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
