@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/unimq/unimq/mq/driver"
 )
@@ -51,8 +50,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	subs    map[closer]struct{}
-	healths map[closer]*health // of the tracked Subscribers (health.go)
-	pending sync.WaitGroup     // async publishes not yet completed
+	pending sync.WaitGroup // async publishes not yet completed
 }
 
 type closer interface {
@@ -60,7 +58,7 @@ type closer interface {
 }
 
 func newClient(conn driver.Conn, s *settings, redacted string) *Client {
-	c := &Client{conn: conn, set: s, caps: conn.Capabilities(), url: redacted, log: s.logger, subs: map[closer]struct{}{}, healths: map[closer]*health{}}
+	c := &Client{conn: conn, set: s, caps: conn.Capabilities(), url: redacted, log: s.logger, subs: map[closer]struct{}{}}
 	if s.maxSize > 0 {
 		c.caps.MaxMessageSize = s.maxSize
 	}
@@ -105,24 +103,13 @@ func (c *Client) track(x closer) bool {
 		return false
 	}
 	c.subs[x] = struct{}{}
-	if _, ok := x.(*Subscriber); ok {
-		c.healths[x] = newHealth(time.Now())
-	}
 	return true
 }
 
 func (c *Client) untrack(x closer) {
 	c.mu.Lock()
 	delete(c.subs, x)
-	delete(c.healths, x)
 	c.mu.Unlock()
-}
-
-// healthOf returns the health record of s, nil once s is closed.
-func (c *Client) healthOf(s *Subscriber) *health {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.healths[s]
 }
 
 // Close stops intake on every Subscriber and Consumer of the client, waits

@@ -12,7 +12,8 @@ import (
 // (Subscriber.State).
 type SubscriberState struct {
 	// Connected is false after a receive from the broker failed, until one
-	// succeeds again, and after Close.
+	// succeeds again (or has waited half a second for messages without
+	// failing: an idle subscription), and after Close.
 	Connected bool
 	// Since is when Connected last changed (at first: when Subscribe
 	// returned).
@@ -64,6 +65,18 @@ func (h *health) failed(err error, now time.Time) {
 	h.down.Store(true)
 }
 
+// received is the engine's Received callback: it records each receive's
+// outcome, with a failure's error as the API reports it.
+func (h *health) received(c *Client) func(error) {
+	return func(err error) {
+		if err == nil {
+			h.ok()
+			return
+		}
+		h.failed(c.wrap("receive", err), time.Now())
+	}
+}
+
 func (h *health) state() SubscriberState {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -75,12 +88,15 @@ func (h *health) state() SubscriberState {
 // concurrently with everything else.
 //
 // Connected turns false when a receive from the broker fails and true
-// again when one succeeds; after Close it is false with ErrClosed. Use it
+// again when one succeeds (or has waited half a second without failing);
+// after Close it is false with ErrClosed. A backend whose client reconnects
+// by itself inside Receive (RabbitMQ, RocketMQ, Kafka's consumer group)
+// may never report a failed receive: Ping is the probe for the broker. Use it
 // with Client.Ping: Ping asks the broker now, State says whether this
 // subscription has been getting messages.
 func (s *Subscriber) State() SubscriberState {
-	if h := s.c.healthOf(s); h != nil {
-		return h.state()
+	if !s.closed.Load() && s.health != nil {
+		return s.health.state()
 	}
 	return SubscriberState{LastError: &Error{Code: driver.CodeClosed, Op: "state", Msg: "subscriber closed"}}
 }

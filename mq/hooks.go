@@ -119,6 +119,11 @@ func (c *Client) policy(topic string, set *settings) consume.Policy {
 		Permanent: IsNoRetry,
 		Logger:    c.log,
 	}
+	hi := HandlerInfo{Topic: topic, Group: set.group, Backend: c.caps.Backend}
+	if set.broadcast {
+		hi.Group = ""
+	}
+	p.Base = ContextWithHandlerInfo(context.Background(), hi)
 	if f := set.filter; f != nil {
 		p.Match = f.Match
 	}

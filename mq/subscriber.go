@@ -3,6 +3,7 @@ package mq
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/internal/consume"
@@ -24,6 +25,7 @@ type Subscriber struct {
 	sub    driver.Subscription
 	eng    *consume.Engine[Message]
 	closed atomic.Bool
+	health *health // what State reports (health.go)
 }
 
 // Subscribe starts delivering the messages of topic to h, with up to
@@ -43,10 +45,12 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 		return nil, err
 	}
 	h = c.chain(set, h)
-	s := &Subscriber{c: c, topic: topic, sub: sub}
+	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now())}
+	p := c.policy(topic, set)
+	p.Received = s.health.received(c)
 	s.eng = consume.New(consume.Config[Message]{
 		Sub:     sub,
-		Policy:  c.policy(topic, set),
+		Policy:  p,
 		Prepare: (*Message).from,
 		Handle:  consume.Handler[Message](h),
 	})

@@ -24,11 +24,21 @@ func (e *Engine[M]) loop() {
 		if n == 0 {
 			return
 		}
+		var waited *time.Timer
+		if failures > 0 && e.p.Received != nil {
+			waited = time.AfterFunc(healthyAfter, func() { e.p.Received(nil) })
+		}
 		dms, err := e.sub.Receive(e.intake, n)
+		if waited != nil {
+			waited.Stop()
+		}
 		e.slots.release(n - len(dms))
 		if err != nil {
 			if e.intake.Err() != nil {
 				return
+			}
+			if e.p.Received != nil {
+				e.p.Received(err)
 			}
 			failures++
 			e.p.Logger.LogAttrs(context.Background(), slog.LevelWarn, "unimq: receive failed; retrying",
@@ -39,6 +49,9 @@ func (e *Engine[M]) loop() {
 			continue
 		}
 		failures = 0
+		if e.p.Received != nil {
+			e.p.Received(nil)
+		}
 		if e.p.BatchSize > 0 {
 			e.dispatchBatch(dms)
 			continue

@@ -87,7 +87,11 @@ func New[M any](cfg Config[M]) *Engine[M] {
 	e.st = Settler{Sub: cfg.Sub, Policy: e.p}
 	e.cost.Store(int64(chunkBudget)) // one message per chunk until handlers are timed
 	e.intake, e.stopIntake = context.WithCancel(context.Background())
-	e.work, e.stopWork = context.WithCancel(context.Background())
+	base := context.Background()
+	if cfg.Policy.Base != nil {
+		base = context.WithoutCancel(cfg.Policy.Base)
+	}
+	e.work, e.stopWork = context.WithCancel(base)
 	switch {
 	case p.BatchSize > 0:
 		e.startBatch()

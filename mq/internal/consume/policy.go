@@ -48,6 +48,13 @@ type Policy struct {
 	Permanent func(error) bool
 
 	Logger *slog.Logger // never nil
+	// Base, when not nil, is the parent of every handler's ctx (its values
+	// reach the handlers; its cancellation does not stop the engine).
+	Base context.Context
+	// Received, when not nil, is called by the receive loop after every
+	// Receive with its error (nil on success), not after the one that
+	// ends with Close. It must be cheap and must not block.
+	Received func(err error)
 	// Settled, when not nil, is called after every settlement with the ctx
 	// the handler got (see Handle), the attempt settled (the failed one for
 	// Retried), the handler's error and when processing began. It is

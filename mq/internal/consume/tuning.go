@@ -65,6 +65,12 @@ func Held(concurrency, prefetch, minPrefetch int) (held int, ok bool) {
 	return prefetch, true
 }
 
+// After a failed Receive, a Receive that has waited healthyAfter without
+// failing counts as a success for Policy.Received: an idle subscription's
+// Receive blocks until a message comes, and its subscriber would otherwise
+// look disconnected until then. While nothing fails no timer is started.
+const healthyAfter = 500 * time.Millisecond
+
 // Batch defaults (mq.BatchSize, mq.BatchLinger).
 const (
 	DefaultBatchSize   = 100
