@@ -17,7 +17,8 @@ const lagTimeout = 2 * time.Second
 // lagMeter tells how many source messages the bridge's group has not
 // acknowledged yet, where the source can tell (topics describe's group
 // backlog: Kafka from committed offsets, RabbitMQ from the group's queue,
-// memory from the group; RocketMQ cannot, and is asked once). It is used by
+// memory from the group, RocketMQ from the brokers' offsets; a backend that
+// tells nothing per group is asked once). It is used by
 // the progress goroutine alone.
 type lagMeter struct {
 	src         *mq.Client

@@ -150,8 +150,8 @@ func bridgeCase(t *testing.T, srcURL, dstURL string, n int) {
 	if c := <-code; c != exitOK || !strings.Contains(stderr.String(), "bridge progress: total=") || !strings.Contains(stderr.String(), fmt.Sprintf("bridged %d messages", n)) {
 		t.Fatalf("bridge: exit %d\n%s", c, stderr.String())
 	}
-	// Every source but RocketMQ tells the group's lag.
-	if hasLag := strings.Contains(stderr.String(), " lag="); hasLag == strings.HasPrefix(srcURL, "rocketmq:") {
+	// Every source tells the group's lag (RocketMQ through rocketmq.Backlog).
+	if hasLag := strings.Contains(stderr.String(), " lag="); !hasLag {
 		t.Fatalf("progress lag shown: %v, for source %s\n%s", hasLag, srcURL, stderr.String())
 	}
 	l.check(t, ctx, want, false)

@@ -17,6 +17,7 @@ import (
 	"github.com/unimq/unimq/memory"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
+	"github.com/unimq/unimq/rocketmq"
 )
 
 // errUnknownTopic is a topic the broker does not have.
@@ -70,6 +71,15 @@ func describeTopic(ctx context.Context, c *mq.Client, rawURL, topic string, grou
 		err = describeRabbitMQ(ac, info, groups)
 	case c.As(&prd):
 		err = describeRocketMQ(ctx, rawURL, info)
+		for _, g := range groups {
+			if err != nil {
+				break
+			}
+			var n int64
+			if n, err = rocketmq.Backlog(ctx, c, topic, g); err == nil {
+				info.Groups = append(info.Groups, groupInfo{Name: g, Backlog: n, Consumers: -1})
+			}
+		}
 	default:
 		err = driver.Errorf(driver.CodeUnsupported, "", "cannot tell its topics' partitions or queues")
 	}
