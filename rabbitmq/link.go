@@ -100,6 +100,11 @@ func (l *link) supervise() {
 		l.mu.Lock()
 		conn := l.conn
 		l.mu.Unlock()
+		if conn == nil {
+			// close took the connection before this goroutine first ran
+			// (a client closed right after Open): the link is closing.
+			return
+		}
 		lost := conn.NotifyClose(make(chan *amqp.Error, 1))
 		var reason *amqp.Error
 		select {
