@@ -166,6 +166,9 @@ func TestRabbitMQRestartKeepsData(t *testing.T) {
 
 func TestRocketMQRestartKeepsData(t *testing.T) {
 	skipUnlessRestart(t)
+	if brokertest.RaceFree(t) { // rocketmq-client-go's own races (TestRocketMQRoundTrip)
+		return
+	}
 	ns := brokertest.RocketMQNameServers(t)
 	brokerAddr := brokertest.RocketMQBrokerAddr(t)
 	topic := uniqueName("rmq-restart")
