@@ -25,7 +25,7 @@ FUZZ ?= .
 STATICCHECK_VERSION ?= v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: test-clusters test test-unit fuzz fuzz-short vet lint bench brokers-up brokers-down brokers-status
+.PHONY: test-clusters test test-unit fuzz fuzz-short vet lint bench bench-peers brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -56,8 +56,10 @@ fuzz-short:
 test-unit:
 	$(GO) test -race -count=1 $(PKGS)
 
+# bench/ is its own module (the peers stay out of the library's go.mod): vetting it keeps it compiling.
 vet:
 	$(GO) vet $(PKGS)
+	cd bench && $(GO) vet ./...
 
 # Installs staticcheck at STATICCHECK_VERSION when the one at STATICCHECK is missing or another version.
 lint: vet
@@ -67,6 +69,15 @@ lint: vet
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# unimq (default options) against the raw clients and watermill on the real brokers, rounds
+# alternating; the bench/ module keeps the peers out of the library's go.mod.
+# Figures: docs/benchmarks-peers.md.
+bench-peers: brokers-up
+	cd bench && $(GO) test -c -o $(CURDIR)/.brokers/bench-peers.test .
+	cd bench && $(CURDIR)/.brokers/bench-peers.test -test.run '^$$' -test.bench 'BenchmarkKafkaGroupConsume$$' -test.benchtime 700000x
+	cd bench && $(CURDIR)/.brokers/bench-peers.test -test.run '^$$' -test.bench 'Benchmark(KafkaSyncPublish|RabbitMQPublish)$$' -test.benchtime 28000x
+	cd bench && $(CURDIR)/.brokers/bench-peers.test -test.run '^$$' -test.bench 'BenchmarkRabbitMQConsume$$' -test.benchtime 140000x
 
 brokers-up:
 	scripts/brokers.sh up all

@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// Rounds is how many alternating raw/unimq rounds Alternate makes; each
-// side gets b.N/Rounds messages per round.
-const Rounds = 5
+// Rounds is how many alternating rounds Alternate and Compare make; each
+// side gets b.N/Rounds messages per round. Seven, so that a median stands
+// on enough rounds to ignore two disturbed ones.
+const Rounds = 7
 
 // Alternate runs raw and unimq in alternating rounds (which side goes first
 // alternates too); each returns how long its n messages took. It reports the
@@ -28,38 +29,12 @@ const Rounds = 5
 // the client's own work per message does not.
 func Alternate(b *testing.B, raw, unimq func(n int) (time.Duration, error)) {
 	b.Helper()
-	n := max(b.N/Rounds, 1)
-	var raws, unis sides
-	for r := 0; r < Rounds; r++ {
-		var err error
-		if r%2 == 0 {
-			if err = raws.run(raw, n); err == nil {
-				err = unis.run(unimq, n)
-			}
-		} else {
-			if err = unis.run(unimq, n); err == nil {
-				err = raws.run(raw, n)
-			}
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		unis.ratios = append(unis.ratios, unis.rates[r]/raws.rates[r])
-	}
-	b.ReportMetric(Median(raws.rates), "raw-msg/s")
-	b.ReportMetric(Median(unis.rates), "unimq-msg/s")
-	b.ReportMetric(Median(unis.ratios), "unimq/raw")
-	b.ReportMetric(Median(raws.allocs), "raw-allocs/msg")
-	b.ReportMetric(Median(unis.allocs), "unimq-allocs/msg")
-	b.ReportMetric(Median(raws.bytes), "raw-B/msg")
-	b.ReportMetric(Median(unis.bytes), "unimq-B/msg")
-	b.ReportMetric(Median(raws.cpu), "raw-cpu-ns/msg")
-	b.ReportMetric(Median(unis.cpu), "unimq-cpu-ns/msg")
+	Compare(b, "unimq", Side{"raw", raw}, Side{"unimq", unimq})
 }
 
 // sides collects one side's figures, a value per round.
 type sides struct {
-	rates, allocs, bytes, cpu, ratios []float64
+	rates, allocs, bytes, cpu []float64
 }
 
 func (s *sides) run(f func(int) (time.Duration, error), n int) error {

@@ -82,3 +82,32 @@ func TestSetupIsLeftOutOfPerMessageFigures(t *testing.T) {
 		t.Error("no unimq-cpu-ns/msg reported")
 	}
 }
+
+func TestCompareRotatesTheFirstSideAndReportsRatiosToTheReference(t *testing.T) {
+	var order []string
+	side := func(name string, d time.Duration) Side {
+		return Side{name, func(n int) (time.Duration, error) {
+			order = append(order, name)
+			return d, nil
+		}}
+	}
+	res := testing.Benchmark(func(b *testing.B) {
+		order = nil
+		Compare(b, "unimq", side("raw", time.Millisecond), side("unimq", 2*time.Millisecond), side("peer", 4*time.Millisecond))
+	})
+	if len(order) != 3*Rounds {
+		t.Fatalf("%d runs, want %d", len(order), 3*Rounds)
+	}
+	if order[0] != "raw" || order[3] != "unimq" || order[6] != "peer" {
+		t.Errorf("the side going first does not rotate: %v", order[:9])
+	}
+	if got := res.Extra["unimq/raw"]; got != 0.5 {
+		t.Errorf("unimq/raw = %v, want 0.5", got)
+	}
+	if got := res.Extra["unimq/peer"]; got != 2 {
+		t.Errorf("unimq/peer = %v, want 2", got)
+	}
+	if _, ok := res.Extra["unimq/unimq"]; ok {
+		t.Error("the reference is compared with itself")
+	}
+}
