@@ -211,10 +211,18 @@ func waitConsumed(done <-chan struct{}, first, got *atomic.Int64, n int) (time.D
 
 // BenchmarkGroupConsume: each round, n records produced beforehand (not
 // timed) to a new topic are read by a new group from the oldest offset:
-// Subscribe (handler returns nil, Concurrency(64)) vs a raw ConsumerGroup
-// whose ConsumeClaim marks each record. Timed from the first record received
-// to the last (joining the group is not timed).
-func BenchmarkGroupConsume(b *testing.B) { groupConsume(b, nil) }
+// Subscribe with default options (a handler returning nil) vs a raw
+// ConsumerGroup whose ConsumeClaim marks each record. Timed from the first
+// record received to the last (joining the group is not timed).
+func BenchmarkGroupConsume(b *testing.B) { groupConsume(b, nil, false) }
+
+// BenchmarkGroupConsumeTuned is BenchmarkGroupConsume with Concurrency(64).
+func BenchmarkGroupConsumeTuned(b *testing.B) { groupConsume(b, nil, false, mq.Concurrency(64)) }
+
+// BenchmarkGroupConsumeBatch is BenchmarkGroupConsume with SubscribeBatch
+// and its defaults (batches of up to 100, 50 ms linger), a batch handler
+// returning nil.
+func BenchmarkGroupConsumeBatch(b *testing.B) { groupConsume(b, nil, true) }
 
 // BenchmarkGroupConsumeWork is BenchmarkGroupConsume with handlers that do
 // some work: each hashes the record's body 20 times (SHA-256, about 6.5 µs
@@ -225,12 +233,15 @@ func BenchmarkGroupConsumeWork(b *testing.B) {
 		for i := 0; i < 20; i++ {
 			sinkSum = sha256.Sum256(body)
 		}
-	})
+	}, false)
 }
 
 var sinkSum [32]byte
 
-func groupConsume(b *testing.B, work func(body []byte)) {
+// groupConsume alternates raw and unimq rounds; batch makes the unimq side
+// subscribe with SubscribeBatch, opts are its options beyond the group and
+// start position.
+func groupConsume(b *testing.B, work func(body []byte), batch bool, opts ...mq.Option) {
 	c := open(b)
 	raw := newRawAsync(b)
 	fill := func(n int) (topic string, err error) {
@@ -279,16 +290,33 @@ func groupConsume(b *testing.B, work func(body []byte)) {
 		}
 		var got, first atomic.Int64
 		done := make(chan struct{})
-		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
-			if work != nil {
-				work(m.Body)
-			}
+		count := func(k int) {
 			first.CompareAndSwap(0, time.Now().UnixNano())
-			if got.Add(1) == int64(n) {
+			if got.Add(int64(k)) == int64(n) {
 				close(done)
 			}
-			return nil
-		}, mq.Group(mqtest.UniqueName("bench-unimq")), mq.StartFrom(mq.Oldest), mq.Concurrency(64))
+		}
+		opts := append([]mq.Option{mq.Group(mqtest.UniqueName("bench-unimq")), mq.StartFrom(mq.Oldest)}, opts...)
+		var s *mq.Subscriber
+		if batch {
+			s, err = c.SubscribeBatch(context.Background(), topic, func(ctx context.Context, ms []*mq.Message) error {
+				if work != nil {
+					for _, m := range ms {
+						work(m.Body)
+					}
+				}
+				count(len(ms))
+				return nil
+			}, opts...)
+		} else {
+			s, err = c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
+				if work != nil {
+					work(m.Body)
+				}
+				count(1)
+				return nil
+			}, opts...)
+		}
 		if err != nil {
 			return 0, err
 		}

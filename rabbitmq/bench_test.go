@@ -25,6 +25,10 @@ const (
 	benchBody     = 256
 	benchWindow   = 256 // confirms in flight for pipelined publishing
 	benchPrefetch = 64
+	// defaultPrefetch is what a Subscriber with default options holds on
+	// RabbitMQ (mq's Concurrency default, 8; the adapter declares no
+	// larger MinPrefetch).
+	defaultPrefetch = 8
 )
 
 var payload = make([]byte, benchBody)
@@ -232,7 +236,7 @@ func fill(b *testing.B, conn *amqp.Connection, topic string, n int) {
 // raw Consume + Ack per delivery vs unimq Subscribe with Concurrency(64)
 // and a handler returning nil; rounds alternate (benchtest.Alternate).
 func BenchmarkConsume(b *testing.B) {
-	consumeBench(b, func(c *mq.Client, topic string, n int) error {
+	consumeBench(b, benchPrefetch, func(c *mq.Client, topic string, n int) error {
 		var got atomic.Int64
 		done := make(chan struct{})
 		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
@@ -249,10 +253,31 @@ func BenchmarkConsume(b *testing.B) {
 	})
 }
 
+// BenchmarkConsumeDefault is BenchmarkConsume with unimq's default
+// options (Concurrency 8, the prefetch it negotiates: defaultPrefetch) and
+// the raw loop at the same prefetch.
+func BenchmarkConsumeDefault(b *testing.B) {
+	consumeBench(b, defaultPrefetch, func(c *mq.Client, topic string, n int) error {
+		var got atomic.Int64
+		done := make(chan struct{})
+		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
+			if got.Add(1) == int64(n) {
+				close(done)
+			}
+			return nil
+		}, mq.Group("g"))
+		if err != nil {
+			return err
+		}
+		<-done
+		return s.Close(context.Background())
+	})
+}
+
 // BenchmarkConsumePull is BenchmarkConsume with unimq's pull consumer:
 // NewConsumer, Receive up to 64, Ack each.
 func BenchmarkConsumePull(b *testing.B) {
-	consumeBench(b, func(c *mq.Client, topic string, n int) error {
+	consumeBench(b, benchPrefetch, func(c *mq.Client, topic string, n int) error {
 		ctx := context.Background()
 		k, err := c.NewConsumer(ctx, topic, mq.Group("g"), mq.Prefetch(benchPrefetch))
 		if err != nil {
@@ -276,7 +301,7 @@ func BenchmarkConsumePull(b *testing.B) {
 
 // consumeBench alternates rounds of rawConsume and unimq, each on a queue
 // of n messages filled outside the measurement.
-func consumeBench(b *testing.B, unimq func(c *mq.Client, topic string, n int) error) {
+func consumeBench(b *testing.B, rawPrefetch int, unimq func(c *mq.Client, topic string, n int) error) {
 	conn, adm := rawConn(b)
 	c := benchClient(b)
 	queueOf := func(n int) (topic, queue string, err error) {
@@ -292,7 +317,7 @@ func consumeBench(b *testing.B, unimq func(c *mq.Client, topic string, n int) er
 		if err != nil {
 			return 0, err
 		}
-		return benchtest.Timed(func() error { return rawConsume(conn, queue, n) })
+		return benchtest.Timed(func() error { return rawConsume(conn, queue, n, rawPrefetch) })
 	}, func(n int) (time.Duration, error) {
 		topic, _, err := queueOf(n)
 		if err != nil {
@@ -303,13 +328,13 @@ func consumeBench(b *testing.B, unimq func(c *mq.Client, topic string, n int) er
 }
 
 // rawConsume consumes n messages of queue with prefetch 64, acking each.
-func rawConsume(conn *amqp.Connection, queue string, n int) error {
+func rawConsume(conn *amqp.Connection, queue string, n, prefetch int) error {
 	ch, err := conn.Channel()
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
-	if err := ch.Qos(benchPrefetch, 0, false); err != nil {
+	if err := ch.Qos(prefetch, 0, false); err != nil {
 		return err
 	}
 	ds, err := ch.Consume(queue, "", false, false, false, false, nil)

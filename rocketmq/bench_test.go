@@ -149,6 +149,17 @@ func BenchmarkSendAsync(b *testing.B) {
 // rebalance, which differ: unimq's Subscribe waits for the queue assignment,
 // the raw Start does not).
 func BenchmarkPushConsume(b *testing.B) {
+	pushConsume(b, []consumer.Option{consumer.WithConsumeGoroutineNums(benchConsumers)}, mq.Concurrency(benchConsumers))
+}
+
+// BenchmarkPushConsumeDefault is BenchmarkPushConsume with each side's
+// default options: the raw push consumer's (20 consuming goroutines, pull
+// batches of 32) and unimq's (Concurrency 8).
+func BenchmarkPushConsumeDefault(b *testing.B) { pushConsume(b, nil) }
+
+// pushConsume alternates raw and unimq rounds; rawOpts and uniOpts are
+// each side's options beyond the group and the start position.
+func pushConsume(b *testing.B, rawOpts []consumer.Option, uniOpts ...mq.Option) {
 	e := newBenchEnv(b)
 	raw := e.rawProducer(b)
 	fill := func(topic string, n int) error {
@@ -183,9 +194,9 @@ func BenchmarkPushConsume(b *testing.B) {
 		var got atomic.Int64
 		var first atomic.Int64
 		done := make(chan struct{})
-		pc, err := rmq.NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver(e.ns)),
+		pc, err := rmq.NewPushConsumer(append([]consumer.Option{consumer.WithNsResolver(primitive.NewPassthroughResolver(e.ns)),
 			consumer.WithGroupName(mqtest.UniqueName("bench-raw")), consumer.WithInstance(mqtest.UniqueName("bench-raw")),
-			consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithConsumeGoroutineNums(benchConsumers))
+			consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset)}, rawOpts...)...)
 		if err != nil {
 			return 0, err
 		}
@@ -229,7 +240,7 @@ func BenchmarkPushConsume(b *testing.B) {
 				close(done)
 			}
 			return nil
-		}, mq.Group(mqtest.UniqueName("bench-unimq")), mq.StartFrom(mq.Oldest), mq.Concurrency(benchConsumers))
+		}, append([]mq.Option{mq.Group(mqtest.UniqueName("bench-unimq")), mq.StartFrom(mq.Oldest)}, uniOpts...)...)
 		if err != nil {
 			return 0, err
 		}
