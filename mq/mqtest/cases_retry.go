@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/unimq/unimq/mq"
@@ -313,34 +313,56 @@ func testHandlerTimeout(e *env) {
 	c := e.client()
 	topic := e.topic()
 	const timeout = 300 * time.Millisecond
-	var canceledAfter atomic.Int64
+	// What the handler saw: when it started, its ctx's deadline, when the
+	// ctx was canceled. The checks below compare these instants with each
+	// other and with when the message was published, never with how long
+	// the handler waited: on a loaded machine the handler may start well
+	// after the engine set its deadline.
+	var mu sync.Mutex
+	var started, deadline, canceled time.Time
+	var hasDeadline bool
 	col := NewCollector()
 	h := func(ctx context.Context, m *mq.Message) error {
 		if m.Attempt > 1 {
 			return nil
 		}
 		start := time.Now()
+		dl, ok := ctx.Deadline()
 		t := time.NewTimer(e.h.Wait)
 		defer t.Stop()
 		select {
 		case <-ctx.Done():
-			canceledAfter.Store(int64(time.Since(start)))
+			mu.Lock()
+			started, deadline, hasDeadline, canceled = start, dl, ok, time.Now()
+			mu.Unlock()
 			return ctx.Err()
 		case <-t.C:
 			return errors.New("mqtest: handler ctx was not canceled at HandlerTimeout")
 		}
 	}
 	e.subscribe(c, topic, col.Handler("s", h), mq.Group(e.group()), mq.HandlerTimeout(timeout), fast(), mq.MaxAttempts(5))
+	published := time.Now()
 	e.publish(c, topic, msg("slow"))
 	col.WaitDone(e.t, e.h.Wait+timeout, "slow")
 	col.Never(e.t, e.h.Quiet, "more deliveries than expected", func(ds []Delivery) bool { return len(ds) > 2 })
 	if got := col.Attempts("slow"); !eqInts(got, []int{1, 2}) {
 		e.t.Errorf("attempts of the slow message: %v, want [1 2]", got)
 	}
-	after := time.Duration(canceledAfter.Load())
-	if after == 0 {
+	mu.Lock()
+	defer mu.Unlock()
+	const slack = 2 * time.Millisecond // clock reads of different goroutines
+	switch {
+	case canceled.IsZero():
 		e.t.Errorf("the handler's ctx was not canceled")
-	} else if after < timeout-10*time.Millisecond || after > timeout+e.h.Wait/2 {
-		e.t.Errorf("the handler's ctx was canceled after %v, want about %v", after, timeout)
+	case !hasDeadline:
+		e.t.Errorf("the handler's ctx has no deadline with HandlerTimeout(%v)", timeout)
+	case deadline.Before(published.Add(timeout - slack)):
+		e.t.Errorf("the handler's deadline is %v after the publish, want at least %v", deadline.Sub(published), timeout)
+	case deadline.After(started.Add(timeout + slack)):
+		e.t.Errorf("the handler's deadline is %v after the handler started, want at most %v", deadline.Sub(started), timeout)
+	case canceled.Before(deadline.Add(-slack)):
+		e.t.Errorf("the handler's ctx was canceled %v before its deadline", deadline.Sub(canceled))
+	case canceled.After(deadline.Add(e.h.Wait / 2)):
+		e.t.Errorf("the handler's ctx was canceled %v after its deadline", canceled.Sub(deadline))
 	}
 }
