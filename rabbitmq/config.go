@@ -6,11 +6,12 @@ import (
 	"errors"
 	"net"
 	"net/url"
-	"strconv"
+	"sync/atomic"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
 	"github.com/unimq/unimq/mq/driver/kit"
 )
@@ -19,8 +20,7 @@ const backendName = "rabbitmq"
 
 // config is what the URL and the Open options say.
 type config struct {
-	amqpURL        string // the URL without its query, for amqp091
-	addr           string // host:port amqp091 dials
+	nodes          []node // the URL's hosts, dialed in turn
 	redacted       string
 	mode           Mode
 	heartbeat      time.Duration
@@ -28,6 +28,9 @@ type config struct {
 	name           string
 	channels       int
 	tls            *tls.Config
+	queueType      QueueType
+	deliveryLimit  int         // x-delivery-limit of quorum queues (0: none)
+	alo            atomic.Bool // the broker dead-letters quorum queues at least once (3.10+)
 }
 
 // parseURL reads an amqp:// or amqps:// URL. Parameters:
@@ -37,13 +40,16 @@ type config struct {
 //	connect_timeout=10s                     TCP connect + TLS + AMQP handshake bound
 //	connection_name=unimq                   shown in the management UI ("-pub"/"-sub" appended)
 //	channels=8                              publishing channels per client (the pool)
+//	queue_type=classic|quorum               type of the queues unimq declares (classic)
+//	delivery_limit=16                       quorum queues: x-delivery-limit (0: none)
 //	tls_ca=/path/ca.pem                     amqps: CA bundle to trust
 //	tls_cert=/path/c.pem&tls_key=/path/k.pem amqps: client certificate
 //	tls_server_name=host                    amqps: name to verify (default: the URL host)
 //	tls_insecure=false                      amqps: skip verification (tests only)
 //
-// The URL must be exactly well formed (checkShape); ctx bounds the reading
-// of the tls_* files.
+// The host may be a comma-separated list of nodes of one cluster
+// (h1:5672,h2:5673): dial tries them in turn. The URL must be exactly well
+// formed (checkShape); ctx bounds the reading of the tls_* files.
 func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	if err := checkShape(u); err != nil {
 		return nil, err
@@ -56,12 +62,25 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 	c.connectTimeout = p.Duration("connect_timeout", 10*time.Second)
 	c.name = p.String("connection_name", "unimq")
 	c.channels = p.Int("channels", 8)
+	qt := p.String("queue_type", "classic")
+	c.deliveryLimit = p.Int("delivery_limit", mq.DefaultMaxAttempts)
 	tlsp := kit.ReadTLSParams(p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	if c.channels < 1 {
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter channels=%d: want at least 1", c.channels)
+	}
+	switch t, ok := parseQueueType(qt); {
+	case ok:
+		c.queueType = t
+	case qt == "stream":
+		return nil, driver.Errorf(driver.CodeUnsupported, "open", "URL parameter queue_type=stream: streams are not supported yet (classic or quorum)")
+	default:
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter queue_type=%q: want classic or quorum", qt)
+	}
+	if c.deliveryLimit < 0 {
+		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "URL parameter delivery_limit=%d: want 0 (none) or more", c.deliveryLimit)
 	}
 	if c.connectTimeout == 0 {
 		c.connectTimeout = 10 * time.Second
@@ -75,29 +94,22 @@ func parseURL(ctx context.Context, u *url.URL) (*config, error) {
 			}
 			return nil, err
 		}
-		if t.ServerName == "" {
-			t.ServerName = u.Hostname()
-		}
-		c.tls = t
+		c.tls = t // ServerName "": each node's host (dialNode)
 	} else if tlsp.Any() {
 		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "tls_* parameters need an amqps:// URL")
 	}
-	bare := *u
-	bare.RawQuery = ""
-	bare.Fragment = ""
-	c.amqpURL = bare.String()
-	uri, err := amqp.ParseURI(c.amqpURL)
+	nodes, err := parseNodes(u)
 	if err != nil {
-		// amqp091's message may quote the URL: never echo it.
-		return nil, driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL (amqp091 refuses it)")
+		return nil, err
 	}
-	c.addr = net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))
+	c.nodes = nodes
 	return c, nil
 }
 
-// dial opens one AMQP connection named suffix; ctx bounds the TCP connect,
-// connectTimeout the whole handshake.
-func (c *config) dial(ctx context.Context, suffix string) (*amqp.Connection, error) {
+// dialNode opens one AMQP connection named suffix to node idx; ctx bounds
+// the TCP connect, connectTimeout the whole handshake.
+func (c *config) dialNode(ctx context.Context, suffix string, idx int) (*amqp.Connection, error) {
+	nd := c.nodes[idx]
 	d := net.Dialer{Timeout: c.connectTimeout}
 	props := amqp.NewConnectionProperties()
 	props.SetClientConnectionName(c.name + "-" + suffix)
@@ -120,16 +132,23 @@ func (c *config) dial(ctx context.Context, suffix string) (*amqp.Connection, err
 	}
 	if c.tls != nil {
 		cfg.TLSClientConfig = c.tls.Clone()
+		if cfg.TLSClientConfig.ServerName == "" {
+			cfg.TLSClientConfig.ServerName = nd.host
+		}
 	}
-	conn, err := amqp.DialConfig(c.amqpURL, cfg)
+	conn, err := amqp.DialConfig(nd.amqpURL, cfg)
 	if err != nil {
-		err = dialErr(c.redacted, err)
+		label := c.nodeLabel(idx)
+		err = dialErr(label, err)
 		if driver.CodeOf(err) == driver.CodeUnavailable && c.tls != nil {
-			if diag := c.diagnoseTLS(ctx, c.addr, err); diag != nil {
+			if diag := c.diagnoseTLS(ctx, nd.addr, label, cfg.TLSClientConfig, err); diag != nil {
 				return nil, diag
 			}
 		}
 		return nil, err
+	}
+	if v, ok := conn.Properties["version"].(string); ok {
+		c.alo.Store(supportsAtLeastOnce(v))
 	}
 	return conn, nil
 }

@@ -44,6 +44,7 @@ type conn struct {
 
 	defMode    Mode
 	topicModes map[string]Mode
+	qtype      QueueType // Open's WithQueueType, else the URL's queue_type=
 	openOpts   map[*option]bool
 
 	idPrefix string
@@ -63,7 +64,7 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 	if err != nil {
 		return nil, err
 	}
-	c := &conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, topicModes: map[string]Mode{},
+	c := &conn{cfg: cfg, log: ocfg.Logger, defMode: cfg.mode, qtype: cfg.queueType, topicModes: map[string]Mode{},
 		openOpts: map[*option]bool{}, subs: map[*subscription]struct{}{}}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -75,6 +76,11 @@ func open(ctx context.Context, u *url.URL, ocfg *driver.OpenConfig) (driver.Conn
 			c.topicModes[o.topic] = *o.mode
 		case o.mode != nil:
 			c.defMode = *o.mode
+		case o.qtype != nil:
+			if _, ok := parseQueueType(o.qtype.String()); !ok {
+				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "WithQueueType(%s): want Classic or Quorum", *o.qtype)
+			}
+			c.qtype = *o.qtype
 		case o.isTLS:
 			if u.Scheme != "amqps" || o.tls == nil {
 				return nil, driver.Errorf(driver.CodeInvalidOption, "open", "WithTLS needs a non-nil *tls.Config and an amqps:// URL")
@@ -148,6 +154,22 @@ func (c *conn) modeFor(topic string, opts []driver.Option) Mode {
 		return m
 	}
 	return c.defMode
+}
+
+// queueTypeFor resolves the queue type of a subscription with opts: its
+// WithQueueType, else Open's, else the URL's queue_type=.
+func (c *conn) queueTypeFor(opts []driver.Option) (QueueType, bool) {
+	t, existing := c.qtype, false
+	for _, o := range ours(opts) {
+		if c.openOpts[o] {
+			continue
+		}
+		if o.qtype != nil {
+			t = *o.qtype
+		}
+		existing = existing || o.existing
+	}
+	return t, existing
 }
 
 func (c *conn) newID() string {

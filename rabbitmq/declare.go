@@ -27,8 +27,11 @@ func (c *conn) Declare(ctx context.Context, topic string, groups []string) error
 	}
 	mode := c.modeFor(topic, nil)
 	if mode.queueMode() {
+		if err := c.topicDLQ(ctx, topic); err != nil {
+			return err
+		}
 		return c.adm.do(ctx, func(ch *amqp.Channel) error {
-			err := declareQueue(ch, topic, nil)
+			err := declareQueue(ch, topic, c.topicQueueArgs(topic))
 			if driver.CodeOf(err) == driver.CodeInvalidOption {
 				return nil // exists with arguments (single active consumer): it keeps the messages
 			}
@@ -47,6 +50,9 @@ func (c *conn) Declare(ctx context.Context, topic string, groups []string) error
 		return err
 	}
 	for _, s := range plans {
+		if err := s.dlqFirst(ctx); err != nil {
+			return err
+		}
 		err := c.adm.do(ctx, s.declareTopology)
 		if driver.CodeOf(err) == driver.CodeInvalidOption {
 			// The queue exists with other arguments (an Ordered group's):

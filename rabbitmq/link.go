@@ -15,7 +15,8 @@ import (
 
 // link is one AMQP connection kept alive: when the broker closes it or the
 // network drops it, its supervisor goroutine redials with backoff until
-// close. Users of the link notice the loss through their own channels
+// close; with several nodes in the URL it dials them in turn, starting after
+// the node it lost. Users of the link notice the loss through their own channels
 // (closed deliveries, closed confirm listeners) and ask current() for the
 // new connection, which blocks while the link is down.
 type link struct {
@@ -29,17 +30,18 @@ type link struct {
 
 	mu   sync.Mutex
 	conn *amqp.Connection // nil while down
+	node int              // index in cfg.nodes of conn (or of the last one)
 	gen  uint64           // incremented at every new connection
 	genA atomic.Uint64    // gen, readable without mu
 	up   chan struct{}    // closed while conn is set
 }
 
 func newLink(ctx context.Context, cfg *config, log *slog.Logger, name string) (*link, error) {
-	conn, err := cfg.dial(ctx, name)
+	conn, node, err := cfg.dialAny(ctx, name, 0)
 	if err != nil {
 		return nil, err
 	}
-	l := &link{name: name, cfg: cfg, log: log, conn: conn, gen: 1, up: make(chan struct{}), done: make(chan struct{})}
+	l := &link{name: name, cfg: cfg, log: log, conn: conn, node: node, gen: 1, up: make(chan struct{}), done: make(chan struct{})}
 	close(l.up)
 	l.genA.Store(1)
 	l.ctx, l.cancel = context.WithCancel(context.Background())
@@ -98,7 +100,7 @@ func (l *link) supervise() {
 	defer close(l.done)
 	for {
 		l.mu.Lock()
-		conn := l.conn
+		conn, node := l.conn, l.node
 		l.mu.Unlock()
 		if conn == nil {
 			// close took the connection before this goroutine first ran
@@ -124,12 +126,13 @@ func (l *link) supervise() {
 			msg = reason.Error()
 		}
 		l.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: connection lost; reconnecting",
-			slog.String("connection", l.name), slog.String("url", l.cfg.redacted), slog.String("reason", msg))
+			slog.String("connection", l.name), slog.String("url", l.cfg.nodeLabel(node)), slog.String("reason", msg))
 		for attempt := 1; ; attempt++ {
 			if !kit.Sleep(l.ctx, reconnectBackoff(attempt)) {
 				return
 			}
-			c, err := l.cfg.dial(l.ctx, l.name)
+			// The lost node last: another node of the list is likelier up.
+			c, idx, err := l.cfg.dialAny(l.ctx, l.name, node+1)
 			if err != nil {
 				if attempt == 1 || attempt%10 == 0 {
 					l.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: reconnect failed; retrying",
@@ -143,12 +146,13 @@ func (l *link) supervise() {
 			}
 			l.mu.Lock()
 			l.conn = c
+			l.node = idx
 			l.gen++
 			l.genA.Store(l.gen)
 			close(l.up)
 			l.mu.Unlock()
 			l.log.LogAttrs(context.Background(), slog.LevelInfo, "unimq rabbitmq: reconnected",
-				slog.String("connection", l.name), slog.Int("attempts", attempt))
+				slog.String("connection", l.name), slog.String("url", l.cfg.nodeLabel(idx)), slog.Int("attempts", attempt))
 			break
 		}
 	}

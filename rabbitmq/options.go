@@ -70,6 +70,8 @@ type option struct {
 	tls       *tls.Config
 	isTLS     bool
 	transient bool
+	qtype     *QueueType // WithQueueType
+	existing  bool       // WithExistingQueue
 }
 
 // Backend implements driver.Option.
@@ -105,6 +107,25 @@ func WithTLS(cfg *tls.Config) mq.Option {
 // faster, lost when the broker restarts (Publish). Default: persistent.
 func WithTransient() mq.Option {
 	return mq.AdapterOption("rabbitmq.WithTransient", mq.ScopePublish, &option{name: "WithTransient", transient: true})
+}
+
+// WithQueueType sets the type of the queues unimq declares: given to
+// mq.Open for every queue (overriding the URL's queue_type=), given to
+// Subscribe or NewConsumer for that subscription's group queue, its
+// dead-letter queue and its retry queues. Broadcast queues stay classic.
+// Default Classic (see docs/rabbitmq.md for why).
+func WithQueueType(t QueueType) mq.Option {
+	return mq.AdapterOption("rabbitmq.WithQueueType", mq.ScopeOpen|mq.ScopeSubscribe|mq.ScopeConsumer, &option{name: "WithQueueType", qtype: &t})
+}
+
+// WithExistingQueue consumes the subscription's queue (<topic>.<group> in
+// the exchange modes, <topic> in the queue modes) as it exists, declared by
+// another application with whatever arguments: Subscribe declares nothing
+// (no exchange, queue or bindings; a passive queue.declare checks the queue
+// exists) and fails with ErrNotFound when the queue does not exist
+// (Subscribe, NewConsumer; not with Broadcast).
+func WithExistingQueue() mq.Option {
+	return mq.AdapterOption("rabbitmq.WithExistingQueue", mq.ScopeSubscribe|mq.ScopeConsumer, &option{name: "WithExistingQueue", existing: true})
 }
 
 // ours returns the rabbitmq options among opts.

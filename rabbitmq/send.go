@@ -2,7 +2,6 @@ package rabbitmq
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
@@ -24,7 +23,7 @@ func (c *conn) routeFor(ctx context.Context, topic string, mode Mode, m *driver.
 	if !m.DeliverAt.IsZero() {
 		if d := m.DeliverAt.Sub(now); d > 0 {
 			ms := bucket(d)
-			dx, err := c.delayTarget(ctx, topic, mode, ms)
+			dx, bucketKey, err := c.delayTarget(ctx, topic, mode, ms)
 			if err != nil {
 				return r, err
 			}
@@ -34,7 +33,7 @@ func (c *conn) routeFor(ctx context.Context, topic string, mode Mode, m *driver.
 				}
 			}
 			r.exchange = dx
-			r.extra = map[string]string{headerDelay: strconv.FormatInt(ms, 10)}
+			r.extra = map[string]string{headerDelay: bucketKey}
 			return r, nil
 		}
 	}

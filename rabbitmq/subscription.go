@@ -27,6 +27,8 @@ type subscription struct {
 	mode     Mode
 	queue    string
 	qargs    amqp.Table
+	qtype    QueueType // of the group or topic queue and its dead-letter and retry queues
+	existing bool      // WithExistingQueue: declare nothing, consume the queue as it is
 	bindings []string
 	tagKey   bool // the routing key is the tag
 
@@ -100,14 +102,19 @@ func (s *subscription) plan() error {
 	if err := driver.AMQPTopics.Check("subscribe", "topic", cfg.Topic); err != nil {
 		return err
 	}
-	if cfg.Ordered {
-		s.qargs = amqp.Table{"x-single-active-consumer": true}
+	s.qtype, s.existing = s.c.queueTypeFor(cfg.Options)
+	if _, ok := parseQueueType(s.qtype.String()); !ok {
+		return driver.Errorf(driver.CodeInvalidOption, "subscribe", "WithQueueType(%s): want Classic or Quorum", s.qtype)
+	}
+	if s.existing && cfg.Broadcast {
+		return driver.Errorf(driver.CodeInvalidOption, "subscribe", "WithExistingQueue with Broadcast: a broadcast queue is the subscriber's own")
 	}
 	if s.mode.queueMode() {
 		if cfg.Broadcast {
 			return driver.Errorf(driver.CodeUnsupported, "subscribe", "broadcast needs an exchange: topic %q is in %s mode (use fanout, direct or topic)", cfg.Topic, s.mode)
 		}
 		s.queue = cfg.Topic
+		s.setArgs()
 		return nil
 	}
 	s.tagKey = true
@@ -146,6 +153,7 @@ func (s *subscription) plan() error {
 	if err := checkName("subscribe", "queue name", s.queue); err != nil {
 		return err
 	}
+	s.setArgs()
 	for _, k := range s.bindings {
 		if err := checkKey("subscribe", "tag filter", k); err != nil {
 			return err
@@ -154,9 +162,38 @@ func (s *subscription) plan() error {
 	return nil
 }
 
+// setArgs sets the arguments of the subscription's queue: its type's
+// (broadcast queues are classic: exclusive and auto-delete) and single
+// active consumer for Ordered.
+func (s *subscription) setArgs() {
+	if !s.cfg.Broadcast {
+		s.qargs = s.qtype.queueArgs(s.queue, s.c.cfg.deliveryLimit, s.c.cfg.alo.Load())
+	}
+	if s.cfg.Ordered {
+		if s.qargs == nil {
+			s.qargs = amqp.Table{}
+		}
+		s.qargs["x-single-active-consumer"] = true
+	}
+}
+
+// dlqFirst declares, on the publishing connection, the dead-letter queue a
+// quorum queue's x-delivery-limit dead-letters to: at-least-once
+// dead-lettering keeps a message in its queue until the target has it.
+func (s *subscription) dlqFirst(ctx context.Context) error {
+	if s.existing || s.cfg.Broadcast || s.qtype != Quorum || s.c.cfg.deliveryLimit == 0 {
+		return nil
+	}
+	_, err := s.c.dlqTarget(ctx, s.queue, s.qtype)
+	return err
+}
+
 // setup opens a channel on the current connection, starts consuming and
 // makes that the current consumer.
 func (s *subscription) setup(ctx context.Context) (*consumer, error) {
+	if err := s.dlqFirst(ctx); err != nil {
+		return nil, err
+	}
 	conn, _, err := s.c.sub.current(ctx)
 	if err != nil {
 		return nil, err
@@ -211,6 +248,9 @@ func (s *subscription) declare(ch *amqp.Channel) (<-chan amqp.Delivery, error) {
 // modes, the exchange and the bindings: what Subscribe and Declare share.
 func (s *subscription) declareTopology(ch *amqp.Channel) error {
 	cfg := s.cfg
+	if s.existing {
+		return declarePassive(ch, s.queue)
+	}
 	if s.mode.queueMode() {
 		return declareQueue(ch, s.queue, s.qargs)
 	}
@@ -411,7 +451,7 @@ func (s *subscription) Nack(ctx context.Context, m *driver.Message, delay time.D
 	}
 	key := s.queue
 	if delay > 0 {
-		rq, err := s.c.retryTarget(ctx, s.queue, bucket(delay))
+		rq, err := s.c.retryTarget(ctx, s.queue, s.qtype, bucket(delay))
 		if err != nil {
 			return s.requeue(m, err)
 		}
@@ -451,7 +491,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 		s.c.log.LogAttrs(ctx, slog.LevelWarn, "unimq rabbitmq: dead-letter topic routes nowhere; using the dead-letter queue",
 			slog.String("topic", dl), slog.String("queue", dlqName(s.queue)), slog.String("error", err.Error()))
 	}
-	q, err := s.c.dlqTarget(ctx, s.queue)
+	q, err := s.c.dlqTarget(ctx, s.queue, s.qtype)
 	if err != nil {
 		return s.requeue(m, err)
 	}

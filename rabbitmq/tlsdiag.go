@@ -20,8 +20,7 @@ import (
 // handshake) to the same address; an alert there (other than a version
 // mismatch) is the broker refusing the certificate: CodeInvalidOption. Only
 // failures pay for it.
-func (c *config) diagnoseTLS(ctx context.Context, addr string, err error) error {
-	t := c.tls
+func (c *config) diagnoseTLS(ctx context.Context, addr, label string, t *tls.Config, err error) error {
 	if t == nil {
 		return nil
 	}
@@ -47,5 +46,5 @@ func (c *config) diagnoseTLS(ctx context.Context, addr string, err error) error 
 		return nil
 	}
 	return &driver.Error{Code: driver.CodeInvalidOption, Op: "connect",
-		Msg: c.redacted + ": the server refused the TLS client certificate", Err: herr}
+		Msg: label + ": the server refused the TLS client certificate", Err: herr}
 }

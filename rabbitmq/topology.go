@@ -23,6 +23,8 @@ import (
 //	delay exchange      unimq.delay.<topic>         headers exchange
 //	delay queue         unimq.delay.<topic>.<ms>    TTL ms, dead-letters to the topic
 //	retry queue         unimq.retry.<queue>.<ms>    TTL ms, dead-letters to <queue>
+//
+// Delay and retry queues of type quorum end in ".quorum" (QueueType.hopSuffix).
 func groupQueue(topic, group string) string { return topic + "." + group }
 func dlqName(queue string) string           { return queue + ".dlq" }
 func delayExchange(topic string) string     { return "unimq.delay." + topic }
@@ -79,7 +81,19 @@ func declareQueue(ch *amqp.Channel, name string, args amqp.Table) error {
 	}
 	_, err := ch.QueueDeclare(name, true, false, false, false, args)
 	if isCode(err, amqp.PreconditionFailed) {
-		return driver.Errorf(driver.CodeInvalidOption, "declare", "queue %q exists with other arguments (Ordered and unordered subscribers of one queue, or a queue declared elsewhere): %w", name, err)
+		return conflictErr(name, err)
+	}
+	return classify("declare", err)
+}
+
+// declarePassive checks that queue name exists, whatever its arguments.
+func declarePassive(ch *amqp.Channel, name string) error {
+	if err := checkName("declare", "queue name", name); err != nil {
+		return err
+	}
+	_, err := ch.QueueDeclarePassive(name, true, false, false, false, nil)
+	if isCode(err, amqp.NotFound) {
+		return driver.Errorf(driver.CodeNotFound, "subscribe", "queue %q does not exist (WithExistingQueue declares nothing): %w", name, err)
 	}
 	return classify("declare", err)
 }
@@ -151,8 +165,11 @@ func (a *admin) forget() { a.done.Clear() }
 // exchange and whether the topic is a queue.
 func (c *conn) topicTarget(ctx context.Context, topic string, mode Mode) (exchange string, err error) {
 	if mode.queueMode() {
+		if err := c.topicDLQ(ctx, topic); err != nil {
+			return "", err
+		}
 		err = c.adm.ensure(ctx, "q:"+topic, 0, func(ch *amqp.Channel) error {
-			err := declareQueue(ch, topic, nil)
+			err := declareQueue(ch, topic, c.topicQueueArgs(topic))
 			if driver.CodeOf(err) == driver.CodeInvalidOption {
 				return nil // exists with arguments (single active consumer): fine to publish to
 			}
@@ -166,16 +183,35 @@ func (c *conn) topicTarget(ctx context.Context, topic string, mode Mode) (exchan
 	return topic, err
 }
 
-// delayTarget declares the delay exchange and the delay queue of bucket ms
-// for topic.
-func (c *conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int64) (string, error) {
-	if _, err := c.topicTarget(ctx, topic, mode); err != nil {
-		return "", err
+// topicQueueArgs are the arguments of the queue of a topic in a queue mode,
+// as a publisher or Declare creates it.
+func (c *conn) topicQueueArgs(topic string) amqp.Table {
+	return c.qtype.queueArgs(topic, c.cfg.deliveryLimit, c.cfg.alo.Load())
+}
+
+// topicDLQ declares the dead-letter queue of a quorum topic queue (queue
+// modes) before the queue, which dead-letters to it.
+func (c *conn) topicDLQ(ctx context.Context, topic string) error {
+	if c.qtype != Quorum || c.cfg.deliveryLimit == 0 {
+		return nil
 	}
+	_, err := c.dlqTarget(ctx, topic, c.qtype)
+	return err
+}
+
+// delayTarget declares the delay exchange and the delay queue of bucket ms
+// for topic, and returns the exchange and the value of headerDelay that
+// routes to that queue.
+func (c *conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int64) (string, string, error) {
+	if _, err := c.topicTarget(ctx, topic, mode); err != nil {
+		return "", "", err
+	}
+	ht := c.qtype.hopType(c.cfg.alo.Load())
 	dx := delayExchange(topic)
-	dq := delayQueue(topic, ms)
+	dq := delayQueue(topic, ms) + ht.hopSuffix()
+	key := strconv.FormatInt(ms, 10) + ht.hopSuffix()
 	if err := checkName("publish", "delay queue name", dq); err != nil {
-		return "", err
+		return "", "", err
 	}
 	err := c.adm.ensure(ctx, "d:"+dq, refresh, func(ch *amqp.Channel) error {
 		if err := ch.ExchangeDeclare(dx, "headers", true, false, false, false, nil); err != nil {
@@ -188,31 +224,48 @@ func (c *conn) delayTarget(ctx context.Context, topic string, mode Mode, ms int6
 		} else {
 			args["x-dead-letter-exchange"] = topic
 		}
-		if err := declareQueue(ch, dq, args); err != nil {
+		if err := declareQueue(ch, dq, ht.hopArgs(args)); err != nil {
 			return err
 		}
-		return classify("declare", ch.QueueBind(dq, "", dx, false, amqp.Table{"x-match": "all", headerDelay: strconv.FormatInt(ms, 10)}))
+		return classify("declare", ch.QueueBind(dq, "", dx, false, amqp.Table{"x-match": "all", headerDelay: key}))
 	})
-	return dx, err
+	return dx, key, err
 }
 
-// retryTarget declares the retry queue of bucket ms for queue and returns its name.
-func (c *conn) retryTarget(ctx context.Context, queue string, ms int64) (string, error) {
-	rq := retryQueue(queue, ms)
+// retryTarget declares the retry queue of bucket ms for queue (of type qt)
+// and returns its name.
+func (c *conn) retryTarget(ctx context.Context, queue string, qt QueueType, ms int64) (string, error) {
+	ht := qt.hopType(c.cfg.alo.Load())
+	rq := retryQueue(queue, ms) + ht.hopSuffix()
+	if err := checkName("nack", "retry queue name", rq); err != nil {
+		return "", err
+	}
 	err := c.adm.ensure(ctx, "r:"+rq, refresh, func(ch *amqp.Channel) error {
-		return declareQueue(ch, rq, amqp.Table{
+		return declareQueue(ch, rq, ht.hopArgs(amqp.Table{
 			"x-message-ttl":             ms,
 			"x-expires":                 expiry(ms),
 			"x-dead-letter-exchange":    "",
 			"x-dead-letter-routing-key": queue,
-		})
+		}))
 	})
 	return rq, err
 }
 
-// dlqTarget declares the dead-letter queue of queue.
-func (c *conn) dlqTarget(ctx context.Context, queue string) (string, error) {
+// dlqTarget declares the dead-letter queue of queue (of type qt). One that
+// exists with other arguments (another type) keeps dead letters all the
+// same.
+func (c *conn) dlqTarget(ctx context.Context, queue string, qt QueueType) (string, error) {
 	q := dlqName(queue)
-	err := c.adm.ensure(ctx, "l:"+q, 0, func(ch *amqp.Channel) error { return declareQueue(ch, q, nil) })
+	err := c.adm.ensure(ctx, "l:"+q+":"+qt.String(), 0, func(ch *amqp.Channel) error { return declareDLQ(ch, q, qt) })
 	return q, err
+}
+
+// declareDLQ declares dead-letter queue q of type qt, keeping one that
+// exists with other arguments.
+func declareDLQ(ch *amqp.Channel, q string, qt QueueType) error {
+	err := declareQueue(ch, q, qt.plainArgs())
+	if driver.CodeOf(err) == driver.CodeInvalidOption {
+		return nil
+	}
+	return err
 }

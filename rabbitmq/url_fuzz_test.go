@@ -2,6 +2,7 @@ package rabbitmq
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -33,12 +34,18 @@ func FuzzParseURL(f *testing.F) {
 		{4, "user", "secret99", "host:5671/?tls_insecure=true"},
 		{0, "user", "sec%25ret", "host/%2f"},
 		{0, "user", "secret99", "host/?heartbeat=often"},
+		{6, "admin", "hunter2", "127.0.0.2:5673,127.0.0.3:5674/prod"},
+		{6, "admin", "hunter2", "h2:5673/?queue_type=quorum"},
+		{7, "admin", "hunter2", "[::1]:5672"},
+		{7, "admin", "hunter2", ""},
+		{6, "admin", "hunter2", "h2:5673,"},
+		{0, "admin", "hunter2", "h1,h2,h3/v"},
 	} {
 		f.Add(s.form, s.user, s.pw, s.rest)
 	}
 	f.Fuzz(func(t *testing.T, form uint8, user, pw, rest string) {
 		var raw string
-		switch form % 6 {
+		switch form % 8 {
 		case 0:
 			raw = "amqp://" + user + ":" + pw + "@" + rest
 		case 1:
@@ -49,6 +56,10 @@ func FuzzParseURL(f *testing.F) {
 			raw = "amqp//" + user + ":" + pw + "@" + rest
 		case 4:
 			raw = "amqps://" + user + ":" + pw + "@" + rest
+		case 6: // a node list
+			raw = "amqp://" + user + ":" + pw + "@127.0.0.1:5672," + rest
+		case 7: // a node list around the secret's position
+			raw = "amqps://" + user + ":" + pw + "@h1:5671," + rest + ",h3:5671/v"
 		default: // pw is no secret here: any shape of authority
 			raw = "amqp://" + user + "@" + rest + pw
 		}
@@ -59,7 +70,7 @@ func FuzzParseURL(f *testing.F) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		cfg, err := parseURL(ctx, u)
-		secret := form%6 != 5 && len(pw) >= 6 && strings.Trim(pw, "x") != "" && !strings.Contains(user, pw) && !strings.Contains(rest, pw) &&
+		secret := form%8 != 5 && len(pw) >= 6 && strings.Trim(pw, "x") != "" && !strings.Contains(user, pw) && !strings.Contains(rest, pw) &&
 			!strings.Contains(pw, "amqp") && !strings.Contains(raw[:strings.Index(raw, pw)], pw)
 		if err != nil {
 			if secret && strings.Contains(err.Error(), pw) {
@@ -70,34 +81,55 @@ func FuzzParseURL(f *testing.F) {
 		if secret && strings.Contains(cfg.redacted, pw) {
 			t.Fatalf("redacted URL reveals the password %q: %s", pw, cfg.redacted)
 		}
-		uri, err := amqp.ParseURI(cfg.amqpURL)
-		if err != nil {
-			t.Fatalf("accepted URL that amqp091 refuses: %v", err)
+		hosts := strings.Split(u.Host, ",")
+		if len(cfg.nodes) != len(hosts) {
+			t.Fatalf("%d nodes from %d hosts in %q", len(cfg.nodes), len(hosts), cfg.redacted)
 		}
-		wantPort := u.Port()
-		if wantPort == "" {
-			wantPort = "5672"
-			if u.Scheme == "amqps" {
-				wantPort = "5671"
+		for i, nd := range cfg.nodes {
+			if secret && (strings.Contains(cfg.nodeLabel(i), pw)) {
+				t.Fatalf("node label reveals the password %q: %s", pw, cfg.nodeLabel(i))
 			}
-		}
-		gotPw, hasPw := u.User.Password()
-		if !hasPw {
-			gotPw = "guest" // amqp091's default password, for a user given without one
-		}
-		wantVhost := "/"
-		if p := strings.TrimPrefix(u.Path, "/"); p != "" {
-			wantVhost = p
-		}
-		wantUser := u.User.Username()
-		if u.User == nil {
-			wantUser, gotPw = "guest", "guest"
-		}
-		if uri.Host != u.Hostname() || itoa(uri.Port) != wantPort || uri.Username != wantUser || uri.Password != gotPw || uri.Vhost != wantVhost {
-			t.Fatalf("amqp091 reads %q as host %q port %d user %q vhost %q; net/url says host %q port %s user %q vhost %q",
-				cfg.redacted, uri.Host, uri.Port, uri.Username, uri.Vhost, u.Hostname(), wantPort, wantUser, wantVhost)
+			one := *u
+			one.Host = hosts[i]
+			checkNode(t, &one, nd, cfg.redacted)
 		}
 	})
+}
+
+// checkNode checks that amqp091 reads the URL of one node as net/url reads u
+// (u's host: that node).
+func checkNode(t *testing.T, u *url.URL, nd node, redacted string) {
+	t.Helper()
+	uri, err := amqp.ParseURI(nd.amqpURL)
+	if err != nil {
+		t.Fatalf("accepted URL that amqp091 refuses: %v", err)
+	}
+	wantPort := u.Port()
+	if wantPort == "" {
+		wantPort = "5672"
+		if u.Scheme == "amqps" {
+			wantPort = "5671"
+		}
+	}
+	gotPw, hasPw := u.User.Password()
+	if !hasPw {
+		gotPw = "guest" // amqp091's default password, for a user given without one
+	}
+	wantVhost := "/"
+	if p := strings.TrimPrefix(u.Path, "/"); p != "" {
+		wantVhost = p
+	}
+	wantUser := u.User.Username()
+	if u.User == nil {
+		wantUser, gotPw = "guest", "guest"
+	}
+	if uri.Host != u.Hostname() || itoa(uri.Port) != wantPort || uri.Username != wantUser || uri.Password != gotPw || uri.Vhost != wantVhost {
+		t.Fatalf("amqp091 reads %q as host %q port %d user %q vhost %q; net/url says host %q port %s user %q vhost %q",
+			redacted, uri.Host, uri.Port, uri.Username, uri.Vhost, u.Hostname(), wantPort, wantUser, wantVhost)
+	}
+	if nd.addr != net.JoinHostPort(uri.Host, itoa(uri.Port)) {
+		t.Fatalf("node of %q dials %q, amqp091 reads %s:%d", redacted, nd.addr, uri.Host, uri.Port)
+	}
 }
 
 func itoa(n int) string {

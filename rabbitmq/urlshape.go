@@ -9,14 +9,14 @@ import (
 )
 
 // checkShape refuses an amqp(s) URL that is not exactly
-// scheme://[user[:password]@]host[:port][/vhost][?params]: amqp091 reads
+// scheme://[user[:password]@]host[:port][,host[:port]...][/vhost][?params]: amqp091 reads
 // what it can of anything else and falls back to its defaults
 // (amqp:user:pw@host connects to localhost:5672 as guest), and the parts it
 // misreads can be secrets. The errors name the problem and never quote the
 // URL.
 func checkShape(u *url.URL) error {
 	bad := func(why string) error {
-		return driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL: %s; want %s://[user[:password]@]host[:port][/vhost][?params]", why, u.Scheme)
+		return driver.Errorf(driver.CodeInvalidOption, "open", "malformed AMQP URL: %s; want %s://[user[:password]@]host[:port][,host[:port]...][/vhost][?params]", why, u.Scheme)
 	}
 	switch {
 	case u.Opaque != "":
@@ -26,22 +26,10 @@ func checkShape(u *url.URL) error {
 	case u.Host == "":
 		return bad("no host")
 	}
-	host, port := u.Host, ""
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		host, port = host[:i], host[i+1:]
-		if port == "" {
-			return bad("empty port after ':'")
+	for _, h := range splitNodes(u.Host) {
+		if err := checkHost(h, bad); err != nil {
+			return err
 		}
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
-			return bad("the port is not a number from 1 to 65535")
-		}
-	}
-	if h := strings.Trim(host, "[]"); h == "" {
-		return bad("no host")
-	}
-	if strings.ContainsAny(host, "@/?#") {
-		return bad("the host holds '@', '/', '?' or '#' (an unescaped character in the user or password?)")
 	}
 	if u.User != nil {
 		if u.User.Username() == "" {
@@ -79,4 +67,29 @@ func paramName(k string) bool {
 		}
 	}
 	return true
+}
+
+// checkHost checks one host[:port] of the URL's node list.
+func checkHost(h string, bad func(string) error) error {
+	host, port := h, ""
+	if h == "" {
+		return bad("an empty host in the node list")
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		host, port = host[:i], host[i+1:]
+		if port == "" {
+			return bad("empty port after ':'")
+		}
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return bad("the port is not a number from 1 to 65535")
+		}
+	}
+	if h := strings.Trim(host, "[]"); h == "" {
+		return bad("no host")
+	}
+	if strings.ContainsAny(host, "@/?#") {
+		return bad("the host holds '@', '/', '?' or '#' (an unescaped character in the user or password?)")
+	}
+	return nil
 }
