@@ -18,9 +18,21 @@ import (
 // make test's restart phase (UNIMQ_BROKER_RESTARTS=1) by really restarting
 // the broker with scripts/brokers.sh.
 func TestConformance(t *testing.T) {
-	url := brokertest.AMQPURL(t)
+	conformance(t, brokertest.AMQPURL(t), brokertest.RestartsAllowed())
+}
+
+// TestConformanceQuorum runs the shared suite again with queue_type=quorum:
+// every group and topic queue, dead-letter, delay and retry queue the suite
+// makes is a quorum queue (broadcast queues stay classic). Its Reconnect
+// test always goes through the proxy: the restart phase restarts the
+// broker for TestConformance only.
+func TestConformanceQuorum(t *testing.T) {
+	conformance(t, withParams(brokertest.AMQPURL(t), "queue_type=quorum"), false)
+}
+
+func conformance(t *testing.T, url string, restartBroker bool) {
 	var restart func(ctx context.Context, t testing.TB) error
-	if brokertest.RestartsAllowed() {
+	if restartBroker {
 		restart = func(ctx context.Context, t testing.TB) error { return brokertest.Restart(ctx, t, "rabbitmq") }
 	} else {
 		var p *proxy

@@ -100,3 +100,10 @@ func (p *proxy) close() {
 	p.cut(0)
 	p.wg.Wait()
 }
+
+// relayed returns how many client connections the proxy relays now.
+func (p *proxy) relayed() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns) / 2
+}
