@@ -9,22 +9,28 @@
 // # URL
 //
 // amqp://user:pass@host:5672/vhost (amqps:// for TLS; the vhost is the
-// path, "/" when empty). Parameters, all optional; any other one is
-// mq.ErrInvalidOption:
+// path, "/" when empty). The host may be a list of nodes of one cluster,
+// amqp://user:pass@h1:5672,h2:5673,h3:5674/vhost: the adapter dials them in
+// turn (amqp091 takes one address), on Open from the first, and on every
+// reconnect from the node after the one it lost, each with the whole
+// connect_timeout, backing off between rounds. Parameters, all optional;
+// any other one is mq.ErrInvalidOption:
 //
 //	mode=topic              default mode of every topic: topic, simple, worker, fanout, direct
 //	heartbeat=10s           AMQP heartbeat
 //	connect_timeout=10s     bound of TCP connect + TLS + AMQP handshake
 //	connection_name=unimq   client-provided name ("-pub" / "-sub" appended), shown by the broker
 //	channels=8              publishing channels in the pool (per kind: confirm / one-way)
+//	queue_type=classic      type of the queues unimq declares: classic or quorum (stream: ErrUnsupported)
+//	delivery_limit=16       quorum queues: x-delivery-limit, dead-lettering to <queue>.dlq (0: none)
 //	tls_ca=PATH             amqps: CA bundle (PEM) to trust instead of the system roots
 //	tls_cert=PATH&tls_key=PATH  amqps: client certificate and key (PEM)
-//	tls_server_name=NAME    amqps: name to verify (default: the URL host)
+//	tls_server_name=NAME    amqps: name to verify (default: each node's host)
 //	tls_insecure=false      amqps: skip certificate verification (tests only)
 //
 // WithTLS replaces the tls_* parameters with a *tls.Config. Credentials are
 // redacted ("xxxxx") in every error and log line. A URL that is not exactly
-// amqp[s]://[user[:password]@]host[:port][/vhost][?params] (no "//", no
+// amqp[s]://[user[:password]@]host[:port][,host[:port]...][/vhost][?params] (no "//", no
 // host, a fragment, an empty or bad port, an '@' after the host...) is
 // mq.ErrInvalidOption, naming the problem without quoting the URL. The
 // tls_* files must be regular files (opened without blocking, read checking
@@ -157,6 +163,23 @@
 // unordered subscriber cannot share a queue (its arguments differ:
 // mq.ErrInvalidOption); in the queue modes the first publish creates the
 // queue without that argument, so an Ordered subscriber must come first.
+//
+// # Queue types
+//
+// queue_type= or WithQueueType (Open; Subscribe and NewConsumer for their
+// queue) chooses classic (the default: changing the type of an existing
+// queue fails its declaration, so a new default would break redeploys) or
+// quorum queues. A quorum group or topic queue has x-delivery-limit
+// (delivery_limit=) and dead-letters what exceeds it to <queue>.dlq, at
+// least once on RabbitMQ 3.10+ (x-dead-letter-strategy at-least-once,
+// x-overflow reject-publish): that catches a message whose consumer dies
+// holding it, which unimq's own retries (republished copies counted in
+// unimq-attempt, MaxAttempts) never see. Its delay and retry queues are
+// quorum queues too (names ending in ".quorum"). Broadcast queues stay
+// classic. WithExistingQueue (Subscribe, NewConsumer) consumes a queue
+// declared elsewhere as it is (passive declare: mq.ErrNotFound when
+// missing); a declaration that conflicts with an existing queue's
+// arguments is mq.ErrInvalidOption naming the argument and both values.
 //
 // # Connection recovery
 //

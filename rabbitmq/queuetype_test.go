@@ -130,6 +130,12 @@ func TestQuorumDeliveryLimit(t *testing.T) {
 	d := getOne(t, ch, queue+".dlq", wait)
 	require.Equal(t, "crash", d.MessageId)
 	require.Equal(t, "delivery_limit", d.Headers["x-first-death-reason"])
+
+	// Declare made the queue with the arguments Subscribe declares.
+	col := mqtest.NewCollector()
+	subscribe(t, c, topic, col.Handler("s", nil), mq.Group("g"))
+	publish(t, c, topic, msg("fine", "", "x"))
+	col.WaitDone(t, wait, "fine")
 }
 
 // A queue another application declared with its own arguments: unimq's
