@@ -95,6 +95,17 @@ func TestQuorumQueueRetryDelayDeadLetter(t *testing.T) {
 	_, err = classic.Subscribe(ctxT(t), t2, col.Handler("classic", nil), mq.Group("g"))
 	require.ErrorIs(t, err, mq.ErrInvalidOption)
 	require.Contains(t, err.Error(), "argument x-queue-type = the value 'quorum'")
+
+	// WithQueueType on one subscription of a classic client.
+	t3 := unique("quorum-call")
+	subscribe(t, classic, t3, col.Handler("q3", nil), mq.Group("g"), rabbitmq.WithQueueType(rabbitmq.Quorum))
+	publish(t, classic, t3, msg("per-call", "", "x"))
+	col.WaitDone(t, wait, "per-call")
+	_, err = classic.Subscribe(ctxT(t), t3, col.Handler("classic", nil), mq.Group("g"))
+	require.ErrorIs(t, err, mq.ErrInvalidOption)
+	require.Contains(t, err.Error(), "exists with argument x-")
+	_, err = classic.Subscribe(ctxT(t), t3, col.Handler("bad", nil), mq.Group("g2"), rabbitmq.WithQueueType(rabbitmq.QueueType(9)))
+	require.ErrorIs(t, err, mq.ErrInvalidOption)
 }
 
 // A message whose consumer dies holding it more than delivery_limit times
