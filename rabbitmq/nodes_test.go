@@ -98,3 +98,16 @@ func TestMultiNodeReconnectMovesToALiveNode(t *testing.T) {
 	require.Equal(t, 2, p2.relayed(), "both connections moved to the second node")
 	require.Eventually(t, func() bool { return p1.relayed() == 0 }, wait, 10*time.Millisecond)
 }
+
+// TestStreamMovesToTheNextNode: the stream of TestStreamSurvivesOutage, on a
+// quorum queue, through a two-node URL (two proxies in front of the
+// broker) whose first node goes away for good after 30%: both clients move
+// to the second node, no confirmed message is lost.
+func TestStreamMovesToTheNextNode(t *testing.T) {
+	p1, _ := newProxy(t, brokertest.AMQPURL(t))
+	p2, _ := newProxy(t, brokertest.AMQPURL(t))
+	raw := withParams(withHosts(t, brokertest.AMQPURL(t), p1.ln.Addr().String(), p2.ln.Addr().String()), "queue_type=quorum")
+	stream(t, raw, 5_000, func() { p1.cut(time.Hour) })
+	require.Eventually(t, func() bool { return p1.relayed() == 0 }, wait, 10*time.Millisecond)
+	require.Equal(t, 4, p2.relayed(), "two clients, two connections each, on the second node")
+}
