@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -87,8 +86,13 @@ func killCase(t *testing.T, ctx context.Context, bin, srcURL, dstURL string) {
 	t.Logf("killed after %d copies", copied)
 
 	// Second bridge, same group: the rest arrives.
+	// Its stderr is kept for the failure message; it is stopped below only
+	// once it said it is bridging: under load the rest can arrive while its
+	// Subscribe is still waiting for the group's assignment, and a SIGTERM
+	// then ends a bridge that never started (status 1).
 	second := exec.CommandContext(ctx, bin, args...)
-	second.Stderr = io.Discard
+	var out brokertest.SyncBuffer
+	second.Stderr = &out
 	if err := second.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +104,14 @@ func killCase(t *testing.T, ctx context.Context, bin, srcURL, dstURL string) {
 	if dups >= copied {
 		t.Fatalf("%d duplicates for %d copies before the kill: the restart did not resume", dups, copied)
 	}
+	waitFor(t, ctx, "the second bridge to say it is bridging", func() bool {
+		return strings.Contains(out.String(), "bridging ")
+	})
 	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := second.Wait(); err != nil {
-		t.Fatalf("second bridge after SIGTERM: %v", err)
+		t.Fatalf("second bridge after SIGTERM: %v; its stderr:\n%s", err, out.String())
 	}
 }
 
