@@ -113,7 +113,7 @@ func publishing(m *driver.Message, persistent, tagHeader bool, extra map[string]
 // received converts a delivery. viaExchange says whether the routing key is
 // the tag (exchange modes, when the message came through an exchange).
 // The message and its ackRef are one allocation.
-func received(d *amqp.Delivery, topic string, tagFromKey bool, ch *amqp.Channel) *driver.Message {
+func received(d *amqp.Delivery, topic string, tagFromKey bool, ch *amqp.Channel, book *ackBook) *driver.Message {
 	x := &struct {
 		m driver.Message
 		r ackRef
@@ -127,7 +127,7 @@ func received(d *amqp.Delivery, topic string, tagFromKey bool, ch *amqp.Channel)
 			Attempt:     1,
 			PublishTime: d.Timestamp,
 		},
-		r: ackRef{ch: ch, tag: d.DeliveryTag},
+		r: ackRef{ch: ch, book: book, tag: d.DeliveryTag},
 	}
 	m := &x.m
 	m.AckID = &x.r

@@ -46,6 +46,7 @@ type subscription struct {
 // consumer is one generation of the subscription: a channel consuming the queue.
 type consumer struct {
 	ch         *amqp.Channel
+	book       *ackBook
 	deliveries <-chan amqp.Delivery
 	lost       chan struct{} // closed by whoever first sees deliveries closed
 	lostOnce   sync.Once
@@ -53,11 +54,17 @@ type consumer struct {
 
 func (k *consumer) markLost() { k.lostOnce.Do(func() { close(k.lost) }) }
 
+// ackAlone acknowledges one delivery the subscriber never sees (a probe).
+func (k *consumer) ackAlone(tag uint64) {
+	_ = k.book.settle(tag, func() error { return k.ch.Ack(tag, false) })
+}
+
 // ackRef is a delivery's handle: its tag is only valid on the channel that
 // delivered it.
 type ackRef struct {
-	ch  *amqp.Channel
-	tag uint64
+	ch   *amqp.Channel
+	book *ackBook
+	tag  uint64
 }
 
 // Subscribe declares the queue (and in exchange modes the exchange and the
@@ -207,7 +214,7 @@ func (s *subscription) setup(ctx context.Context) (*consumer, error) {
 		_ = ch.Close()
 		return nil, err
 	}
-	k := &consumer{ch: ch, deliveries: deliveries, lost: make(chan struct{})}
+	k := &consumer{ch: ch, book: newAckBook(ch), deliveries: deliveries, lost: make(chan struct{})}
 	s.mu.Lock()
 	s.cur = k
 	if s.ready == nil {
@@ -323,7 +330,7 @@ func (s *subscription) current() (*consumer, chan struct{}) {
 }
 
 func (s *subscription) convert(k *consumer, d *amqp.Delivery) *driver.Message {
-	return received(d, s.cfg.Topic, s.tagKey, k.ch)
+	return received(d, s.cfg.Topic, s.tagKey, k.ch, k.book)
 }
 
 // Receive waits for the first delivery, then takes what else is buffered,
@@ -348,7 +355,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 				continue
 			}
 			if isProbe(&d) {
-				_ = k.ch.Ack(d.DeliveryTag, false)
+				k.ackAlone(d.DeliveryTag)
 				continue
 			}
 			out := make([]*driver.Message, 1, min(max, 1+len(k.deliveries)))
@@ -361,7 +368,7 @@ func (s *subscription) Receive(ctx context.Context, max int) ([]*driver.Message,
 						return out, nil
 					}
 					if isProbe(&d) {
-						_ = k.ch.Ack(d.DeliveryTag, false)
+						k.ackAlone(d.DeliveryTag)
 						continue
 					}
 					out = append(out, s.convert(k, &d))
@@ -387,20 +394,39 @@ func ref(m *driver.Message) (*ackRef, error) {
 	return r, nil
 }
 
-// Ack acknowledges each message on the channel that delivered it. A
-// message whose channel was lost cannot be acknowledged any more (the broker
-// redelivers it): that is a CodeUnavailable error.
+// Ack acknowledges the messages on the channels that delivered them, a
+// batch of one channel's contiguous deliveries in one frame (ackBook). A
+// message whose channel was lost cannot be acknowledged any more (the
+// broker redelivers it): that is a CodeUnavailable error.
 func (s *subscription) Ack(ctx context.Context, msgs []*driver.Message) error {
 	var first error
-	for _, m := range msgs {
-		r, err := ref(m)
-		if err == nil {
-			err = r.ch.Ack(r.tag, false)
+	var book *ackBook
+	var buf [64]uint64
+	tags := buf[:0]
+	flush := func() {
+		if book == nil || len(tags) == 0 {
+			return
 		}
-		if err != nil && first == nil {
+		if err := book.ack(tags); err != nil && first == nil {
 			first = staleErr("ack", err)
 		}
+		tags = tags[:0]
 	}
+	for _, m := range msgs {
+		r, err := ref(m)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if r.book != book {
+			flush()
+			book = r.book
+		}
+		tags = append(tags, r.tag)
+	}
+	flush()
 	return first
 }
 
@@ -436,7 +462,7 @@ func (s *subscription) ack(op string, m *driver.Message) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ch.Ack(r.tag, false); err != nil {
+	if err := r.book.settle(r.tag, func() error { return r.ch.Ack(r.tag, false) }); err != nil {
 		return staleErr(op, err)
 	}
 	return nil
@@ -503,7 +529,7 @@ func (s *subscription) DeadLetter(ctx context.Context, m *driver.Message, reason
 // to store its copy.
 func (s *subscription) requeue(m *driver.Message, cause error) error {
 	if r, err := ref(m); err == nil {
-		if nerr := r.ch.Nack(r.tag, false, true); nerr != nil {
+		if nerr := r.book.settle(r.tag, func() error { return r.ch.Nack(r.tag, false, true) }); nerr != nil {
 			s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: requeue failed; the broker redelivers the message when the channel closes",
 				slog.String("queue", s.queue), slog.String("error", nerr.Error()))
 		}
