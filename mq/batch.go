@@ -106,7 +106,7 @@ func (c *Client) SubscribeBatch(ctx context.Context, topic string, h BatchHandle
 	p := c.policy(topic, set)
 	p.BatchSize, p.BatchLinger, p.FailedIndexes = set.batchSize, set.batchLinger, failedIndexes
 	hooked := len(c.set.hooks) > 0
-	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now())}
+	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now()), info: newSubInfo(topic, set, false)}
 	p.Received = s.health.received(c)
 	s.eng = consume.New(consume.Config[Message]{
 		Sub:     sub,

@@ -23,6 +23,7 @@ type Consumer struct {
 	st     consume.Settler
 	sub    driver.Subscription
 	closed atomic.Bool
+	info   subInfo // topic, group, start (backlog.go)
 
 	mu       sync.Mutex
 	inflight map[*receipt]struct{}
@@ -58,7 +59,7 @@ func (c *Client) newConsumer(ctx context.Context, topic string, opts []Option) (
 		return nil, err
 	}
 	k := &Consumer{c: c, topic: topic, set: set, sub: sub, pol: c.policy(topic, set),
-		inflight: map[*receipt]struct{}{}}
+		inflight: map[*receipt]struct{}{}, info: newSubInfo(topic, set, true)}
 	k.st = consume.Settler{Sub: sub, Policy: &k.pol}
 	if !c.track(k) {
 		_ = sub.Close(ctx)

@@ -26,6 +26,7 @@ type Subscriber struct {
 	eng    *consume.Engine[Message]
 	closed atomic.Bool
 	health *health // what State reports (health.go)
+	info   subInfo // topic, group, start (backlog.go)
 }
 
 // Subscribe starts delivering the messages of topic to h, with up to
@@ -45,7 +46,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 		return nil, err
 	}
 	h = c.chain(set, h)
-	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now())}
+	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now()), info: newSubInfo(topic, set, false)}
 	p := c.policy(topic, set)
 	p.Received = s.health.received(c)
 	s.eng = consume.New(consume.Config[Message]{

@@ -9,16 +9,33 @@ import (
 	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
 
+var _ driver.Backlogger = (*conn)(nil)
+
 // Backlog returns how many messages of topic the unimq group group has not
-// committed yet: over every queue of the topic, the broker's max offset
-// minus the group's committed offset (queues where the group has committed
-// nothing yet are not counted). It asks the brokers directly
-// (GET_MAX_OFFSET, QUERY_CONSUMER_OFFSET), without ACL signing. group is
-// mapped to its RocketMQ group as Subscribe does (group_names).
+// committed yet, as mq.Client.Backlog does (which is the portable call; this
+// one stays for callers of the adapter's admin functions).
 func Backlog(ctx context.Context, c *mq.Client, topic, group string) (int64, error) {
 	const op = "backlog"
 	rc, err := connOf(c, op)
 	if err != nil {
+		return 0, driver.Stamp(backend, op, err)
+	}
+	n, err := rc.Backlog(ctx, topic, group, driver.StartPosition{})
+	return n, driver.Stamp(backend, op, err)
+}
+
+// Backlog (mq.Client.Backlog) sums, over every queue of topic, the
+// broker's max offset minus the group's committed offset; queues where the
+// group has committed nothing yet are not counted, whatever its start
+// position (a new group commits its start offsets as soon as it runs or is
+// declared). Messages waiting in the group's %RETRY% topic are not counted.
+// It asks the name servers for the route and the brokers directly
+// (GET_MAX_OFFSET, QUERY_CONSUMER_OFFSET), without ACL signing, bounded by
+// ctx. group is mapped to its RocketMQ group as Subscribe does
+// (group_names).
+func (rc *conn) Backlog(ctx context.Context, topic, group string, _ driver.StartPosition) (int64, error) {
+	const op = "backlog"
+	if err := rc.checkOpen(op); err != nil {
 		return 0, err
 	}
 	g, err := rc.groupName(topic, group)
