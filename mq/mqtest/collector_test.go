@@ -122,12 +122,12 @@ func TestNamesAreKnown(t *testing.T) {
 		"HandlerTimeout", "TagFilter", "TagPattern", "Delay", "Transactions", "Pull", "StartPosition", "StartTime",
 		"CloseWhileHandling", "UseAfterClose", "ContextCancel", "Reconnect", "BadInput", "AsyncAndOneWay",
 		"Capabilities", "GroupAcrossTopics", "DefaultGroupAcrossTopics", "BroadcastAcrossTopics",
-		"OrderedMembershipChange", "GracefulHandover", "InputRules", "ErrorCodes", "ErrorFormat", "SettlementHooks", "BatchPartialFailure", "BatchOrder", "BatchCloseMidBatch", "BatchLinger", "NoGoroutineLeaks"} {
+		"OrderedMembershipChange", "GracefulHandover", "InputRules", "ErrorCodes", "ErrorFormat", "SettlementHooks", "BatchPartialFailure", "BatchOrder", "BatchCloseMidBatch", "BatchLinger", "Backlog", "NoGoroutineLeaks"} {
 		if !known(n) {
 			t.Errorf("%s is not a test name", n)
 		}
 	}
-	if len(TestNames()) != 40 {
+	if len(TestNames()) != 41 {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }

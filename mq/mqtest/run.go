@@ -63,6 +63,7 @@ var tests = []test{
 	{name: "ErrorCodes", fn: testErrorCodes},
 	{name: "ErrorFormat", fn: testErrorFormat},
 	{name: "GracefulHandover", fn: testGracefulHandover},
+	{name: "Backlog", fn: testBacklog},
 	{name: "Reconnect", fn: testReconnect, serial: true},
 }
 
