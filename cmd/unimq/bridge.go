@@ -26,8 +26,8 @@ oldest where the source has it, i.e. everything it retains; on RabbitMQ the
 group's queue keeps what is published from its creation on: declare it first
 with unimq topics create). Progress goes to stderr: a line redrawn every second
 on a terminal, else a log line every --progress (total, rate and, where the
-source can tell, lag: the messages the group has not acknowledged yet; Kafka,
-RabbitMQ and memory, not RocketMQ).`,
+source can tell, lag: the messages the group has not acknowledged yet, as
+mq.Subscriber.Backlog counts them on every backend).`,
 	examples: []string{
 		"unimq bridge amqp://guest:guest@127.0.0.1:5672/ orders kafka://127.0.0.1:9092 orders",
 		"unimq bridge kafka://127.0.0.1:9092 orders rocketmq://127.0.0.1:9876 orders --group migrate --tag 'created || paid'",
@@ -90,7 +90,7 @@ func runBridge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bridging %s %s -> %s %s (group %s)\n", src, pos[1], dst, pos[3], *group)
-	stop := b.progress(*every, newLagMeter(src, pos[0], pos[1], *group))
+	stop := b.progress(*every, newLagMeter(sub.Backlog))
 	select {
 	case <-ctx.Done():
 	case <-b.full:

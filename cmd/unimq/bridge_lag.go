@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/unimq/unimq/mq"
@@ -15,22 +16,19 @@ const lagEvery = time.Second
 const lagTimeout = 2 * time.Second
 
 // lagMeter tells how many source messages the bridge's group has not
-// acknowledged yet, where the source can tell (topics describe's group
-// backlog: Kafka from committed offsets, RabbitMQ from the group's queue,
-// memory from the group, RocketMQ from the brokers' offsets; a backend that
-// tells nothing per group is asked once). It is used by
-// the progress goroutine alone.
+// acknowledged yet (mq.Subscriber.Backlog: Kafka from committed offsets,
+// RabbitMQ from the group's queue, memory from the group, RocketMQ from the
+// brokers' offsets; a backend that cannot tell is asked once). It is used
+// by the progress goroutine alone.
 type lagMeter struct {
-	src         *mq.Client
-	url, topic  string
-	group       string
+	backlog     func(context.Context) (int64, error)
 	unsupported bool
 	last        int64 // -1: unknown
 	at          time.Time
 }
 
-func newLagMeter(src *mq.Client, url, topic, group string) *lagMeter {
-	return &lagMeter{src: src, url: url, topic: topic, group: group, last: -1}
+func newLagMeter(backlog func(context.Context) (int64, error)) *lagMeter {
+	return &lagMeter{backlog: backlog, last: -1}
 }
 
 // lag returns the last known lag (-1 when unknown), asking the source again
@@ -42,15 +40,15 @@ func (l *lagMeter) lag(now time.Time) int64 {
 	l.at = now
 	ctx, cancel := context.WithTimeout(context.Background(), lagTimeout)
 	defer cancel()
-	info, err := describeTopic(ctx, l.src, l.url, l.topic, []string{l.group})
+	n, err := l.backlog(ctx)
 	switch {
+	case errors.Is(err, mq.ErrUnsupported):
+		l.unsupported = true
+		l.last = -1
 	case err != nil:
 		l.last = -1 // a transient failure: ask again next time
-	case len(info.Groups) == 0:
-		l.unsupported = true // the backend tells nothing per group
-		l.last = -1
 	default:
-		l.last = info.Groups[0].Backlog
+		l.last = n
 	}
 	return l.last
 }

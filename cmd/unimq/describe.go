@@ -17,7 +17,6 @@ import (
 	"github.com/unimq/unimq/memory"
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/mq/driver"
-	"github.com/unimq/unimq/rocketmq"
 )
 
 // errUnknownTopic is a topic the broker does not have.
@@ -66,27 +65,51 @@ func describeTopic(ctx context.Context, c *mq.Client, rawURL, topic string, grou
 	case c.As(&b):
 		err = describeMemory(b, info, groups)
 	case c.As(&sc):
-		err = describeKafka(ctx, c, sc, info, groups)
+		err = describeKafka(ctx, c, sc, info)
 	case c.As(&ac):
 		err = describeRabbitMQ(ac, info, groups)
 	case c.As(&prd):
 		err = describeRocketMQ(ctx, rawURL, info)
-		for _, g := range groups {
-			if err != nil {
-				break
-			}
-			var n int64
-			if n, err = rocketmq.Backlog(ctx, c, topic, g); err == nil {
-				info.Groups = append(info.Groups, groupInfo{Name: g, Backlog: n, Consumers: -1})
-			}
-		}
 	default:
 		err = driver.Errorf(driver.CodeUnsupported, "", "cannot tell its topics' partitions or queues")
+	}
+	if err == nil {
+		err = groupBacklogs(ctx, c, info, groups)
 	}
 	if err != nil {
 		return nil, describeErr(info.Backend, topic, err)
 	}
 	return info, nil
+}
+
+// groupBacklogs fills in the backlog (Client.Backlog) of each named group,
+// adding the ones the backend did not describe, or, with no group named, of
+// the groups the backend listed. A backend that cannot tell leaves -1.
+func groupBacklogs(ctx context.Context, c *mq.Client, info *topicInfo, groups []string) error {
+	for _, g := range groups {
+		found := false
+		for _, gi := range info.Groups {
+			found = found || gi.Name == g
+		}
+		if !found {
+			info.Groups = append(info.Groups, groupInfo{Name: g, Backlog: -1, Consumers: -1})
+		}
+	}
+	for i := range info.Groups {
+		gi := &info.Groups[i]
+		if gi.Backlog >= 0 {
+			continue // the backend's own answer (RabbitMQ's queue of the simple and worker modes)
+		}
+		n, err := c.Backlog(ctx, info.Topic, gi.Name)
+		switch {
+		case err == nil:
+			gi.Backlog = n
+		case errors.Is(err, mq.ErrUnsupported):
+		default:
+			return fmt.Errorf("group %s: %w", gi.Name, err)
+		}
+	}
+	return nil
 }
 
 // describeErr is an error of describe in mq's form, "unimq <backend>
@@ -120,16 +143,14 @@ func describeMemory(b *memory.Broker, info *topicInfo, groups []string) error {
 		groups = b.Groups(info.Topic)
 	}
 	for _, g := range groups {
-		info.Groups = append(info.Groups, groupInfo{Name: g, Backlog: int64(b.Backlog(info.Topic, g)), Consumers: -1})
+		info.Groups = append(info.Groups, groupInfo{Name: g, Backlog: -1, Consumers: -1})
 	}
 	return nil
 }
 
 // describeKafka reads each partition's oldest and newest offsets and
-// leader, and each named group's committed offsets: its backlog is what
-// lies between them and the newest (unknown while the group has committed
-// nothing on a partition).
-func describeKafka(ctx context.Context, c *mq.Client, sc sarama.Client, info *topicInfo, groups []string) error {
+// leader.
+func describeKafka(ctx context.Context, c *mq.Client, sc sarama.Client, info *topicInfo) error {
 	ids, err := kafka.Partitions(ctx, c, info.Topic)
 	if err != nil {
 		return err
@@ -153,28 +174,6 @@ func describeKafka(ctx context.Context, c *mq.Client, sc sarama.Client, info *to
 			info.Depth = -1
 		}
 		info.Parts = append(info.Parts, p)
-	}
-	var adm sarama.ClusterAdmin
-	if len(groups) == 0 || !c.As(&adm) || adm == nil {
-		return nil
-	}
-	for _, g := range groups {
-		gi := groupInfo{Name: g, Backlog: -1, Consumers: -1}
-		resp, err := adm.ListConsumerGroupOffsets(g, map[string][]int32{info.Topic: ids})
-		if err != nil {
-			return fmt.Errorf("group %s: %w", g, err)
-		}
-		var lag int64
-		for _, p := range info.Parts {
-			b := resp.GetBlock(info.Topic, p.ID)
-			if b == nil || b.Err != sarama.ErrNoError || b.Offset < 0 || p.Newest < 0 {
-				lag = -1
-				break
-			}
-			lag += max(p.Newest-max(b.Offset, p.Oldest), 0)
-		}
-		gi.Backlog = lag
-		info.Groups = append(info.Groups, gi)
 	}
 	return nil
 }
@@ -227,7 +226,7 @@ func describeRabbitMQ(ac *amqp.Connection, info *topicInfo, groups []string) err
 		q, err := queue(gi.Queue)
 		switch {
 		case err == nil:
-			gi.Backlog, gi.Consumers = int64(q.Messages), q.Consumers
+			gi.Consumers = q.Consumers // the backlog is Client.Backlog's
 		case !notFound(err):
 			return err
 		}
