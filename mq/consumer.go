@@ -23,7 +23,8 @@ type Consumer struct {
 	st     consume.Settler
 	sub    driver.Subscription
 	closed atomic.Bool
-	info   subInfo // topic, group, start (backlog.go)
+	info   subInfo     // topic, group, start (backlog.go)
+	hinfo  HandlerInfo // what receive interceptors get in their ctx
 
 	mu       sync.Mutex
 	inflight map[*receipt]struct{}
@@ -35,6 +36,8 @@ type receipt struct {
 	settled atomic.Bool
 	timer   *time.Timer
 	start   time.Time
+	ctx     context.Context // from the receive interceptors (Message.Context), nil without
+	ends    []func(error)   // the receive interceptors' settle functions
 }
 
 // NewConsumer opens a pull consumer on topic. Options: Group, Broadcast,
@@ -60,6 +63,7 @@ func (c *Client) newConsumer(ctx context.Context, topic string, opts []Option) (
 	}
 	k := &Consumer{c: c, topic: topic, set: set, sub: sub, pol: c.policy(topic, set),
 		inflight: map[*receipt]struct{}{}, info: newSubInfo(topic, set, true)}
+	k.hinfo, _ = HandlerInfoFrom(k.pol.Base)
 	k.st = consume.Settler{Sub: sub, Policy: &k.pol}
 	if !c.track(k) {
 		_ = sub.Close(ctx)
@@ -116,7 +120,7 @@ func (k *Consumer) receive(ctx context.Context, max int, wait time.Duration) ([]
 				continue
 			}
 			m := fromDriver(dm)
-			m.r = k.track(m)
+			m.r = k.track(ctx, m)
 			out = append(out, m)
 		}
 		if len(out) > 0 {
@@ -125,8 +129,17 @@ func (k *Consumer) receive(ctx context.Context, max int, wait time.Duration) ([]
 	}
 }
 
-func (k *Consumer) track(m *Message) *receipt {
+func (k *Consumer) track(ctx context.Context, m *Message) *receipt {
 	r := &receipt{c: k, start: time.Now()}
+	if len(k.c.set.receivers) > 0 {
+		k.intercepted(ctx, m, r)
+		if k.set.ackTimeout <= 0 {
+			// Close must tell the interceptors of what it leaves unsettled.
+			k.mu.Lock()
+			k.inflight[r] = struct{}{}
+			k.mu.Unlock()
+		}
+	}
 	if d := k.set.ackTimeout; d > 0 {
 		// The timer is created and stored under k.mu, and settle reads it
 		// under k.mu, so a timer firing at once sees it.
@@ -134,9 +147,10 @@ func (k *Consumer) track(m *Message) *receipt {
 		k.inflight[r] = struct{}{}
 		r.timer = time.AfterFunc(d, func() {
 			if r.settle() {
-				err := k.st.Fail(context.Background(), context.Background(), m.d, &Error{Code: driver.CodeTimeout, Op: "receive",
-					Msg: fmt.Sprintf("not acknowledged within %v", d)}, r.start)
+				reason := &Error{Code: driver.CodeTimeout, Op: "receive", Msg: fmt.Sprintf("not acknowledged within %v", d)}
+				err := k.st.Fail(context.Background(), context.Background(), m.d, reason, r.start)
 				k.st.LogErr("redeliver", m.d, err)
+				r.finish(reason)
 			}
 		})
 		k.mu.Unlock()
@@ -152,8 +166,8 @@ func (r *receipt) settle() bool {
 	r.c.mu.Lock()
 	if r.timer != nil {
 		r.timer.Stop()
-		delete(r.c.inflight, r)
 	}
+	delete(r.c.inflight, r)
 	r.c.mu.Unlock()
 	return true
 }
@@ -169,7 +183,9 @@ func (k *Consumer) settleAck(ctx context.Context, m *Message) error {
 	if !m.r.settle() {
 		return invalid("ack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.Ack(ctx, ctx, consume.Acked, m.d, m.r.start)
+	err := k.st.Ack(ctx, ctx, consume.Acked, m.d, m.r.start)
+	m.r.finish(err)
+	return err
 }
 
 func (k *Consumer) nack(ctx context.Context, m *Message, reason error) error {
@@ -183,7 +199,13 @@ func (k *Consumer) settleNack(ctx context.Context, m *Message, reason error) err
 	if !m.r.settle() {
 		return invalid("nack", "message %q already settled (acked, nacked or timed out)", m.ID)
 	}
-	return k.st.Fail(ctx, ctx, m.d, reason, m.r.start)
+	err := k.st.Fail(ctx, ctx, m.d, reason, m.r.start)
+	if reason == nil {
+		m.r.finish(errNacked)
+	} else {
+		m.r.finish(reason)
+	}
+	return err
 }
 
 // Ack acknowledges received messages one after the other, as a Message.Ack
@@ -214,11 +236,20 @@ func (k *Consumer) close(ctx context.Context) error {
 		return &Error{Code: driver.CodeClosed, Op: "close", Msg: "consumer already closed"}
 	}
 	k.mu.Lock()
+	left := make([]*receipt, 0, len(k.inflight))
 	for r := range k.inflight {
-		r.timer.Stop()
+		if r.timer != nil {
+			r.timer.Stop()
+		}
+		left = append(left, r)
 	}
 	k.inflight = map[*receipt]struct{}{}
 	k.mu.Unlock()
+	for _, r := range left {
+		if r.settled.CompareAndSwap(false, true) {
+			r.finish(&Error{Code: driver.CodeClosed, Op: "close", Msg: "consumer closed with the message unsettled"})
+		}
+	}
 	err := k.sub.Close(ctx)
 	k.c.untrack(k)
 	return err

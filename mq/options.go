@@ -71,7 +71,9 @@ type settings struct {
 	hooks      []Hook
 	// interceptors run before every publish (publish_intercept.go)
 	interceptors []PublishInterceptor
-	logLevel     slog.Leveler // nil: the logger's own level
+	receivers    []ReceiveInterceptor // run for each pulled message (receive_intercept.go)
+	opened       []func(*Client)      // OnOpen
+	logLevel     slog.Leveler         // nil: the logger's own level
 
 	// Subscribe / Consumer
 	group          string

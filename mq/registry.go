@@ -142,7 +142,11 @@ func open(ctx context.Context, rawURL string, opts []Option) (*Client, error) {
 	if err != nil {
 		return nil, driver.Wrap(driver.CodeUnavailable, "open", err)
 	}
-	return newClient(conn, s, kit.Redact(u)), nil
+	c := newClient(conn, s, kit.Redact(u))
+	for _, f := range s.opened {
+		f(c)
+	}
+	return c, nil
 }
 
 // OpenEnv opens the URL in the environment variable MQ_URL, or fallback when

@@ -1,5 +1,7 @@
 package mq
 
+import "fmt"
+
 // SubscriptionInfo describes one open Subscriber or Consumer of a Client
 // (Client.Subscriptions).
 type SubscriptionInfo struct {
@@ -35,4 +37,19 @@ func (c *Client) Subscriptions() []SubscriptionInfo {
 		}
 	}
 	return out
+}
+
+// OnOpen calls f with the client once Open has connected it, just before
+// Open returns it (Open). It is for instrumentation that watches a client
+// from outside, such as otelmq's backlog gauge, which asks the client's
+// Subscriptions for their Backlog when metrics are collected. f runs on
+// Open's goroutine: it must not block, and must not close the client.
+func OnOpen(f func(*Client)) Option {
+	return Option{"OnOpen", forOpen, func(s *settings) error {
+		if f == nil {
+			return fmt.Errorf("nil function")
+		}
+		s.opened = append(s.opened, f)
+		return nil
+	}}
 }
