@@ -43,3 +43,13 @@ func (cl *client) hook(ctx context.Context, e mq.Event) {
 }
 
 func (cl *client) middleware(next mq.Handler) mq.Handler { return cl.t.handler(next, cl.system) }
+
+func (cl *client) receive(ctx context.Context, m *mq.Message) (context.Context, func(error)) {
+	return cl.t.receive(ctx, m, cl.system)
+}
+
+// opened learns the backend and lets the backlog gauge watch the client.
+func (cl *client) opened(c *mq.Client) {
+	cl.learn(c.Capabilities().Backend)
+	cl.t.backlog.watch(c)
+}

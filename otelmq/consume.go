@@ -44,15 +44,7 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 		}
 		var span trace.Span
 		if on {
-			skv := message(operation(base(hi.Backend, topic, hi.Group), opProcess, semconv.MessagingOperationTypeProcess), hi.Backend, fieldsOf(m))
-			opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(skv...)}
-			if prop := t.propagator(true); prop != nil {
-				ctx = prop.Extract(ctx, extractor(m.Headers))
-				if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-					opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc}))
-				}
-			}
-			ctx, span = tr.Start(ctx, opProcess+" "+topic, opts...)
+			ctx, span = t.startProcess(ctx, tr, hi, topic, m)
 		}
 		k := setKey{op: opProcess, system: hi.Backend, topic: topic, group: hi.Group}
 		var set metric.MeasurementOption
@@ -90,6 +82,53 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 		err = next(ctx, m)
 		panicked = false
 		return err
+	}
+}
+
+// startProcess starts the consumer span "process <topic>" of m: the
+// producer's context from m's headers is its parent, and linked to as well.
+func (t *Telemetry) startProcess(ctx context.Context, tr trace.Tracer, hi mq.HandlerInfo, topic string, m *mq.Message) (context.Context, trace.Span) {
+	skv := message(operation(base(hi.Backend, topic, hi.Group), opProcess, semconv.MessagingOperationTypeProcess), hi.Backend, fieldsOf(m))
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(skv...)}
+	if prop := t.propagator(true); prop != nil {
+		ctx = prop.Extract(ctx, extractor(m.Headers))
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc}))
+		}
+	}
+	return tr.Start(ctx, opProcess+" "+topic, opts...)
+}
+
+// Receive is the mq.ReceiveInterceptor of pull consumers: each message
+// Consumer.Receive returns gets a consumer span "process <topic>", child of
+// (and linked to) the producer's context, from Receive until the message is
+// settled (Ack, Nack, AckTimeout, or Close leaving it): the application
+// processes it in between, with Message.Context carrying the span. A Nack,
+// a timeout or Close marks the span failed with error.type.
+func (t *Telemetry) Receive(ctx context.Context, m *mq.Message) (context.Context, func(error)) {
+	return t.receive(ctx, m, nil)
+}
+
+func (t *Telemetry) receive(ctx context.Context, m *mq.Message, system func() string) (context.Context, func(error)) {
+	tr, on := t.tracerFor()
+	if !on {
+		return ctx, nil
+	}
+	hi, _ := mq.HandlerInfoFrom(ctx)
+	if hi.Backend == "" && system != nil {
+		hi.Backend = system()
+	}
+	topic := m.Topic
+	if topic == "" {
+		topic = hi.Topic
+	}
+	ctx, span := t.startProcess(ctx, tr, hi, topic, m)
+	return ctx, func(err error) {
+		if err != nil {
+			span.SetAttributes(semconv.ErrorTypeKey.String(errorType(err)))
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
 	}
 }
 

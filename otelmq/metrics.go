@@ -16,6 +16,11 @@ const (
 	MetricRetries           = "unimq.messaging.retries"
 	MetricDeadLetters       = "unimq.messaging.dead_letters"
 	MetricHandlersActive    = "unimq.messaging.handlers.active"
+	// MetricBacklog is the consumer lag: messages waiting for a group
+	// (mq.Client.Backlog), an observable gauge. The messaging conventions
+	// define none yet (Kafka's old messaging.kafka.consumer.lag was
+	// per partition and Kafka only).
+	MetricBacklog = "unimq.messaging.consumer.backlog"
 )
 
 // durationBuckets are the conventions' advice for messaging durations (s).

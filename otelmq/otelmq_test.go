@@ -151,3 +151,38 @@ func TestHandlerLogCarriesTraceID(t *testing.T) {
 	}
 	assert.Contains(t, buf.String(), `"trace_id":"`+span.SpanContext().TraceID().String()+`"`)
 }
+
+// The backlog gauge asks the broker at most once per interval for each
+// subscribed group, reports nothing for broadcast subscribers, and forgets
+// a group once its consumers closed.
+func TestBacklogGaugeInterval(t *testing.T) {
+	ctx := context.Background()
+	s := otelmqtest.NewSDK(t, otelmq.WithBacklogInterval(time.Hour))
+	c := openMemory(t, s.Tel.ClientOptions()...)
+	require.NoError(t, c.Declare(ctx, "gauge", "g"))
+	k, err := c.NewConsumer(ctx, "gauge", mq.Group("g"))
+	require.NoError(t, err)
+	b, err := c.Subscribe(ctx, "gauge", func(context.Context, *mq.Message) error { return nil }, mq.Broadcast())
+	require.NoError(t, err)
+	require.NoError(t, c.Publish(ctx, "gauge", &mq.Message{ID: "1"}))
+	grp := semconv.MessagingConsumerGroupName("g")
+	assert.Equal(t, []int64{1}, s.Gauge(t, otelmq.MetricBacklog, semconv.MessagingDestinationName("gauge")), "one point: the group's")
+	require.NoError(t, c.Publish(ctx, "gauge", &mq.Message{ID: "2"}))
+	assert.Equal(t, []int64{1}, s.Gauge(t, otelmq.MetricBacklog, grp), "within the interval: the cached answer")
+	require.NoError(t, k.Close(ctx))
+	require.NoError(t, b.Close(ctx))
+	assert.Empty(t, s.Gauge(t, otelmq.MetricBacklog, grp))
+}
+
+// A negative interval turns the gauge off.
+func TestBacklogGaugeOff(t *testing.T) {
+	ctx := context.Background()
+	s := otelmqtest.NewSDK(t, otelmq.WithBacklogInterval(-1))
+	c := openMemory(t, s.Tel.ClientOptions()...)
+	k, err := c.NewConsumer(ctx, "gauge-off", mq.Group("g"))
+	require.NoError(t, err)
+	defer k.Close(ctx)
+	require.NoError(t, c.Publish(ctx, "gauge-off", &mq.Message{ID: "1"}))
+	_, ok := s.Metrics(t)[otelmq.MetricBacklog]
+	assert.False(t, ok)
+}

@@ -2,6 +2,7 @@ package otelmq
 
 import (
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
@@ -17,11 +18,12 @@ const ScopeName = "github.com/unimq/unimq/otelmq"
 // Telemetry holds the instruments; create it with New and give its
 // ClientOptions to mq.Open. One Telemetry may serve many clients.
 type Telemetry struct {
-	tp     trace.TracerProvider // nil: the global one, resolved on each use
-	tracer atomic.Pointer[tracerEntry]
-	prop   propagation.TextMapPropagator // nil: the global one, or W3C when that is untouched
-	m      instruments
-	sets   setCache // metric attribute sets
+	tp      trace.TracerProvider // nil: the global one, resolved on each use
+	tracer  atomic.Pointer[tracerEntry]
+	prop    propagation.TextMapPropagator // nil: the global one, or W3C when that is untouched
+	m       instruments
+	sets    setCache     // metric attribute sets
+	backlog backlogGauge // MetricBacklog (backlog.go)
 }
 
 type tracerEntry struct {
@@ -34,9 +36,10 @@ type tracerEntry struct {
 type Option func(*config)
 
 type config struct {
-	tp   trace.TracerProvider
-	mp   metric.MeterProvider
-	prop propagation.TextMapPropagator
+	tp           trace.TracerProvider
+	mp           metric.MeterProvider
+	prop         propagation.TextMapPropagator
+	backlogEvery time.Duration
 }
 
 // WithTracerProvider sets the tracer provider. Default: the global one
@@ -60,9 +63,18 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(c *config) { c.prop = p }
 }
 
+// WithBacklogInterval sets how long the backlog gauge (MetricBacklog)
+// reuses a group's answer before asking the broker again: at most one
+// question per subscribed topic and group per interval, whatever the
+// collection rate. Default DefaultBacklogInterval; 0 asks at every
+// collection; a negative interval turns the gauge off.
+func WithBacklogInterval(d time.Duration) Option {
+	return func(c *config) { c.backlogEvery = d }
+}
+
 // New returns the instrumentation. It does not block.
 func New(opts ...Option) *Telemetry {
-	var cfg config
+	cfg := config{backlogEvery: DefaultBacklogInterval}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -73,7 +85,9 @@ func New(opts ...Option) *Telemetry {
 		mp = otel.GetMeterProvider()
 	}
 	t := &Telemetry{tp: cfg.tp, prop: cfg.prop}
-	t.m.init(mp.Meter(ScopeName))
+	meter := mp.Meter(ScopeName)
+	t.m.init(meter)
+	t.backlog.init(meter, cfg.backlogEvery)
 	return t
 }
 
@@ -87,5 +101,7 @@ func (t *Telemetry) ClientOptions() []mq.Option {
 		mq.WithPublishInterceptor(cl.intercept),
 		mq.WithHook(cl.hook),
 		mq.WithMiddleware(cl.middleware),
+		mq.WithReceiveInterceptor(cl.receive),
+		mq.OnOpen(cl.opened),
 	}
 }

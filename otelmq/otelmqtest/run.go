@@ -47,7 +47,8 @@ type delivery struct {
 // traceparent header as a plain client reads it; every handler call in the
 // publisher's trace; producer, consumer and settle spans with the messaging
 // attributes; a "retry" and a "dead_letter" span event with the reason; and
-// the metrics.
+// the metrics. Then, as subtests, the backlog gauge of a pull consumer's
+// group (Backlog) and the process spans of pulled messages (Pull).
 func Run(t *testing.T, h Harness) {
 	wait := h.Wait
 	if wait == 0 {
@@ -227,6 +228,9 @@ func Run(t *testing.T, h Harness) {
 		"the failed attempt of retry and the refused dead")
 	require.NoError(t, sub.Close(ctx))
 	assert.Equal(t, int64(0), s.Sum(t, otelmq.MetricHandlersActive, sys), "no handler running after Close")
+
+	t.Run("Backlog", func(t *testing.T) { runBacklog(t, h, wait) })
+	t.Run("Pull", func(t *testing.T) { runPull(t, h, wait) })
 }
 
 func assertEvent(t *testing.T, sp sdktrace.ReadOnlySpan, name, reason, group string) {

@@ -29,11 +29,13 @@ type SDK struct {
 	Tel    *otelmq.Telemetry
 }
 
-func NewSDK(t testing.TB) *SDK {
+// NewSDK returns an SDK whose Tel is otelmq.New with its providers and
+// opts; the providers shut down when the test ends.
+func NewSDK(t testing.TB, opts ...otelmq.Option) *SDK {
 	s := &SDK{Spans: tracetest.NewSpanRecorder(), Reader: sdkmetric.NewManualReader()}
 	s.TP = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(s.Spans), sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	s.MP = sdkmetric.NewMeterProvider(sdkmetric.WithReader(s.Reader))
-	s.Tel = otelmq.New(otelmq.WithTracerProvider(s.TP), otelmq.WithMeterProvider(s.MP))
+	s.Tel = otelmq.New(append([]otelmq.Option{otelmq.WithTracerProvider(s.TP), otelmq.WithMeterProvider(s.MP)}, opts...)...)
 	t.Cleanup(func() {
 		_ = s.TP.Shutdown(context.Background())
 		_ = s.MP.Shutdown(context.Background())
@@ -150,5 +152,41 @@ func (s *SDK) WaitSum(t testing.TB, name string, want int64, within time.Duratio
 			t.Fatalf("%s = %d after %v, want %d", name, s.Sum(t, name, match...), within, want)
 		}
 		time.Sleep(5 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+// Gauge returns the int64 gauge points of name whose attributes include
+// match, as a collection now reports them.
+func (s *SDK) Gauge(t testing.TB, name string, match ...attribute.KeyValue) []int64 {
+	t.Helper()
+	data, ok := s.Metrics(t)[name]
+	if !ok {
+		return nil
+	}
+	g, ok := data.(metricdata.Gauge[int64])
+	require.True(t, ok, "%s is %T", name, data)
+	var out []int64
+	for _, p := range g.DataPoints {
+		if has(p.Attributes, match) {
+			out = append(out, p.Value)
+		}
+	}
+	return out
+}
+
+// WaitGauge waits until one collection reports exactly one point of gauge
+// name matching match, with a value ok accepts; it returns that value.
+func (s *SDK) WaitGauge(t testing.TB, name string, within time.Duration, ok func(int64) bool, match ...attribute.KeyValue) int64 {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := s.Gauge(t, name, match...)
+		if len(got) == 1 && ok(got[0]) {
+			return got[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %v after %v", name, got, within)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
 	}
 }
