@@ -38,6 +38,7 @@ type settings struct {
 	rebalance    string
 	dialTimeout  time.Duration
 	tls          *tls.Config
+	dialer       Dialer // WithDialer
 	saslMech     string
 	saslUser     string
 	saslPassword string
@@ -257,6 +258,10 @@ func (s *settings) base() *sarama.Config {
 	if s.tls != nil {
 		c.Net.TLS.Enable = true
 		c.Net.TLS.Config = s.tls
+	}
+	if s.dialer != nil {
+		c.Net.Proxy.Enable = true
+		c.Net.Proxy.Dialer = s.dialer
 	}
 	if s.saslMech != "" {
 		c.Net.SASL.Enable = true

@@ -61,7 +61,7 @@ func (s *subscription) startGroup(ctx context.Context) error {
 		return driver.Errorf(driver.CodeUnavailable, "subscribe", "consumer group %q: %w", s.cfg.Group, err)
 	}
 	s.group = g
-	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, ready: s.markReady})
+	s.runGroup(g, s.cfg.Topic, &groupHandler{s: s, ready: s.markReady, main: true})
 	return nil
 }
 
@@ -73,6 +73,9 @@ func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHa
 		defer s.wg.Done()
 		for err := range g.Errors() {
 			// sarama retries these itself (broker restarts, rebalances)
+			if topic == s.cfg.Topic {
+				s.linkErr(err)
+			}
 			s.c.log.LogAttrs(context.Background(), slog.LevelDebug, "unimq kafka: consumer group error",
 				slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 		}
@@ -85,6 +88,9 @@ func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHa
 				return
 			}
 			if err != nil {
+				if topic == s.cfg.Topic {
+					s.linkErr(err)
+				}
 				s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq kafka: group session ended; rejoining",
 					slog.String("topic", topic), slog.String("group", s.cfg.Group), slog.String("error", err.Error()))
 				t := time.NewTimer(500 * time.Millisecond)
@@ -105,6 +111,7 @@ func (s *subscription) runGroup(g sarama.ConsumerGroup, topic string, h *groupHa
 type groupHandler struct {
 	s     *subscription
 	ready func()
+	main  bool // the member reading the topic (not the retry topic): it tells the link's state
 }
 
 // Setup runs once the member has its assignment, before any claim starts.
@@ -137,6 +144,9 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 		if marked {
 			sess.Commit()
 		}
+	}
+	if h.main {
+		s.tell(nil)
 	}
 	h.ready()
 	return nil

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"crypto/tls"
+	"net"
 
 	"github.com/IBM/sarama"
 	"github.com/unimq/unimq/mq"
@@ -20,7 +21,8 @@ type option struct {
 	partition   *int32 // WithPartition
 	compression *sarama.CompressionCodec
 	tls         *tls.Config
-	partitions  int32 // WithDefaultPartitions, 0: not set
+	partitions  int32  // WithDefaultPartitions, 0: not set
+	dialer      Dialer // WithDialer
 }
 
 // Backend implements driver.Option.
@@ -51,6 +53,21 @@ func WithDefaultPartitions(n int32) mq.Option {
 	return mq.AdapterOption("kafka.WithDefaultPartitions", mq.ScopeOpen, &option{partitions: n})
 }
 
+// Dialer opens the client's connections to brokers (WithDialer); a
+// golang.org/x/net/proxy.Dialer (SOCKS5) is one.
+type Dialer interface {
+	Dial(network, addr string) (net.Conn, error)
+}
+
+// WithDialer opens every connection to a broker, the bootstrap brokers' and
+// the ones the cluster's metadata advertises, with d (Open): a SOCKS5 proxy
+// (golang.org/x/net/proxy), a tunnel, or a test's cuttable network. TLS and
+// SASL run over what d returns; the URL's dial_timeout does not apply (d
+// bounds its own dials). It is sarama's Net.Proxy.
+func WithDialer(d Dialer) mq.Option {
+	return mq.AdapterOption("kafka.WithDialer", mq.ScopeOpen, &option{dialer: d})
+}
+
 // applyOpen applies the Open options among opts to s.
 func applyOpen(s *settings, opts []driver.Option) {
 	for _, o := range opts {
@@ -65,6 +82,8 @@ func applyOpen(s *settings, opts []driver.Option) {
 			s.tls = k.tls
 		case k.partitions > 0:
 			s.partitions = k.partitions
+		case k.dialer != nil:
+			s.dialer = k.dialer
 		}
 	}
 }

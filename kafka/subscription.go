@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -43,6 +44,8 @@ type subscription struct {
 
 	goMu    sync.Mutex // orders Nack's timer goroutines with shutdown's wg.Wait
 	stopped bool
+
+	link atomic.Pointer[func(error)] // WatchLink's function (linkstate.go)
 }
 
 var topicUnsafe = regexp.MustCompile(`[^a-zA-Z0-9._-]`)

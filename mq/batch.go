@@ -108,6 +108,7 @@ func (c *Client) SubscribeBatch(ctx context.Context, topic string, h BatchHandle
 	hooked := len(c.set.hooks) > 0
 	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now()), info: newSubInfo(topic, set, false)}
 	p.Received = s.health.received(c)
+	s.health.watch(c, sub)
 	s.eng = consume.New(consume.Config[Message]{
 		Sub:     sub,
 		Policy:  p,

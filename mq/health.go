@@ -65,8 +65,9 @@ func (h *health) failed(err error, now time.Time) {
 	h.down.Store(true)
 }
 
-// received is the engine's Received callback: it records each receive's
-// outcome, with a failure's error as the API reports it.
+// received is the engine's Received callback (and the driver's link
+// callback): it records each receive's outcome, with a failure's error as
+// the API reports it.
 func (h *health) received(c *Client) func(error) {
 	return func(err error) {
 		if err == nil {
@@ -74,6 +75,14 @@ func (h *health) received(c *Client) func(error) {
 			return
 		}
 		h.failed(c.wrap("receive", err), time.Now())
+	}
+}
+
+// watch makes h follow the driver subscription's own account of its
+// connection, for a backend that reconnects inside Receive.
+func (h *health) watch(c *Client, sub driver.Subscription) {
+	if ss, ok := sub.(stampedSub); ok {
+		ss.watchLink(h.received(c))
 	}
 }
 
@@ -89,11 +98,14 @@ func (h *health) state() SubscriberState {
 //
 // Connected turns false when a receive from the broker fails and true
 // again when one succeeds (or has waited half a second without failing);
-// after Close it is false with ErrClosed. A backend whose client reconnects
-// by itself inside Receive (RabbitMQ, RocketMQ, Kafka's consumer group)
-// may never report a failed receive: Ping is the probe for the broker. Use it
-// with Client.Ping: Ping asks the broker now, State says whether this
-// subscription has been getting messages.
+// after Close it is false with ErrClosed. RabbitMQ and Kafka, whose
+// clients reconnect by themselves inside Receive, tell their connection
+// directly (driver.LinkWatcher): Connected turns false when the
+// subscription's connection (RabbitMQ) or group session (Kafka) is lost,
+// and true once it consumes again. RocketMQ's client reconnects without
+// telling: there State stays true through an outage and Ping is the probe
+// for the broker. Use State with Client.Ping: Ping asks the broker now,
+// State says whether this subscription is consuming.
 func (s *Subscriber) State() SubscriberState {
 	if !s.closed.Load() && s.health != nil {
 		return s.health.state()

@@ -52,3 +52,11 @@ func (s stampedSub) stamp(op string, err error) error {
 	}
 	return driver.Stamp(s.backend, op, err)
 }
+
+// watchLink gives f to the driver subscription when it reports its
+// connection (driver.LinkWatcher).
+func (s stampedSub) watchLink(f func(error)) {
+	if lw, ok := s.Subscription.(driver.LinkWatcher); ok {
+		lw.WatchLink(func(err error) { f(s.stamp("receive", err)) })
+	}
+}

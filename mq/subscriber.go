@@ -49,6 +49,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, h Handler, opts ..
 	s := &Subscriber{c: c, topic: topic, sub: sub, health: newHealth(time.Now()), info: newSubInfo(topic, set, false)}
 	p := c.policy(topic, set)
 	p.Received = s.health.received(c)
+	s.health.watch(c, sub)
 	s.eng = consume.New(consume.Config[Message]{
 		Sub:     sub,
 		Policy:  p,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -39,6 +40,8 @@ type subscription struct {
 	mu    sync.Mutex
 	cur   *consumer     // nil while resuming
 	ready chan struct{} // closed while cur is set
+
+	link atomic.Pointer[func(error)] // WatchLink's function (link.go)
 
 	closeOnce sync.Once
 }
@@ -301,6 +304,7 @@ func (s *subscription) run(k *consumer) {
 		}
 		s.c.log.LogAttrs(context.Background(), slog.LevelWarn, "unimq rabbitmq: consumer channel lost; resuming",
 			slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue))
+		s.tell(driver.Errorf(driver.CodeUnavailable, "receive", "consumer of queue %q lost; resuming", s.queue))
 		for attempt := 1; ; attempt++ {
 			if !kit.Sleep(s.ctx, reconnectBackoff(attempt)) {
 				return
@@ -308,6 +312,7 @@ func (s *subscription) run(k *consumer) {
 			var err error
 			k, err = s.setup(s.ctx)
 			if err == nil {
+				s.tell(nil)
 				s.c.log.LogAttrs(context.Background(), slog.LevelInfo, "unimq rabbitmq: consumer resumed",
 					slog.String("topic", s.cfg.Topic), slog.String("queue", s.queue), slog.Int("attempts", attempt))
 				break
