@@ -109,6 +109,13 @@
 //     arrives.
 //   - Capabilities().Topics (InputRules, ErrorCodes): names the rule refuses
 //     are ErrInvalidArgument; the longest name it allows works end to end.
+//   - driver.Backlogger, no capability bit (Backlog): a declared group's
+//     Client.Backlog is 0, then exactly the 10 messages published while
+//     none of its subscribers runs, then 0 within Wait once a subscriber
+//     handled them (Subscriber.Backlog too); a group that never subscribed
+//     has 0, an unknown topic is ErrNotFound, a closed subscriber's is
+//     ErrClosed, a Broadcast subscriber's ErrUnsupported. A backend without
+//     it must answer ErrUnsupported, from the Client and the Subscriber.
 //
 // Always tested: RoundTrip, ConcurrentPublishers, NackRedelivery,
 // SettlementHooks (a hook sees retried 1, retried 2, acked 3 for a message
