@@ -133,7 +133,7 @@ func (k *Consumer) track(ctx context.Context, m *Message) *receipt {
 	r := &receipt{c: k, start: time.Now()}
 	if len(k.c.set.receivers) > 0 {
 		k.intercepted(ctx, m, r)
-		if k.set.ackTimeout <= 0 {
+		if len(r.ends) > 0 && k.set.ackTimeout <= 0 {
 			// Close must tell the interceptors of what it leaves unsettled.
 			k.mu.Lock()
 			k.inflight[r] = struct{}{}

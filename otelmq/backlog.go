@@ -24,13 +24,22 @@ const backlogTimeout = 2 * time.Second
 // each watched client's open subscriptions for their backlog
 // (mq.Client.Backlog), at most once per interval each, bounded by
 // backlogTimeout. Clients are held weakly: one the application dropped is
-// forgotten, and a closed one has no subscriptions left to report.
+// forgotten, and a closed one has no subscriptions left to report. mu
+// guards the list of clients only, so that Open (watch) never waits for a
+// collection's broker round trips; each client's answers have a lock of
+// their own.
 type backlogGauge struct {
 	every time.Duration // how long an answer is reused; < 0: gauge off
 	gauge metric.Int64ObservableGauge
 
 	mu      sync.Mutex
-	clients map[weak.Pointer[mq.Client]]map[subKey]backlogEntry
+	clients map[weak.Pointer[mq.Client]]*clientBacklog
+}
+
+// clientBacklog is the last answers for one client's groups.
+type clientBacklog struct {
+	mu      sync.Mutex
+	answers map[subKey]backlogEntry
 }
 
 type subKey struct{ topic, group string }
@@ -69,14 +78,31 @@ func (g *backlogGauge) watch(c *mq.Client) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.clients == nil {
-		g.clients = map[weak.Pointer[mq.Client]]map[subKey]backlogEntry{}
+		g.clients = map[weak.Pointer[mq.Client]]*clientBacklog{}
 	}
 	for wp := range g.clients {
 		if wp.Value() == nil {
 			delete(g.clients, wp)
 		}
 	}
-	g.clients[weak.Make(c)] = map[subKey]backlogEntry{}
+	g.clients[weak.Make(c)] = &clientBacklog{answers: map[subKey]backlogEntry{}}
+}
+
+// watched returns the clients still alive with their answers.
+func (g *backlogGauge) watched() ([]*mq.Client, []*clientBacklog) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cs := make([]*mq.Client, 0, len(g.clients))
+	bs := make([]*clientBacklog, 0, len(g.clients))
+	for wp, b := range g.clients {
+		c := wp.Value()
+		if c == nil {
+			delete(g.clients, wp)
+			continue
+		}
+		cs, bs = append(cs, c), append(bs, b)
+	}
+	return cs, bs
 }
 
 // observe reports the backlog of every group subscribed on a watched
@@ -84,40 +110,40 @@ func (g *backlogGauge) watch(c *mq.Client) {
 // last answer is older than the interval. A group whose last question
 // failed is not reported until an answer comes.
 func (g *backlogGauge) observe(ctx context.Context, o metric.Observer) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, backlogTimeout)
 	defer cancel()
-	now := time.Now()
-	for wp, cache := range g.clients {
-		c := wp.Value()
-		if c == nil {
-			delete(g.clients, wp)
-			continue
-		}
-		backend := c.Capabilities().Backend
-		seen := make(map[subKey]bool, len(cache))
-		for _, si := range c.Subscriptions() {
-			k := subKey{si.Topic, si.Group}
-			if si.Group == "" || seen[k] {
-				continue // a broadcast subscriber has no group
-			}
-			seen[k] = true
-			e, cached := cache[k]
-			if !cached || now.Sub(e.at) >= g.every {
-				n, err := c.Backlog(ctx, k.topic, k.group)
-				e = backlogEntry{n: n, ok: err == nil, at: now}
-				cache[k] = e
-			}
-			if e.ok {
-				o.ObserveInt64(g.gauge, e.n, metric.WithAttributes(base(backend, k.topic, k.group)...))
-			}
-		}
-		for k := range cache {
-			if !seen[k] {
-				delete(cache, k)
-			}
-		}
+	cs, bs := g.watched()
+	for i, c := range cs {
+		g.observeClient(ctx, o, c, bs[i])
 	}
 	return nil
+}
+
+func (g *backlogGauge) observeClient(ctx context.Context, o metric.Observer, c *mq.Client, b *clientBacklog) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	backend := c.Capabilities().Backend
+	now := time.Now()
+	seen := make(map[subKey]bool, len(b.answers))
+	for _, si := range c.Subscriptions() {
+		k := subKey{si.Topic, si.Group}
+		if si.Group == "" || seen[k] {
+			continue // a broadcast subscriber has no group
+		}
+		seen[k] = true
+		e, cached := b.answers[k]
+		if !cached || now.Sub(e.at) >= g.every {
+			n, err := c.Backlog(ctx, k.topic, k.group)
+			e = backlogEntry{n: n, ok: err == nil, at: now}
+			b.answers[k] = e
+		}
+		if e.ok {
+			o.ObserveInt64(g.gauge, e.n, metric.WithAttributes(base(backend, k.topic, k.group)...))
+		}
+	}
+	for k := range b.answers {
+		if !seen[k] {
+			delete(b.answers, k)
+		}
+	}
 }
