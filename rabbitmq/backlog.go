@@ -61,18 +61,36 @@ func (c *conn) Backlog(ctx context.Context, topic, group string, _ driver.StartP
 	}
 }
 
-// retryQueuesOf lists the retry queues of queue this client declared.
+// retryQueuesOf lists the retry queues of queue this client declared:
+// unimq.retry.<queue>.<ms>, with the quorum suffix where they are quorum
+// queues (the admin remembers them as "r:<name>").
 func (c *conn) retryQueuesOf(queue string) []string {
-	prefix := "r:" + retryQueue(queue, 0)
-	prefix = prefix[:len(prefix)-1] // "r:unimq.retry.<queue>."
+	prefix := "r:" + strings.TrimSuffix(retryQueue(queue, 0), "0") // "r:unimq.retry.<queue>."
 	var out []string
 	c.adm.done.Range(func(k, _ any) bool {
-		if s := k.(string); strings.HasPrefix(s, prefix) {
+		s, _ := k.(string)
+		if rest, ok := strings.CutPrefix(s, prefix); ok && isBucket(rest) {
 			out = append(out, s[2:])
 		}
 		return true
 	})
 	return out
+}
+
+// isBucket reports whether rest is what follows a queue's retry prefix in
+// the name of one of its own retry queues ("<ms>", "<ms>.quorum"), not in
+// that of a longer queue name's ("x.<ms>" of queue "<queue>.x").
+func isBucket(rest string) bool {
+	rest = strings.TrimSuffix(rest, Quorum.hopSuffix())
+	if rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // backlogOn counts queue's and retries' ready messages on conn. A missing
