@@ -246,7 +246,7 @@ func (k *Consumer) close(ctx context.Context) error {
 	k.inflight = map[*receipt]struct{}{}
 	k.mu.Unlock()
 	for _, r := range left {
-		if r.settled.CompareAndSwap(false, true) {
+		if len(r.ends) > 0 && r.settled.CompareAndSwap(false, true) {
 			r.finish(&Error{Code: driver.CodeClosed, Op: "close", Msg: "consumer closed with the message unsettled"})
 		}
 	}
