@@ -148,6 +148,51 @@ func (c *Collector) Until(d time.Duration, cond func([]Delivery) bool) bool {
 	}
 }
 
+// UntilProgress is Until for a condition that takes many deliveries: it
+// waits as long as deliveries keep coming, and gives up once none came for
+// idle (or after 10×idle in all), so that a slow machine slows the wait
+// down instead of failing it.
+func (c *Collector) UntilProgress(idle time.Duration, cond func([]Delivery) bool) bool {
+	total := time.NewTimer(10 * idle)
+	defer total.Stop()
+	quiet := time.NewTimer(idle)
+	defer quiet.Stop()
+	for {
+		c.mu.Lock()
+		ok := cond(c.ds)
+		ch := c.changed
+		c.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-ch:
+			if !quiet.Stop() {
+				select {
+				case <-quiet.C:
+				default:
+				}
+			}
+			quiet.Reset(idle)
+			continue
+		case <-quiet.C:
+		case <-total.C:
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return cond(c.ds)
+	}
+}
+
+// WaitProgress fails t unless cond holds before deliveries stop coming for
+// idle (UntilProgress); what describes the condition.
+func (c *Collector) WaitProgress(t testing.TB, idle time.Duration, what string, cond func([]Delivery) bool) {
+	t.Helper()
+	if !c.UntilProgress(idle, cond) {
+		t.Fatalf("no delivery for %v (or 10×that in all) while waiting for %s; got %s", idle, what, c.Summary())
+	}
+}
+
 // WaitFor fails t unless cond holds within d; what describes the condition.
 func (c *Collector) WaitFor(t testing.TB, d time.Duration, what string, cond func([]Delivery) bool) {
 	t.Helper()

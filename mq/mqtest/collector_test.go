@@ -131,3 +131,31 @@ func TestNamesAreKnown(t *testing.T) {
 		t.Errorf("TestNames() = %v", TestNames())
 	}
 }
+
+// UntilProgress keeps waiting while deliveries come, past idle in all, and
+// gives up once they stop for idle.
+func TestUntilProgressWaitsWhileDeliveriesCome(t *testing.T) {
+	const idle = time.Second
+	c := NewCollector()
+	h := c.Handler("x", nil)
+	stop := make(chan struct{})
+	go func() {
+		for i := 0; i < 12; i++ { // 12 deliveries, idle/8 apart: 1.5×idle in all
+			time.Sleep(idle / 8)
+			_ = h(context.Background(), &mq.Message{ID: fmt.Sprint(i)})
+		}
+		close(stop)
+	}()
+	start := time.Now()
+	if !c.UntilProgress(idle, func(ds []Delivery) bool { return len(ds) == 12 }) {
+		t.Fatalf("gave up after %v with %d deliveries coming every %v", time.Since(start), c.Len(), idle/8)
+	}
+	<-stop
+	start = time.Now()
+	if c.UntilProgress(idle, func(ds []Delivery) bool { return len(ds) == 13 }) {
+		t.Fatal("a condition that never holds held")
+	}
+	if d := time.Since(start); d < idle {
+		t.Errorf("gave up after %v without deliveries, want at least %v", d, idle)
+	}
+}
