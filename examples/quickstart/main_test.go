@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/unimq/unimq/internal/brokertest"
 )
@@ -18,45 +15,24 @@ import (
 // the README's first command) and each real broker's URL. A missing broker
 // skips its case, or fails it under UNIMQ_REQUIRE_BROKERS=1 (CI).
 func TestQuickstart(t *testing.T) {
-	cases := []struct {
-		name string
-		url  func(t *testing.T) string
-		leak []goleak.Option
-	}{
-		{"memory", func(*testing.T) string { return "" }, nil},
-		{"kafka", func(t *testing.T) string { return brokertest.KafkaURL(t) }, nil},
-		{"rabbitmq", func(t *testing.T) string { return brokertest.AMQPURL(t) }, nil},
-		{"rocketmq", func(t *testing.T) string { return brokertest.RocketMQURL(t) }, brokertest.RocketMQClientGoroutines},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// rocketmq-client-go races on its own: RocketMQ without -race.
-			if c.name == "rocketmq" && brokertest.RaceFree(t) {
-				return
-			}
-			t.Setenv("MQ_URL", c.url(t))
-			// Names of this run: the brokers are shared, and a RocketMQ
-			// group is broker-wide.
-			suffix := "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-			defer func(tp, gr string) { topic, group = tp, gr }(topic, group)
-			topic += suffix
-			group += suffix
+	brokertest.EveryBackend(t, func(t *testing.T, backend, suffix string) {
+		defer func(tp, gr string) { topic, group = tp, gr }(topic, group)
+		topic += suffix
+		group += suffix
 
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			var out bytes.Buffer
-			if err := run(ctx, &out); err != nil {
-				t.Fatalf("%v\n%s", err, out.String())
-			}
-			t.Log(out.String())
-			want := "received order-1001 tag=created attempt=1 body={\"order\":1001,\"amount\":\"42.00\"}"
-			if !strings.Contains(out.String(), want) {
-				t.Fatalf("output lacks %q:\n%s", want, out.String())
-			}
-			if c.name != "memory" && !strings.Contains(out.String(), "backend: "+c.name) {
-				t.Fatalf("MQ_URL did not pick %s:\n%s", c.name, out.String())
-			}
-			brokertest.VerifyNoLeaks(t, 30*time.Second, c.leak...)
-		})
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var out bytes.Buffer
+		if err := run(ctx, &out); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		t.Log(out.String())
+		want := "received order-1001 tag=created attempt=1 body={\"order\":1001,\"amount\":\"42.00\"}"
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
+		if !strings.Contains(out.String(), "backend: "+backend) {
+			t.Fatalf("MQ_URL did not pick %s:\n%s", backend, out.String())
+		}
+	})
 }
