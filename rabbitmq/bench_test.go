@@ -236,28 +236,20 @@ func fill(b *testing.B, conn *amqp.Connection, topic string, n int) {
 // raw Consume + Ack per delivery vs unimq Subscribe with Concurrency(64)
 // and a handler returning nil; rounds alternate (benchtest.Alternate).
 func BenchmarkConsume(b *testing.B) {
-	consumeBench(b, benchPrefetch, func(c *mq.Client, topic string, n int) error {
-		var got atomic.Int64
-		done := make(chan struct{})
-		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
-			if got.Add(1) == int64(n) {
-				close(done)
-			}
-			return nil
-		}, mq.Group("g"), mq.Concurrency(benchPrefetch))
-		if err != nil {
-			return err
-		}
-		<-done
-		return s.Close(context.Background())
-	})
+	consumeBench(b, benchPrefetch, pushRound(mq.Group("g"), mq.Concurrency(benchPrefetch)))
 }
 
 // BenchmarkConsumeDefault is BenchmarkConsume with unimq's default
 // options (Concurrency 8, the prefetch it negotiates: defaultPrefetch) and
 // the raw loop at the same prefetch.
 func BenchmarkConsumeDefault(b *testing.B) {
-	consumeBench(b, defaultPrefetch, func(c *mq.Client, topic string, n int) error {
+	consumeBench(b, defaultPrefetch, pushRound(mq.Group("g")))
+}
+
+// pushRound is a unimq round of consumeBench: Subscribe with opts and a
+// handler returning nil, until n messages were handled.
+func pushRound(opts ...mq.Option) func(c *mq.Client, topic string, n int) error {
+	return func(c *mq.Client, topic string, n int) error {
 		var got atomic.Int64
 		done := make(chan struct{})
 		s, err := c.Subscribe(context.Background(), topic, func(ctx context.Context, m *mq.Message) error {
@@ -265,13 +257,13 @@ func BenchmarkConsumeDefault(b *testing.B) {
 				close(done)
 			}
 			return nil
-		}, mq.Group("g"))
+		}, opts...)
 		if err != nil {
 			return err
 		}
 		<-done
 		return s.Close(context.Background())
-	})
+	}
 }
 
 // BenchmarkConsumePull is BenchmarkConsume with unimq's pull consumer:
