@@ -34,14 +34,7 @@ func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 		if !on && !measured {
 			return next(ctx, m)
 		}
-		hi, _ := mq.HandlerInfoFrom(ctx)
-		if hi.Backend == "" && system != nil {
-			hi.Backend = system()
-		}
-		topic := m.Topic
-		if topic == "" {
-			topic = hi.Topic
-		}
+		hi, topic := where(ctx, m, system)
 		var span trace.Span
 		if on {
 			ctx, span = t.startProcess(ctx, tr, hi, topic, m)
@@ -114,14 +107,7 @@ func (t *Telemetry) receive(ctx context.Context, m *mq.Message, system func() st
 	if !on {
 		return ctx, nil
 	}
-	hi, _ := mq.HandlerInfoFrom(ctx)
-	if hi.Backend == "" && system != nil {
-		hi.Backend = system()
-	}
-	topic := m.Topic
-	if topic == "" {
-		topic = hi.Topic
-	}
+	hi, topic := where(ctx, m, system)
 	ctx, span := t.startProcess(ctx, tr, hi, topic, m)
 	return ctx, func(err error) {
 		if err != nil {
@@ -140,3 +126,16 @@ func handlerErrorType(err error, panicked bool) string {
 }
 
 func itoa(p int32) string { return strconv.Itoa(int(p)) }
+
+// where is what a handler's or pulled message's span names: the handler
+// info (its backend from system when the ctx has none) and the topic.
+func where(ctx context.Context, m *mq.Message, system func() string) (mq.HandlerInfo, string) {
+	hi, _ := mq.HandlerInfoFrom(ctx)
+	if hi.Backend == "" && system != nil {
+		hi.Backend = system()
+	}
+	if m.Topic != "" {
+		return hi, m.Topic
+	}
+	return hi, hi.Topic
+}
