@@ -26,7 +26,7 @@ const envClusters = "UNIMQ_CLUSTERS"
 // 2-core machine): kill cycles, how long one fault may take to recover, how long the
 // deliveries may take to catch up at the end.
 const (
-	killCycles      = 2
+	killCycles      = 5
 	recoverTimeout  = 90 * time.Second
 	drainTimeout    = 120 * time.Second
 	publishTimeout  = 15 * time.Second
