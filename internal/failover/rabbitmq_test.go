@@ -44,21 +44,21 @@ func TestRabbitMQQuorumClusterFailover(t *testing.T) {
 	flowing(t, l, 200)
 
 	for cycle := range killCycles {
-		leader, consumers := rabbitQueueNodes(t, queue)
-		if len(consumers) != 1 {
-			t.Fatalf("queue %s: consumers on %v, want one node", queue, consumers)
+		q := rabbitQueueNodes(t, queue)
+		if len(q.consumers) != 1 {
+			t.Fatalf("queue %s: consumers on %v, want one node", queue, q.consumers)
 		}
-		victim, what := leader, "quorum queue leader"
+		victim, what := q.leader, "quorum queue leader"
 		if cycle%2 == 1 {
-			victim, what = consumers[0], "subscriber's node"
+			victim, what = q.consumers[0], "subscriber's node"
 		}
-		if leader == consumers[0] {
+		if q.leader == q.consumers[0] {
 			what = "quorum queue leader and subscriber's node"
 		}
-		rabbitDown(t, l, "kill", victim, fmt.Sprintf("kill %s (%s)", victim, what), true)
+		rabbitDown(t, l, "kill", victim, fmt.Sprintf("kill %s (%s)", victim, what), queue)
 	}
 	for _, n := range []string{"rabbitmq-1", "rabbitmq-2", "rabbitmq-3"} {
-		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, true)
+		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, queue)
 	}
 	finish(t, l, p)
 }
@@ -90,10 +90,10 @@ func TestRabbitMQClassicClusterFailover(t *testing.T) {
 	victims := []string{"rabbitmq-2", "rabbitmq-1"}
 	for cycle := range killCycles {
 		victim := victims[cycle%2]
-		rabbitDown(t, l, "kill", victim, "kill "+victim, false)
+		rabbitDown(t, l, "kill", victim, "kill "+victim, "")
 	}
 	for _, n := range []string{"rabbitmq-1", "rabbitmq-2", "rabbitmq-3"} {
-		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, false)
+		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, "")
 	}
 	finish(t, l, p)
 }
@@ -102,17 +102,21 @@ func TestRabbitMQClassicClusterFailover(t *testing.T) {
 // required then (classic queues, one-node URLs).
 const rabbitDownWatch = 20 * time.Second
 
-// rabbitDown kills or stops node. With mustRecover, the stream must recover (a publish started
-// after the fault confirmed and delivered) within recoverTimeout while the node is down; without,
-// it is watched for rabbitDownWatch and the outcome logged. Then the node is restarted, the fault
-// must have recovered, and the stream must flow.
-func rabbitDown(t *testing.T, l *ledger.Ledger, cmd, name, what string, mustRecover bool) {
+// rabbitDown kills or stops node. With a quorum queue, the stream must recover (a publish
+// started after the fault confirmed and delivered) within recoverTimeout while the node is
+// down; with a classic one (quorumQueue ""), it is watched for rabbitDownWatch and the outcome
+// logged. Then the node is restarted, the fault must have recovered and the stream must flow;
+// with a quorum queue, the next fault waits until its three members run again (a member that
+// restarted is not back in the queue's Raft group when await_startup returns: killing another
+// node before it is would leave the queue without a majority).
+func rabbitDown(t *testing.T, l *ledger.Ledger, cmd, name, what, quorumQueue string) {
 	t.Helper()
 	f := inject(t, l, cmd, name, what)
 	switch {
-	case mustRecover:
+	case quorumQueue != "":
 		if !recovered(l, f, recoverTimeout) {
-			t.Errorf("%s: no confirmed publish delivered within %v while %s was down", f.Name, recoverTimeout, name)
+			c, d := l.Counts()
+			t.Errorf("%s: no confirmed publish delivered within %v while %s was down (confirmed %d, delivered %d)", f.Name, recoverTimeout, name, c, d)
 		}
 	case recovered(l, f, rabbitDownWatch):
 		t.Logf("%s: recovered while the node was down", f.Name)
@@ -123,12 +127,24 @@ func rabbitDown(t *testing.T, l *ledger.Ledger, cmd, name, what string, mustReco
 	if !recovered(l, f, recoverTimeout) {
 		t.Errorf("%s: no confirmed publish and delivery within %v after the restart", f.Name, recoverTimeout)
 	}
+	if quorumQueue != "" {
+		start := time.Now()
+		if !waitFor(recoverTimeout, func() bool { return len(rabbitQueueNodes(t, quorumQueue).online) == 3 }) {
+			t.Fatalf("queue %s: its 3 members not online %v after %s restarted", quorumQueue, recoverTimeout, name)
+		}
+		t.Logf("queue %s: 3 members online %v after the restart of %s", quorumQueue, time.Since(start).Round(time.Millisecond), name)
+	}
 	flowing(t, l, 200)
 }
 
-// rabbitQueueNodes returns the node (rabbitmq-N) of queue's leader and the nodes of its
-// consumers' channels (brokers.sh rabbitmq-queue).
-func rabbitQueueNodes(t *testing.T, queue string) (leader string, consumers []string) {
+// rabbitQueue is where a queue's leader, running members and consumers are (rabbitmq-N).
+type rabbitQueue struct {
+	leader            string
+	online, consumers []string
+}
+
+// rabbitQueueNodes asks brokers.sh rabbitmq-queue where queue is.
+func rabbitQueueNodes(t *testing.T, queue string) rabbitQueue {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -136,18 +152,21 @@ func rabbitQueueNodes(t *testing.T, queue string) (leader string, consumers []st
 	if err != nil {
 		t.Fatalf("brokers.sh rabbitmq-queue %s: %v", queue, err)
 	}
+	var q rabbitQueue
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 2 && f[0] == "leader":
-			leader = f[1]
+			q.leader = f[1]
+		case len(f) > 0 && f[0] == "online":
+			q.online = f[1:]
 		case len(f) > 0 && f[0] == "consumers":
-			consumers = f[1:]
+			q.consumers = f[1:]
 		}
 	}
-	if leader == "" {
+	if q.leader == "" {
 		t.Fatalf("brokers.sh rabbitmq-queue %s: no leader in %q", queue, out)
 	}
-	t.Logf("queue %s: leader on %s, consumers on %v", queue, leader, consumers)
-	return leader, consumers
+	t.Logf("queue %s: leader on %s, members online %v, consumers on %v", queue, q.leader, q.online, q.consumers)
+	return q
 }
