@@ -35,6 +35,7 @@ const (
 func TestRabbitMQQuorumNetworkFaults(t *testing.T) {
 	requireCluster(t, "rabbitmq-cluster", rabbitmqClusterAddrs...)
 	t.Parallel()
+	exclusive(t, "rabbitmq-cluster")
 	proxies := make([]*netproxy.Proxy, len(rabbitmqClusterAddrs))
 	addrs := make([]string, len(rabbitmqClusterAddrs))
 	for i, a := range rabbitmqClusterAddrs {

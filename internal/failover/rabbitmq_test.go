@@ -29,6 +29,7 @@ var rabbitmqClusterURL = amqpURL(strings.Join(rabbitmqClusterAddrs, ","))
 func TestRabbitMQQuorumClusterFailover(t *testing.T) {
 	requireCluster(t, "rabbitmq-cluster", rabbitmqClusterAddrs...)
 	t.Parallel()
+	exclusive(t, "rabbitmq-cluster")
 	url := rabbitmqClusterURL + "?queue_type=quorum"
 	l := ledger.New()
 	topic, group := uniqueName("failover-quorum"), "failover"
@@ -74,6 +75,7 @@ func TestRabbitMQQuorumClusterFailover(t *testing.T) {
 func TestRabbitMQClassicClusterFailover(t *testing.T) {
 	requireCluster(t, "rabbitmq-cluster", rabbitmqClusterAddrs...)
 	t.Parallel()
+	exclusive(t, "rabbitmq-cluster")
 	l := ledger.New()
 	topic, group := uniqueName("failover"), "failover"
 
