@@ -147,9 +147,10 @@ type publishers struct {
 	kinds map[string]int // failed publishes by error text (message ID left out)
 }
 
-// failed records a failed publish of id by its error's text.
+// failed records a failed publish of id by its error's text (up to the first " (": the
+// details name connections and ports).
 func (p *publishers) failed(id string, err error) {
-	kind := strings.ReplaceAll(err.Error(), id, "ID")
+	kind, _, _ := strings.Cut(strings.ReplaceAll(err.Error(), id, "ID"), " (")
 	p.mu.Lock()
 	p.kinds[kind]++
 	p.mu.Unlock()
