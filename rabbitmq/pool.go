@@ -29,11 +29,14 @@ type pubChan struct {
 	confirm  bool
 	closing  func() bool // the conn is closing: lost confirms are CodeClosed
 
-	mu        sync.Mutex
-	pending   map[uint64]*pendingPub
-	dead      bool
-	calls     *kit.Callbacks[asyncDone] // async callbacks, in confirm order
-	recovered chan struct{}             // closed when the confirm loop has settled everything (confirm mode)
+	mu      sync.Mutex
+	pending map[uint64]*pendingPub
+	dead    bool
+	// retiring: the broker nacked a message; settled closes once nothing is pending (retire.go)
+	retiring, settledClosed bool
+	settled                 chan struct{}
+	calls                   *kit.Callbacks[asyncDone] // async callbacks, in confirm order
+	recovered               chan struct{}             // closed when the confirm loop has settled everything (confirm mode)
 }
 
 // pendingPub is a publish waiting for its confirm.
@@ -124,6 +127,10 @@ func (pc *pubChan) settle(c amqp.Confirmation) {
 	pc.mu.Lock()
 	p := pc.pending[c.DeliveryTag]
 	delete(pc.pending, c.DeliveryTag)
+	if !c.Ack && pc.confirm {
+		pc.retireLocked()
+	}
+	pc.checkSettledLocked()
 	pc.mu.Unlock()
 	if p == nil {
 		return
@@ -277,6 +284,14 @@ func (p *pool) get(ctx context.Context, key string) (*slot, *pubChan, error) {
 		case <-ctx.Done():
 			return nil, nil, &driver.Error{Code: driver.CodeOf(ctx.Err()), Op: "publish", Err: ctx.Err()}
 		}
+	}
+	if s.pc != nil && s.pc.usable() && s.pc.retired() {
+		// The broker nacked a message on it: replace it once its confirms are in (retire.go).
+		if err := s.pc.replace(ctx); err != nil {
+			<-s.lock
+			return nil, nil, err
+		}
+		s.pc = nil
 	}
 	if s.pc != nil && !s.pc.usable() {
 		// Messages pending on the dead channel are published again first

@@ -19,6 +19,7 @@
 #   kill|stop|restart|status|logs NODE   NODE: kafka-1..3, rabbitmq-1..3, rocketmq-ns, rocketmq-a, rocketmq-b
 #            (kill = SIGKILL, stop = graceful; restart keeps the node's data). `all` does not include the clusters.
 #   controller kafka-cluster        print the node that is the active KRaft controller
+#   rabbitmq-queue QUEUE            print the nodes of a queue's leader and of its consumers
 #
 # Kafka also listens, for the adapter's TLS/SASL tests, on SASL_PLAINTEXT 9094, SSL 9095 (client
 # certificate required) and SASL_SSL 9096, user unimq / unimq-secret, certificates from a CA the
@@ -1117,7 +1118,7 @@ main() {
   fi
   # three-node clusters and their nodes (scripts/brokers/clusters.sh, docs/clusters.md)
   case $cmd:$what in
-    kill:* | controller:* | *:*-cluster | *:clusters | *:kafka-[123] | *:rabbitmq-[123] | *:rocketmq-ns | *:rocketmq-[ab])
+    kill:* | controller:* | rabbitmq-queue:* | *:*-cluster | *:clusters | *:kafka-[123] | *:rabbitmq-[123] | *:rocketmq-ns | *:rocketmq-[ab])
       # shellcheck source=brokers/clusters.sh
       source "$ROOT/scripts/brokers/clusters.sh"
       cluster_main "$cmd" "$what"

@@ -26,7 +26,7 @@ const envClusters = "UNIMQ_CLUSTERS"
 // 2-core machine): kill cycles, how long one fault may take to recover, how long the
 // deliveries may take to catch up at the end.
 const (
-	killCycles      = 2
+	killCycles      = 5
 	recoverTimeout  = 90 * time.Second
 	drainTimeout    = 120 * time.Second
 	publishTimeout  = 15 * time.Second
@@ -55,6 +55,19 @@ func requireCluster(t *testing.T, name string, addrs ...string) {
 	}
 }
 
+// clusterLocks serialize the tests of one cluster: each kills and cuts its nodes, which
+// would blur another test's figures (tests of different clusters run in parallel).
+var clusterLocks sync.Map // cluster name → *sync.Mutex
+
+// exclusive holds cluster's lock until t and its cleanups are done (call it before anything
+// that registers a cleanup: cleanups run last-in first-out).
+func exclusive(t *testing.T, cluster string) {
+	t.Helper()
+	mu, _ := clusterLocks.LoadOrStore(cluster, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	t.Cleanup(mu.(*sync.Mutex).Unlock)
+}
+
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
@@ -62,7 +75,7 @@ func repoRoot() string {
 
 // node runs scripts/brokers.sh CMD NODE (kill: SIGKILL; restart: start again, keeping the
 // data, and wait until it serves) and fails t when it fails.
-func node(t *testing.T, cmd, name string) {
+func node(t testing.TB, cmd, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -129,13 +142,35 @@ type publishers struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	errors atomic.Int64
+
+	mu    sync.Mutex
+	kinds map[string]int // failed publishes by error text (message ID left out)
+}
+
+// failed records a failed publish of id by its error's text (up to the first " (": the
+// details name connections and ports).
+func (p *publishers) failed(id string, err error) {
+	kind, _, _ := strings.Cut(strings.ReplaceAll(err.Error(), id, "ID"), " (")
+	p.mu.Lock()
+	p.kinds[kind]++
+	p.mu.Unlock()
+}
+
+// logErrors logs how many publishes failed with each error text.
+func (p *publishers) logErrors(t *testing.T) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for kind, n := range p.kinds {
+		t.Logf("failed publishes: %d × %s", n, kind)
+	}
 }
 
 // With keyed, each message's Key is its ID (spread over partitions/queues by the key's hash);
 // without, the backend picks (RocketMQ: the client's queue rotation, which avoids a broker that
 // failed).
 func startPublishers(t *testing.T, l *ledger.Ledger, topic string, keyed bool, clients ...*mq.Client) *publishers {
-	p := &publishers{stop: make(chan struct{})}
+	p := &publishers{stop: make(chan struct{}), kinds: map[string]int{}}
 	for n, c := range clients {
 		p.wg.Add(1)
 		go func() {
@@ -158,8 +193,11 @@ func startPublishers(t *testing.T, l *ledger.Ledger, topic string, keyed bool, c
 					}
 					return c.Publish(ctx, topic, m)
 				})
-				if err != nil && p.errors.Add(1) <= 5 {
-					t.Logf("publisher %d: %s: %v", n, id, err)
+				if err != nil {
+					p.failed(id, err)
+					if p.errors.Add(1) <= 5 {
+						t.Logf("publisher %d: %s: %v", n, id, err)
+					}
 				}
 			}
 		}()
@@ -216,6 +254,7 @@ func finish(t *testing.T, l *ledger.Ledger, p *publishers) ledger.Report {
 	_ = l.WaitDelivered(ctx)
 	r := l.Report()
 	t.Logf("LEDGER %s: %s", t.Name(), r)
+	p.logErrors(t)
 	if len(r.Lost) > 0 {
 		t.Errorf("%d confirmed messages never delivered (lost)", len(r.Lost))
 	}

@@ -8,6 +8,9 @@
 #   restart NODE   start a node again keeping its data (stop it first when it runs)
 #   logs NODE      tail a node's log
 #   controller kafka-cluster   print the node that is the active KRaft controller
+#   rabbitmq-queue QUEUE       print `leader rabbitmq-N` (a quorum queue's leader, or a classic
+#                              queue's node), `online rabbitmq-N...` (its members that run) and
+#                              `consumers rabbitmq-N...` (the nodes of its consumers' channels)
 #
 # Nodes (all on 127.0.0.1, away from the single brokers' ports):
 #   kafka-1..3     Kafka 3.9.1 KRaft, broker+controller each: PLAINTEXT 19092/19192/19292,
@@ -242,6 +245,28 @@ rabbitmq_cluster_up() {
   log "rabbitmq-cluster ready: amqp 127.0.0.1:5682,5683,5684 (nodes $running)"
 }
 
+# rabbitmq_queue QUEUE: where QUEUE's leader, online members and consumers are (rabbitmq-N
+# names), asked to the first running node that answers; fails when no node knows the queue.
+rabbitmq_queue() {
+  local q=$1 node row leader online consumers
+  for node in "${RABBIT_CLUSTER_NODES[@]}"; do
+    [[ -n "$(node_pids "$node")" ]] || continue
+    # columns are tab-separated; online is a list like [unimqc1@localhost, unimqc3@localhost]
+    row=$(rc_ctl "$node" list_queues -q --no-table-headers name leader online 2>/dev/null |
+      awk -F'\t' -v q="$q" '$1 == q {print $2 "\t" $3}') || continue
+    [[ -n $row ]] || continue
+    leader=${row%%$'\t'*}
+    online=$(grep -o 'unimqc[0-9]' <<<"${row#*$'\t'}" | sed 's/unimqc/rabbitmq-/' | sort | tr '\n' ' ')
+    consumers=$(rc_ctl "$node" list_consumers -q --no-table-headers queue_name channel_pid 2>/dev/null |
+      awk -F'\t' -v q="$q" '$1 == q {print $2}' | sed -n 's/^<unimqc\([0-9]\)@.*/rabbitmq-\1/p' | sort -u | tr '\n' ' ')
+    echo "leader rabbitmq-${leader//[^0-9]/}"
+    echo "online ${online% }"
+    echo "consumers ${consumers% }"
+    return 0
+  done
+  die "rabbitmq-queue: no running node knows queue $q"
+}
+
 rabbitmq_cluster_down() {
   local node
   for node in "${RABBIT_CLUSTER_NODES[@]}"; do
@@ -433,6 +458,7 @@ cluster_main() {
       done
       printf 'resident memory of the nodes above: %d MiB\n' $((STATUS_RSS / 1024))
       ;;
+    rabbitmq-queue) rabbitmq_queue "$what" ;;
     controller) [[ $what == kafka-cluster ]] || die "controller: only kafka-cluster"; kafka_cluster_controller ;;
     kill) node_kill "$what" ;;
     stop) locked "$what" node_stop "$what" ;;
