@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+
 	"github.com/unimq/unimq/mq"
 	"github.com/unimq/unimq/rocketmq/internal/remoting"
 )
@@ -37,4 +39,32 @@ func CommittedSum(ctx context.Context, client *mq.Client, group, topic string) (
 		}
 	}
 	return sum, nil
+}
+
+// SetCallbackReturnHook has f run before every successful consume callback
+// returns to the client (a client slow to apply results) until restore.
+func SetCallbackReturnHook(f func()) (restore func()) {
+	callbackReturnHook.Store(&f)
+	return func() { callbackReturnHook.Store(nil) }
+}
+
+// SetCallbackEnterHook has f run when a consume callback starts, with the
+// queue offsets of its messages, until restore.
+func SetCallbackEnterHook(f func(offsets []int64)) (restore func()) {
+	h := func(msgs []*primitive.MessageExt) {
+		offs := make([]int64, len(msgs))
+		for i, m := range msgs {
+			offs[i] = m.QueueOffset
+		}
+		f(offs)
+	}
+	callbackEnterHook.Store(&h)
+	return func() { callbackEnterHook.Store(nil) }
+}
+
+// SetHandOverHook has f run in Close once the callbacks being handed over
+// are taken, until restore.
+func SetHandOverHook(f func()) (restore func()) {
+	handOverHook.Store(&f)
+	return func() { handOverHook.Store(nil) }
 }

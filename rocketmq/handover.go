@@ -514,8 +514,29 @@ func (s *subscription) handOff(ctx context.Context) {
 		}
 	}
 	s.mu.Unlock()
+	// A concurrent subscription computes the offsets from what was
+	// acknowledged (acked.go): the client may not have applied the last
+	// callbacks' results yet. It first lets the callbacks of messages
+	// below an acknowledged one start (lateBatch hands them over).
+	s.mu.Lock()
+	handedOver := s.handedOver
+	s.mu.Unlock()
+	if s.acked != nil && handedOver {
+		if n := s.waitGaps(); n > 0 {
+			s.c.log.Warn("unimq: rocketmq messages below acknowledged ones were not handed over at close; the next member may replay", "group", s.group, "messages", n)
+		}
+	}
+	for q, off := range s.ackedOffsets() {
+		if off > offs[q] {
+			if offs == nil {
+				offs = map[primitive.MessageQueue]int64{}
+			}
+			offs[q] = off
+		}
+	}
 	if len(offs) > 0 {
-		if err := s.c.commitOffsets(ctx, s.group, offs); err != nil {
+		raiseClientOffsets(s.pc, offs) // what the client persists at shutdown agrees
+		if err := s.commitRetrying(ctx, offs); err != nil {
 			s.c.log.Warn("unimq: rocketmq could not commit offsets at close; the next member may replay", "group", s.group, "error", err.Error())
 		}
 	}
@@ -528,6 +549,21 @@ func (s *subscription) handOff(ctx context.Context) {
 			s.c.log.Debug("unimq: rocketmq unlock at close", "group", s.group, "error", err.Error())
 		}
 	}
+}
+
+// commitAttempts bounds the synchronous commits of handOff (a busy broker
+// times requests out; the client's own one-way persist follows anyway).
+const commitAttempts = 3
+
+// commitRetrying commits offs, again after a failure while ctx allows.
+func (s *subscription) commitRetrying(ctx context.Context, offs map[primitive.MessageQueue]int64) error {
+	var err error
+	for i := 0; i < commitAttempts; i++ {
+		if err = s.c.commitOffsets(ctx, s.group, offs); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // unlockAll runs in Close after the client shut down (orderly clustering

@@ -7,10 +7,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	rmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/emirpasic/gods/maps/treemap"
+	godsutils "github.com/emirpasic/gods/utils"
 )
 
 // The adapter reads private fields of rocketmq-client-go v2.1.2's push
@@ -108,6 +111,33 @@ func TestClientPrivateFieldsLayout(t *testing.T) {
 	if clientOffsets(pc) == nil {
 		fail("consumer.remoteBrokerOffsetStore has no mutex sync.RWMutex and OffsetTable map[primitive.MessageQueue]int64",
 			"clientOffsets: Close's synchronous offset commit and the quick persist after acknowledgements")
+	}
+	raiseClientOffsets(pc, map[primitive.MessageQueue]int64{{Topic: "t", QueueId: 1}: 7})
+	if clientOffsets(pc)[primitive.MessageQueue{Topic: "t", QueueId: 1}] != 7 {
+		fail("consumer.remoteBrokerOffsetStore.OffsetTable cannot be raised", "raiseClientOffsets: Close's offsets agree with the client's")
+	}
+
+	// A process queue: its type is the first parameter of the push
+	// consumer's submitToConsume.
+	submit := reflect.ValueOf(pc).Elem().FieldByName("submitToConsume")
+	if !submit.IsValid() || submit.Kind() != reflect.Func || submit.Type().NumIn() < 1 || submit.Type().In(0).Kind() != reflect.Pointer {
+		fail("pushConsumer.submitToConsume is not a func(*processQueue, ...)", "this test, to find the process queue type")
+		return
+	}
+	pq := reflect.New(submit.Type().In(0).Elem())
+	cache := pq.Elem().FieldByName("msgCache")
+	top := pq.Elem().FieldByName("queueOffsetMax")
+	if !cache.IsValid() || cache.Type() != reflect.TypeOf((*treemap.Map)(nil)) || !top.IsValid() || top.Kind() != reflect.Int64 {
+		fail("processQueue has no msgCache *treemap.Map and queueOffsetMax int64", "readPQ: the offsets Close commits")
+		return
+	}
+	m := treemap.NewWith(godsutils.Int64Comparator)
+	m.Put(int64(5), nil)
+	m.Put(int64(3), nil)
+	reflect.NewAt(cache.Type(), unsafe.Pointer(cache.UnsafeAddr())).Elem().Set(reflect.ValueOf(m))
+	reflect.NewAt(top.Type(), unsafe.Pointer(top.UnsafeAddr())).Elem().SetInt(5)
+	if v, ok := readPQ(pq.Interface()); !ok || !reflect.DeepEqual(v.held, []int64{3, 5}) || v.max != 5 {
+		fail("processQueue.mutex/msgCache/queueOffsetMax", "readPQ: the offsets Close commits")
 	}
 	if !t.Failed() {
 		t.Logf("rocketmq-client-go %s: every private field the adapter reads is where v2.1.2 has it", version)

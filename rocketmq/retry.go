@@ -60,6 +60,7 @@ func (s *subscription) handOver(ctx context.Context) bool {
 	}
 	var open []*delivery
 	s.mu.Lock()
+	s.handedOver = true // callbacks entering from now on: lateBatch
 	for _, ds := range s.active {
 		for _, d := range ds {
 			if d.settled.CompareAndSwap(false, true) {
@@ -68,6 +69,9 @@ func (s *subscription) handOver(ctx context.Context) bool {
 		}
 	}
 	s.mu.Unlock()
+	if h := handOverHook.Load(); h != nil {
+		(*h)() // tests: a callback entering right after
+	}
 	var moved atomic.Bool
 	var wg sync.WaitGroup
 	next := make(chan *delivery)
@@ -83,6 +87,11 @@ func (s *subscription) handOver(ctx context.Context) bool {
 					continue
 				}
 				d.st = settle{out: outAck}
+				if s.acked != nil {
+					s.mu.Lock()
+					s.recordAck(d.me)
+					s.mu.Unlock()
+				}
 				if d.b.left.Add(-1) == 0 {
 					close(d.b.done)
 				}
@@ -96,4 +105,47 @@ func (s *subscription) handOver(ctx context.Context) bool {
 	close(next)
 	wg.Wait()
 	return moved.Load()
+}
+
+// lateBatch takes the messages of a callback that entered after handOver
+// (concurrent clustering only; the client runs callbacks in goroutines, and
+// the last one it starts often runs first). When one of them lies below a
+// message of its queue already acknowledged, leaving it would hold the offset
+// back and replay what was acknowledged: the batch is copied to the retry
+// topic like handOver's and reported successful. Otherwise (or when a copy
+// fails) it waits for the shutdown and the messages are redelivered from
+// their offset.
+func (s *subscription) lateBatch(ds []*delivery) bool {
+	s.mu.Lock()
+	gap := false
+	for _, d := range ds {
+		if d.me != nil && d.me.Queue != nil {
+			if a := s.acked[*d.me.Queue]; a != nil && d.me.QueueOffset < a.max {
+				gap = true
+			}
+		}
+	}
+	s.mu.Unlock()
+	if gap {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*s.c.cfg.sendTimeout)
+		defer cancel()
+		copied := 0
+		for _, d := range ds {
+			res, err := s.c.sendSync(ctx, s.retryCopy(d.dm, d.dm.Attempt, time.Now()))
+			if err := checkResult(ctx, "close", res, err); err != nil {
+				s.c.log.Warn("unimq: rocketmq could not hand an unsettled message to the retry topic; it is redelivered from its offset",
+					"topic", s.cfg.Topic, "group", s.group, "id", d.dm.ID, "error", err.Error())
+				break
+			}
+			s.mu.Lock()
+			s.recordAck(d.me)
+			s.mu.Unlock()
+			copied++
+		}
+		if copied == len(ds) {
+			return true
+		}
+	}
+	<-s.closing
+	return false
 }

@@ -49,11 +49,12 @@ type subscription struct {
 	pc      rmq.PushConsumer
 	cid     string // the client's id at the broker (queue locks), "" if unknown
 
-	releaseGroup func()                           // ends this subscription's claim on its group (groups.go)
-	stopWatch    func()                           // stops the background goroutines (handover.go); nil if none
-	kick         chan struct{}                    // a callback succeeded: persist offsets soon (handover.go)
-	inflight     map[primitive.MessageQueue]int   // messages in a callback per queue (guarded by mu)
-	done         map[primitive.MessageQueue]int64 // orderly: next offset after what was consumed (guarded by mu)
+	releaseGroup func()                                 // ends this subscription's claim on its group (groups.go)
+	stopWatch    func()                                 // stops the background goroutines (handover.go); nil if none
+	kick         chan struct{}                          // a callback succeeded: persist offsets soon (handover.go)
+	inflight     map[primitive.MessageQueue]int         // messages in a callback per queue (guarded by mu)
+	done         map[primitive.MessageQueue]int64       // orderly: next offset after what was consumed (guarded by mu)
+	acked        map[primitive.MessageQueue]*ackedQueue // concurrent clustering: acknowledged offsets still held by the client (acked.go; guarded by mu)
 
 	retryTopic string // "%RETRY%<group>" as the client names it; "" for broadcast
 
@@ -66,6 +67,7 @@ type subscription struct {
 	closeMu    sync.RWMutex // held for reading by a Nack writing its retry copy, for writing by Close
 	mu         sync.Mutex
 	active     map[*batch][]*delivery // callbacks waiting for their messages to settle (guarded by mu)
+	handedOver bool                   // Close ran handOver: later callbacks go to lateBatch (guarded by mu)
 	lastSettle time.Time              // when the last Ack/Nack/DeadLetter was handed to a callback
 	once       sync.Once
 }
@@ -152,6 +154,9 @@ func (c *conn) subscribe(ctx context.Context, cfg *driver.SubscriptionConfig, gr
 	s := &subscription{c: c, cfg: cfg, group: group, ordered: cfg.Ordered, bcast: cfg.Broadcast, retryTopic: retry,
 		ch: make(chan []*delivery, 2*prefetch), closing: make(chan struct{}), active: map[*batch][]*delivery{},
 		inflight: map[primitive.MessageQueue]int{}, done: map[primitive.MessageQueue]int64{}, kick: make(chan struct{}, 1)}
+	if !s.ordered && !s.bcast {
+		s.acked = map[primitive.MessageQueue]*ackedQueue{}
+	}
 	maxAttempts := max(cfg.MaxAttempts, 1)
 	opts := []consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver(c.cfg.nameServers)),
@@ -315,6 +320,15 @@ func processQueues(pc rmq.PushConsumer) *sync.Map {
 	return (*sync.Map)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
+// Test hooks: callbackEnterHook runs when a callback starts (with its
+// messages), callbackReturnHook before a successful one returns to the
+// client, handOverHook once handOver took the callbacks it hands over.
+var (
+	callbackEnterHook  atomic.Pointer[func([]*primitive.MessageExt)]
+	callbackReturnHook atomic.Pointer[func()]
+	handOverHook       atomic.Pointer[func()]
+)
+
 // maxConsumeBatch bounds the messages of one callback (the client's pull
 // batch is 32).
 const maxConsumeBatch = 32
@@ -329,6 +343,9 @@ func consumeBatch(cfg *driver.SubscriptionConfig) int {
 // consume is the client's callback: it hands msgs to Receive and returns
 // once every one is settled.
 func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+	if h := callbackEnterHook.Load(); h != nil {
+		(*h)(msgs)
+	}
 	var q primitive.MessageQueue
 	if len(msgs) > 0 && msgs[0].Queue != nil {
 		q = *msgs[0].Queue
@@ -349,6 +366,9 @@ func (s *subscription) consume(ctx context.Context, msgs ...*primitive.MessageEx
 		}
 	}
 	s.mu.Unlock()
+	if h := callbackReturnHook.Load(); h != nil && ok {
+		(*h)() // tests: a client slow to apply the result
+	}
 	if ok {
 		select {
 		case s.kick <- struct{}{}:
@@ -414,6 +434,10 @@ func (s *subscription) handle(msgs []*primitive.MessageExt) bool {
 // the subscription closes first.
 func (s *subscription) await(b *batch, ds []*delivery) bool {
 	s.mu.Lock()
+	if s.handedOver {
+		s.mu.Unlock()
+		return s.lateBatch(ds)
+	}
 	s.active[b] = ds
 	s.mu.Unlock()
 	defer func() {
@@ -506,6 +530,9 @@ func (s *subscription) settle(op string, m *driver.Message, st settle) error {
 	}
 	s.lastSettle = time.Now()
 	d.st = st
+	if st.out == outAck && s.acked != nil {
+		s.recordAck(d.me)
+	}
 	if d.b.left.Add(-1) == 0 {
 		close(d.b.done)
 	}
