@@ -30,7 +30,7 @@ import (
 type ackedQueue struct {
 	offs    map[int64]struct{}
 	max     int64 // the highest offset acknowledged
-	pruneAt int // prune when offs grows past this
+	pruneAt int   // prune when offs grows past this
 }
 
 // minPrune is the smallest size at which ackedQueue is pruned.
