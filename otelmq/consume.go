@@ -29,6 +29,9 @@ func (t *Telemetry) Middleware(next mq.Handler) mq.Handler { return t.handler(ne
 // without mq.HandlerInfo.
 func (t *Telemetry) handler(next mq.Handler, system func() string) mq.Handler {
 	return func(ctx context.Context, m *mq.Message) (err error) {
+		if t.quiet() {
+			return next(ctx, m)
+		}
 		tr, on := t.tracerFor()
 		measured := t.m.processOn(ctx)
 		if !on && !measured {
@@ -103,6 +106,9 @@ func (t *Telemetry) Receive(ctx context.Context, m *mq.Message) (context.Context
 }
 
 func (t *Telemetry) receive(ctx context.Context, m *mq.Message, system func() string) (context.Context, func(error)) {
+	if t.quiet() {
+		return ctx, nil
+	}
 	tr, on := t.tracerFor()
 	if !on {
 		return ctx, nil

@@ -24,6 +24,9 @@ const modeKey = attribute.Key("unimq.publish.mode")
 // provider it injects the caller's context, if the propagator is set, and
 // otherwise returns ctx untouched.
 func (t *Telemetry) Intercept(ctx context.Context, p mq.PublishInfo) context.Context {
+	if t.quiet() {
+		return ctx
+	}
 	tr, on := t.tracerFor()
 	prop := t.propagator(on)
 	if !on && prop == nil {
@@ -40,6 +43,7 @@ func (t *Telemetry) Intercept(ctx context.Context, p mq.PublishInfo) context.Con
 		var span trace.Span
 		ctx, span = tr.Start(ctx, opSend+" "+p.Topic, trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(kv...))
 		ctx = context.WithValue(ctx, sendSpanKey{}, span)
+		t.sends.Add(1)
 	}
 	if prop != nil {
 		for _, m := range p.Messages {
@@ -75,6 +79,7 @@ func (t *Telemetry) published(ctx context.Context, e *mq.Event) {
 			span.SetStatus(codes.Error, e.Err.Error())
 		}
 		span.End()
+		t.sends.Add(-1)
 	}
 	if !t.m.publishOn(ctx) {
 		return

@@ -21,6 +21,9 @@ const (
 // Hook is the mq.Hook: it ends send spans, records the metrics, and turns
 // retries and dead letters into settle spans with an event.
 func (t *Telemetry) Hook(ctx context.Context, e mq.Event) {
+	if t.sends.Load() == 0 && t.quiet() {
+		return // no send span to end, nothing to record
+	}
 	switch e.Kind {
 	case mq.EventPublished:
 		t.published(ctx, &e)

@@ -24,6 +24,10 @@ type Telemetry struct {
 	m       instruments
 	sets    setCache     // metric attribute sets
 	backlog backlogGauge // MetricBacklog (backlog.go)
+
+	meter      meterState                 // how the instruments record (quiet.go)
+	quietCache atomic.Pointer[quietEntry] // the last "nothing to record" decision (quiet.go)
+	sends      atomic.Int64               // send spans started and not yet ended (publish.go)
 }
 
 type tracerEntry struct {
@@ -84,7 +88,7 @@ func New(opts ...Option) *Telemetry {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	t := &Telemetry{tp: cfg.tp, prop: cfg.prop}
+	t := &Telemetry{tp: cfg.tp, prop: cfg.prop, meter: meterStateOf(mp, cfg.mp != nil)}
 	meter := mp.Meter(ScopeName)
 	t.m.init(meter)
 	t.backlog.init(meter, cfg.backlogEvery)
