@@ -41,14 +41,15 @@
 # Environment knobs (all optional):
 #   UNIMQ_BROKERS_DIR      state folder (default: <repo>/.brokers)
 #   UNIMQ_BROKERS_M2       Maven local repository (default: $UNIMQ_BROKERS_DIR/m2)
-#   UNIMQ_BROKERS_TIMEOUT  seconds to wait for one broker to become ready (default: 180)
+#   UNIMQ_BROKERS_TIMEOUT  seconds to wait for one broker to become ready (default: 600; a JVM broker on
+#                          2 busy cores took over 180 s to start and answer its health check)
 #   UNIMQ_CLUSTERS_DIR     state folder of the three-node clusters (default: $UNIMQ_BROKERS_DIR/clusters)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 B="${UNIMQ_BROKERS_DIR:-$ROOT/.brokers}"
 M2="${UNIMQ_BROKERS_M2:-$B/m2}"
-TIMEOUT="${UNIMQ_BROKERS_TIMEOUT:-180}"
+TIMEOUT="${UNIMQ_BROKERS_TIMEOUT:-600}"
 export DEBIAN_FRONTEND=noninteractive
 
 KAFKA_VERSION=3.9.1
