@@ -95,12 +95,12 @@ func inject(t *testing.T, l *ledger.Ledger, cmd, name, what string) *ledger.Faul
 	return l.Fault(what)
 }
 
-// open opens url and closes the client at the end of the test.
-func open(t *testing.T, url string) *mq.Client {
+// open opens url with opts and closes the client at the end of the test.
+func open(t *testing.T, url string, opts ...mq.Option) *mq.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := mq.Open(ctx, url)
+	c, err := mq.Open(ctx, url, opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", url, err)
 	}
@@ -136,8 +136,8 @@ func subscribe(t *testing.T, c *mq.Client, l *ledger.Ledger, topic, group string
 	return s
 }
 
-// publishers publish a stream of distinct messages (ID = key = body) from several clients,
-// each recorded in the ledger, until Stop.
+// publishers publish a stream of distinct messages from several clients (startPublishers) or
+// senders (startSenders), each recorded in the ledger, until Stop.
 type publishers struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -170,8 +170,26 @@ func (p *publishers) logErrors(t *testing.T) {
 // without, the backend picks (RocketMQ: the client's queue rotation, which avoids a broker that
 // failed).
 func startPublishers(t *testing.T, l *ledger.Ledger, topic string, keyed bool, clients ...*mq.Client) *publishers {
+	senders := make([]sender, len(clients))
+	for i, c := range clients {
+		senders[i] = func(ctx context.Context, m *mq.Message) error {
+			if keyed {
+				m.Key = m.ID
+			}
+			return c.Publish(ctx, topic, m)
+		}
+	}
+	return startSenders(t, l, "p", senders...)
+}
+
+// sender publishes one message of a stream (a client's Publish, with the options it needs).
+type sender func(ctx context.Context, m *mq.Message) error
+
+// startSenders publishes a stream of distinct messages (ID = body = prefix, the sender's
+// number, a sequence number) from each sender, each recorded in the ledger, until Stop.
+func startSenders(t *testing.T, l *ledger.Ledger, prefix string, senders ...sender) *publishers {
 	p := &publishers{stop: make(chan struct{}), kinds: map[string]int{}}
-	for n, c := range clients {
+	for n, send := range senders {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
@@ -183,20 +201,16 @@ func startPublishers(t *testing.T, l *ledger.Ledger, topic string, keyed bool, c
 					return
 				case <-tick.C:
 				}
-				id := fmt.Sprintf("p%d-%06d", n, i)
+				id := fmt.Sprintf("%s%d-%06d", prefix, n, i)
 				err := l.Publish(id, func() error {
 					ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
 					defer cancel()
-					m := &mq.Message{ID: id, Body: []byte(id)}
-					if keyed {
-						m.Key = id
-					}
-					return c.Publish(ctx, topic, m)
+					return send(ctx, &mq.Message{ID: id, Body: []byte(id)})
 				})
 				if err != nil {
 					p.failed(id, err)
 					if p.errors.Add(1) <= 5 {
-						t.Logf("publisher %d: %s: %v", n, id, err)
+						t.Logf("publisher %s%d: %s: %v", prefix, n, id, err)
 					}
 				}
 			}

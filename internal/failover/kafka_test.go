@@ -24,6 +24,7 @@ var kafkaClusterAddrs = []string{"127.0.0.1:19092", "127.0.0.1:19192", "127.0.0.
 func TestKafkaClusterFailover(t *testing.T) {
 	requireCluster(t, "kafka-cluster", kafkaClusterAddrs...)
 	t.Parallel()
+	exclusive(t, "kafka-cluster")
 	url := "kafka://" + strings.Join(kafkaClusterAddrs, ",")
 	l := ledger.New()
 	topic, group := uniqueName("failover"), "failover"

@@ -35,6 +35,10 @@ type Ledger struct {
 type Fault struct {
 	Name string
 	At   time.Time
+	// Only: recovery is measured with the messages whose ID starts with
+	// Only ("": every message), e.g. those sent to the part of a cluster
+	// the fault hit (FaultOf).
+	Only string
 	// Publish and Deliver: from At to the first confirmed publish started
 	// after At, and to the first delivery of such a message (0: not yet).
 	Publish, Deliver time.Duration
@@ -63,7 +67,7 @@ func (l *Ledger) Publish(id string, send func() error) error {
 	}
 	l.confirmed[id] = true
 	for _, f := range l.faults {
-		if f.Publish == 0 && start.After(f.At) {
+		if f.Publish == 0 && start.After(f.At) && strings.HasPrefix(id, f.Only) {
 			f.Publish = now.Sub(f.At)
 		}
 	}
@@ -82,16 +86,21 @@ func (l *Ledger) Delivered(id string) {
 	}
 	l.delivered[id]++
 	for _, f := range l.faults {
-		if f.Deliver == 0 && start.After(f.At) {
+		if f.Deliver == 0 && start.After(f.At) && strings.HasPrefix(id, f.Only) {
 			f.Deliver = now.Sub(f.At)
 		}
 	}
 }
 
 // Fault records that a failure named name is injected now; recovery is
-// measured from this moment.
-func (l *Ledger) Fault(name string) *Fault {
-	f := &Fault{Name: name, At: time.Now()}
+// measured from this moment, with every message.
+func (l *Ledger) Fault(name string) *Fault { return l.FaultOf(name, "") }
+
+// FaultOf is Fault measuring recovery with the messages whose ID starts
+// with prefix only: a fault that stops part of a stream (one node's
+// partitions) has not recovered while the rest of it flows.
+func (l *Ledger) FaultOf(name, prefix string) *Fault {
+	f := &Fault{Name: name, At: time.Now(), Only: prefix}
 	l.mu.Lock()
 	l.faults = append(l.faults, f)
 	l.mu.Unlock()

@@ -86,6 +86,23 @@ func TestRecoveryCountsOnlyMessagesStartedAfterTheFault(t *testing.T) {
 	}
 }
 
+func TestFaultOfCountsOnlyItsMessages(t *testing.T) {
+	l := New()
+	f := l.FaultOf("node 2 cut off", "n2-")
+	time.Sleep(2 * time.Millisecond) // publishes must start strictly after the fault
+	ok := func() error { return nil }
+	_ = l.Publish("n1-a", ok)
+	l.Delivered("n1-a")
+	if l.Recovered(f) || f.Publish != 0 || f.Deliver != 0 {
+		t.Fatalf("recovered by another node's message: %+v", *f)
+	}
+	_ = l.Publish("n2-a", ok)
+	l.Delivered("n2-a")
+	if !l.Recovered(f) {
+		t.Fatalf("not recovered by its own message: %+v", *f)
+	}
+}
+
 func TestPercentile(t *testing.T) {
 	ms := time.Millisecond
 	ds := []time.Duration{30 * ms, 10 * ms, 0, 20 * ms}
