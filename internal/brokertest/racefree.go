@@ -40,11 +40,12 @@ func RaceFree(t *testing.T) bool {
 		return false
 	}
 	pattern := runPattern(t.Name())
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	limit := childLimit(t)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	// go test puts its own toolchain's bin first on the test's PATH (Go
 	// 1.19 and later), so "go" is the toolchain running this test.
-	cmd := exec.CommandContext(ctx, "go", "test", "-race=false", "-count=1", "-v", "-run", pattern, ".")
+	cmd := exec.CommandContext(ctx, "go", "test", "-race=false", "-count=1", "-timeout", limit.String(), "-v", "-run", pattern, ".")
 	cmd.Env = append(os.Environ(), EnvRaceFreeChild+"=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -55,6 +56,20 @@ func RaceFree(t *testing.T) bool {
 	}
 	t.Logf("%s", out)
 	return true
+}
+
+// childLimit bounds RaceFree's child: 5 minutes, or what is left of t's
+// -timeout (less a minute for the child's build and the parent's report)
+// when that is longer: a test that kills and restarts cluster nodes runs
+// longer than 5 minutes under load.
+func childLimit(t *testing.T) time.Duration {
+	d := 5 * time.Minute
+	if dl, ok := t.Deadline(); ok {
+		if left := time.Until(dl) - time.Minute; left > d {
+			d = left
+		}
+	}
+	return d
 }
 
 // runPattern is the go test -run pattern that selects exactly the test
