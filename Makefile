@@ -41,7 +41,7 @@ test: brokers-up
 	$(MAKE) lint
 
 # The clusters are stopped whether the tests pass or not; the tests' status is make's.
-CLUSTER_TEST_TIMEOUT ?= 30m
+CLUSTER_TEST_TIMEOUT ?= 45m
 test-clusters:
 	scripts/brokers.sh up clusters
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -parallel 3 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
