@@ -71,7 +71,7 @@ func TestKafkaNetworkFaults(t *testing.T) {
 	t.Cleanup(func() { _ = px.Close() }) // after the clients (cleanups run last-in first-out)
 	name := kafkaNodeName(victim)
 	t.Logf("proxy %s in front of %s (%s), which leads partition %d", px.Addr(), name, victim, partition)
-	url := direct
+	url := direct // every client below goes through the dialer
 	dial := kafka.WithDialer(&viaProxy{to: map[string]string{victim: px.Addr()}})
 	for range 3 {
 		subscribe(t, open(t, url, dial), l, topic, group)
@@ -110,12 +110,12 @@ func TestKafkaNetworkFaults(t *testing.T) {
 		// measured with one publisher per partition: the keyed publishers are blocked by a
 		// publish to the node's partition for up to publishTimeout each, and would hide
 		// that the other partitions flow
-		stream := l.FaultOf(fmt.Sprintf("%s: partition %d (other node)", what, other), "w")
+		rest := l.FaultOf(fmt.Sprintf("%s: partition %d (other node)", what, other), "w")
 		own := l.FaultOf(fmt.Sprintf("%s: partition %d", what, partition), "v")
 		// the other nodes' partitions flow while the fault lasts
-		if !recovered(l, stream, recoverTimeout) {
+		if !recovered(l, rest, recoverTimeout) {
 			c, d := l.Counts()
-			t.Errorf("%s: no confirmed publish delivered within %v (confirmed %d, delivered %d)", stream.Name, recoverTimeout, c, d)
+			t.Errorf("%s: no confirmed publish delivered within %v (confirmed %d, delivered %d)", rest.Name, recoverTimeout, c, d)
 		}
 		switch kind {
 		case "latency":
@@ -134,7 +134,7 @@ func TestKafkaNetworkFaults(t *testing.T) {
 			}
 			t.Logf("%s: recovered; %d connections relayed again", own.Name, px.Relayed())
 		case "cut-off":
-			if d := time.Until(stream.At.Add(kafkaNetCutOff)); d > 0 {
+			if d := time.Until(rest.At.Add(kafkaNetCutOff)); d > 0 {
 				time.Sleep(d) // the fault's length (not a wait for a result): cut off past the read timeout
 			}
 			if l.Recovered(own) {
