@@ -41,10 +41,12 @@ test: brokers-up
 	$(MAKE) lint
 
 # The clusters are stopped whether the tests pass or not; the tests' status is make's.
+# -parallel 6: every failover test starts at once; the tests of one cluster wait on its lock
+# (internal/failover exclusive) without holding a slot another cluster's test needs.
 CLUSTER_TEST_TIMEOUT ?= 45m
 test-clusters:
 	scripts/brokers.sh up clusters
-	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -parallel 3 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
+	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -parallel 6 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \
 		status=$$?; scripts/brokers.sh down clusters; exit $$status
 
 fuzz:
