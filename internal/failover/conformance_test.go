@@ -46,24 +46,31 @@ func TestRabbitMQClusterConformance(t *testing.T) {
 func TestKafkaClusterConformance(t *testing.T) {
 	requireCluster(t, "kafka-cluster", kafkaClusterAddrs...)
 	exclusive(t, "kafka-cluster")
-	url := "kafka://" + strings.Join(kafkaClusterAddrs, ",")
-	mqtest.Run(t, mqtest.Harness{
+	h := clusterHarness("kafka://"+strings.Join(kafkaClusterAddrs, ","), "kc", "kafka-1")
+	h.IgnoreGoroutines = []goleak.Option{
+		goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
+		goleak.IgnoreAnyFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
+	}
+	mqtest.Run(t, h)
+}
+
+// clusterHarness is the harness of a cluster's suite: every client on url, the topics declared
+// through the adapter (names starting with prefix), and Reconnect as a SIGKILL of node and its
+// restart (killed names the node for scripts/brokers.sh).
+func clusterHarness(url, prefix, killed string) mqtest.Harness {
+	return mqtest.Harness{
 		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
 			return mq.Open(ctx, url, opts...)
 		},
-		NewTopic: declaredTopic(url, "kc"),
+		NewTopic: declaredTopic(url, prefix),
 		Restart: func(_ context.Context, t testing.TB) error {
-			node(t, "kill", "kafka-1")
-			node(t, "restart", "kafka-1")
+			node(t, "kill", killed)
+			node(t, "restart", killed)
 			return nil
 		},
 		Wait:  30 * time.Second,
 		Quiet: time.Second,
-		IgnoreGoroutines: []goleak.Option{
-			goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
-			goleak.IgnoreAnyFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
-		},
-	})
+	}
 }
 
 // TestRocketMQClusterConformance runs the shared suite against the RocketMQ cluster (one name
@@ -79,26 +86,14 @@ func TestRocketMQClusterConformance(t *testing.T) {
 		return
 	}
 	brokertest.QuietRocketMQLogs()
-	url := "rocketmq://" + rocketmqClusterAddrs[0]
-	mqtest.Run(t, mqtest.Harness{
-		Open: func(ctx context.Context, t testing.TB, opts ...mq.Option) (*mq.Client, error) {
-			return mq.Open(ctx, url, opts...)
-		},
-		NewTopic: declaredTopic(url, "rc"),
-		Restart: func(_ context.Context, t testing.TB) error {
-			node(t, "kill", "rocketmq-a")
-			node(t, "restart", "rocketmq-a")
-			return nil
-		},
-		Wait:             30 * time.Second,
-		Quiet:            time.Second,
-		DelayTolerance:   4 * time.Second,
-		CheckBackWait:    45 * time.Second,
-		IgnoreGoroutines: brokertest.RocketMQClientGoroutines,
-		RebalanceReplays: "a RocketMQ clustering rebalance has no revocation step for unordered consumers: the member " +
-			"losing a queue learns it on its own rebalance, after the new owner may have read the committed offset " +
-			"(docs/rocketmq.md, Groups)",
-	})
+	h := clusterHarness("rocketmq://"+rocketmqClusterAddrs[0], "rc", "rocketmq-a")
+	h.DelayTolerance = 4 * time.Second
+	h.CheckBackWait = 45 * time.Second
+	h.IgnoreGoroutines = brokertest.RocketMQClientGoroutines
+	h.RebalanceReplays = "a RocketMQ clustering rebalance has no revocation step for unordered consumers: the member " +
+		"losing a queue learns it on its own rebalance, after the new owner may have read the committed offset " +
+		"(docs/rocketmq.md, Groups)"
+	mqtest.Run(t, h)
 }
 
 // declaredTopic returns a Harness.NewTopic that declares a unique topic through a client of url
