@@ -46,6 +46,19 @@ func replays(col *mqtest.Collector, first []string) []string {
 	return out
 }
 
+// ackingClient opens a client that signals each acknowledgement (the Ack
+// returned, not only the handler) on the returned channel.
+func ackingClient(t *testing.T) (*mq.Client, <-chan struct{}) {
+	t.Helper()
+	acked := make(chan struct{}, 1000)
+	c := openClient(t, mq.WithHook(func(_ context.Context, e mq.Event) {
+		if e.Kind == mq.EventAcked {
+			acked <- struct{}{}
+		}
+	}))
+	return c, acked
+}
+
 // TestCloseHandsOverWithoutReplay: two members of a group share a topic's
 // queues and acknowledge every message; one closes gracefully and the other
 // takes its queues over: it starts after what the closed member
@@ -97,12 +110,7 @@ func TestCloseHandsOverWhenTheClientAppliesLate(t *testing.T) {
 	defer releaseOnce.Do(func() { close(release) })
 
 	col := mqtest.NewCollector()
-	acked := make(chan struct{}, 1000)
-	ca := openClient(t, mq.WithHook(func(_ context.Context, e mq.Event) {
-		if e.Kind == mq.EventAcked {
-			acked <- struct{}{}
-		}
-	}))
+	ca, acked := ackingClient(t)
 	a, err := ca.Subscribe(t.Context(), topic, col.Handler("A", nil), g)
 	require.NoError(t, err)
 	first := publishN(t, pub, topic, "late", 16)
@@ -159,12 +167,7 @@ func TestCloseHandsOverCallbacksStartedLate(t *testing.T) {
 	defer restoreHandOver()
 
 	col := mqtest.NewCollector()
-	acked := make(chan struct{}, 1000)
-	ca := openClient(t, mq.WithHook(func(_ context.Context, e mq.Event) {
-		if e.Kind == mq.EventAcked {
-			acked <- struct{}{}
-		}
-	}))
+	ca, acked := ackingClient(t)
 	a, err := ca.Subscribe(t.Context(), topic, col.Handler("A", nil), g)
 	require.NoError(t, err)
 	first := publishN(t, pub, topic, "start", 24)
@@ -208,12 +211,7 @@ func TestRebalanceHandsOverWithoutReplay(t *testing.T) {
 		gname := mqtest.UniqueName("g-rebalance")
 		g := mq.Group(gname)
 		col := mqtest.NewCollector()
-		acked := make(chan struct{}, 1000)
-		a := openClient(t, mq.WithHook(func(_ context.Context, e mq.Event) {
-			if e.Kind == mq.EventAcked {
-				acked <- struct{}{}
-			}
-		}))
+		a, acked := ackingClient(t)
 		subscribe(t, a, topic, col.Handler("A", nil), g)
 		b := openClient(t)
 
