@@ -35,10 +35,58 @@ import (
 type BatchHandler[M any] func(ctx context.Context, ms []*M) error
 
 // batchLane is a queue of messages and the workers that gather and run
-// batches from it.
+// batches from it. The receive loop appends a whole received run under one
+// lock and wakes the gathering worker once, and the worker takes as many
+// messages as its batch still has room for in one go: a batch costs a few
+// lock round trips and wake-ups, not a channel operation per message.
 type batchLane struct {
-	in     chan *driver.Message
 	gather sync.Mutex // held by the worker gathering a batch
+
+	mu     sync.Mutex
+	queue  []*driver.Message // queued messages from head on
+	head   int
+	closed bool
+	wake   chan struct{} // one pending signal: the queue grew or closed
+}
+
+func newBatchLane() *batchLane { return &batchLane{wake: make(chan struct{}, 1)} }
+
+// put appends dms and signals the gathering worker.
+func (l *batchLane) put(dms ...*driver.Message) {
+	l.mu.Lock()
+	l.queue = append(l.queue, dms...)
+	l.mu.Unlock()
+	l.signal()
+}
+
+func (l *batchLane) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close marks the lane closed (no put after it) and signals the worker.
+func (l *batchLane) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.signal()
+}
+
+// take moves up to room queued messages to batch; open is false once the
+// lane is closed and empty.
+func (l *batchLane) take(batch []*driver.Message, room int) (_ []*driver.Message, open bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := min(room, len(l.queue)-l.head)
+	batch = append(batch, l.queue[l.head:l.head+n]...)
+	clear(l.queue[l.head : l.head+n])
+	l.head += n
+	if l.head == len(l.queue) {
+		l.queue, l.head = l.queue[:0], 0
+	}
+	return batch, !l.closed || l.head < len(l.queue)
 }
 
 func (e *Engine[M]) startBatch() {
@@ -48,7 +96,7 @@ func (e *Engine[M]) startBatch() {
 	}
 	e.blanes = make([]*batchLane, n)
 	for i := range e.blanes {
-		e.blanes[i] = &batchLane{in: make(chan *driver.Message, e.p.Held)}
+		e.blanes[i] = newBatchLane()
 	}
 	e.wg.Add(e.p.Concurrency)
 	for i := 0; i < e.p.Concurrency; i++ {
@@ -57,21 +105,21 @@ func (e *Engine[M]) startBatch() {
 }
 
 // dispatchBatch queues received messages for the batch workers; it never
-// blocks (one slot per queued message).
+// blocks (the slots bound what is queued).
 func (e *Engine[M]) dispatchBatch(dms []*driver.Message) {
+	if len(e.blanes) == 1 {
+		e.blanes[0].put(dms...)
+		return
+	}
 	for _, dm := range dms {
-		l := e.blanes[0]
-		if len(e.blanes) > 1 {
-			l = e.blanes[laneHash(dm)%uint32(len(e.blanes))]
-		}
-		l.in <- dm
+		e.blanes[laneHash(dm)%uint32(len(e.blanes))].put(dm)
 	}
 }
 
 // closeBatch closes the lanes' queues once the loop has ended.
 func (e *Engine[M]) closeBatch() {
 	for _, l := range e.blanes {
-		close(l.in)
+		l.close()
 	}
 }
 
@@ -103,37 +151,41 @@ func (e *Engine[M]) batchWorker(l *batchLane) {
 // until BatchLinger has passed since the first; open is false once the
 // queue is closed (Close) and empty.
 func (e *Engine[M]) gather(l *batchLane, batch []*driver.Message, t *time.Timer) (_ []*driver.Message, open bool) {
-	dm, ok := <-l.in
-	if !ok {
-		return batch, false
-	}
-	batch = append(batch, dm)
-	if len(batch) >= e.p.BatchSize {
-		return batch, true
-	}
-	t.Reset(e.p.BatchLinger)
+	armed := false
 	defer func() {
-		if !t.Stop() {
+		if armed && !t.Stop() {
 			select {
 			case <-t.C:
 			default:
 			}
 		}
 	}()
-	for len(batch) < e.p.BatchSize {
+	for {
+		batch, open = l.take(batch, e.p.BatchSize-len(batch))
+		if len(batch) >= e.p.BatchSize || !open {
+			return batch, open
+		}
+		if len(batch) > 0 && !armed {
+			t.Reset(e.p.BatchLinger)
+			armed = true
+		}
+		var linger <-chan time.Time
+		if armed {
+			linger = t.C
+		}
 		select {
-		case dm, ok := <-l.in:
-			if !ok {
-				return batch, false
-			}
-			batch = append(batch, dm)
-		case <-t.C:
+		case <-l.wake:
+		case <-linger:
 			return batch, true
 		case <-e.intake.Done():
-			return batch, true // closing: runBatch's caller leaves it
+			if len(batch) > 0 {
+				return batch, true // closing: runBatch's caller leaves it
+			}
+			// closing with nothing gathered: wait for the loop to close
+			// the lane (it ends on intake's cancellation).
+			<-l.wake
 		}
 	}
-	return batch, true
 }
 
 // runBatch filters, runs the handler over batch (retrying failed messages
