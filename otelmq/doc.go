@@ -2,7 +2,8 @@
 // and baggage in message headers, spans and metrics named by the
 // OpenTelemetry messaging semantic conventions, and an slog handler that
 // puts the trace id on log records. It depends on the OpenTelemetry API
-// only; install an SDK (or nothing: then it costs next to nothing).
+// only; install an SDK before opening clients (or nothing: then a client
+// opened through ClientOptions carries no instrumentation and costs nothing).
 //
 //	tel := otelmq.New() // global providers; or WithTracerProvider, WithMeterProvider
 //	c, err := mq.Open(ctx, url, tel.ClientOptions()...)

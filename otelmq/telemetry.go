@@ -99,13 +99,25 @@ func New(opts ...Option) *Telemetry {
 // publish interceptor, the hook and the handler middleware (Open level, so
 // it wraps every Subscribe-level middleware and its span covers them). Call
 // it once per client.
+//
+// Whether the client is instrumented is decided when it opens (mq.When):
+// if nothing would be recorded or injected then (no tracer provider, meter
+// provider or propagator, configured in New or installed globally), the
+// client gets no interceptor, hook or middleware and pays nothing for
+// otelmq. Install the SDK before opening clients, as OpenTelemetry asks; a
+// client opened earlier stays uninstrumented (open it again). Middleware,
+// Intercept and Receive used on their own follow the global providers at
+// every call.
 func (t *Telemetry) ClientOptions() []mq.Option {
 	cl := &client{t: t}
-	return []mq.Option{
+	return []mq.Option{mq.When(t.recording,
 		mq.WithPublishInterceptor(cl.intercept),
 		mq.WithHook(cl.hook),
 		mq.WithMiddleware(cl.middleware),
 		mq.WithReceiveInterceptor(cl.receive),
 		mq.OnOpen(cl.opened),
-	}
+	)}
 }
+
+// recording reports whether anything would be recorded or injected now.
+func (t *Telemetry) recording() bool { return !t.quiet() }
