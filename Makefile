@@ -1,8 +1,9 @@
 # unimq — developer entry points.
 #   make test        start the real brokers (scripts/brokers.sh up all), then run every test with
 #                    the brokers required (an unreachable broker fails instead of skipping), then
-#                    the tests that restart a broker, alone
-#                    and a short pass of every fuzz target (FUZZ_BUDGET seconds in all), then lint
+#                    the tests that restart a broker, alone, then the three-node clusters with one
+#                    kill cycle of each failover scenario (test-clusters-quick), then a short pass
+#                    of every fuzz target (FUZZ_BUDGET seconds in all), then lint
 #   make test-unit   run the tests without requiring brokers (integration tests skip)
 #   make fuzz        run every fuzz target of the repository for FUZZTIME each (scripts/fuzz.sh:
 #                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
@@ -10,7 +11,8 @@
 #   make brokers-up / brokers-down / brokers-status   manage the local brokers (docs/brokers.md)
 #   make test-clusters  start the three-node clusters (scripts/brokers.sh up clusters), run the
 #                    failover tests (internal/failover, UNIMQ_CLUSTERS=1), stop the clusters
-#                    (docs/clusters.md); not part of make test
+#                    (docs/clusters.md): every scenario in full (5 kill cycles, rolling restarts),
+#                    the network faults and the conformance suites on the clusters
 
 GO ?= go
 TEST_TIMEOUT ?= 25m
@@ -25,7 +27,7 @@ FUZZ ?= .
 STATICCHECK_VERSION ?= v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: test-clusters test test-unit fuzz fuzz-short vet lint bench bench-peers brokers-up brokers-down brokers-status
+.PHONY: test-clusters test-clusters-quick test test-unit fuzz fuzz-short vet lint bench bench-peers brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -37,6 +39,7 @@ test: brokers-up
 	UNIMQ_REQUIRE_BROKERS=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_TESTS)' $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_SUBTESTS)' $(PKGS)
+	$(MAKE) test-clusters-quick
 	$(MAKE) fuzz-short
 	$(MAKE) lint
 
@@ -44,6 +47,14 @@ test: brokers-up
 # -parallel 6: every failover test starts at once; the tests of one cluster wait on its lock
 # (internal/failover exclusive) without holding a slot another cluster's test needs.
 CLUSTER_TEST_TIMEOUT ?= 45m
+# make test's phase 4: the same clusters, one kill cycle of the Kafka, RabbitMQ quorum and
+# RocketMQ failover scenarios (UNIMQ_CLUSTERS=quick: no rolling restart), 0 confirmed lost.
+CLUSTER_QUICK_TESTS ?= Test(KafkaCluster|RabbitMQQuorumCluster|RocketMQCluster)Failover$$
+test-clusters-quick:
+	scripts/brokers.sh up clusters
+	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=quick $(GO) test -race -count=1 -parallel 6 -timeout 20m -v -run '$(CLUSTER_QUICK_TESTS)' ./internal/failover/ ; \
+		status=$$?; scripts/brokers.sh down clusters; exit $$status
+
 test-clusters:
 	scripts/brokers.sh up clusters
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_CLUSTERS=1 $(GO) test -race -count=1 -parallel 6 -timeout $(CLUSTER_TEST_TIMEOUT) -v ./internal/failover/ ; \

@@ -33,14 +33,42 @@ const (
 	publishInterval = 10 * time.Millisecond // per publisher: at most 100 messages a second
 )
 
-// requireCluster skips t unless UNIMQ_CLUSTERS=1; then it checks that every address answers
-// and fails t (UNIMQ_REQUIRE_BROKERS=1) or skips it when one does not.
+// clusterMode reads UNIMQ_CLUSTERS: "1" (also true, yes, on) runs every scenario in full,
+// "quick" runs one kill cycle and no rolling restart (make test's cluster phase), anything
+// else skips the tests.
+func clusterMode() string {
+	switch v := strings.ToLower(strings.TrimSpace(os.Getenv(envClusters))); v {
+	case "1", "true", "yes", "on":
+		return "full"
+	case "quick":
+		return v
+	}
+	return ""
+}
+
+// cycles is how many kill cycles a scenario runs: killCycles, or one in quick mode.
+func cycles() int {
+	if clusterMode() == "quick" {
+		return 1
+	}
+	return killCycles
+}
+
+// rollingNodes is the nodes a scenario's rolling restart stops in turn: all of them, none in
+// quick mode.
+func rollingNodes(nodes ...string) []string {
+	if clusterMode() == "quick" {
+		return nil
+	}
+	return nodes
+}
+
+// requireCluster skips t unless UNIMQ_CLUSTERS is 1 or quick; then it checks that every
+// address answers and fails t (UNIMQ_REQUIRE_BROKERS=1) or skips it when one does not.
 func requireCluster(t *testing.T, name string, addrs ...string) {
 	t.Helper()
-	switch strings.ToLower(strings.TrimSpace(os.Getenv(envClusters))) {
-	case "1", "true", "yes", "on":
-	default:
-		t.Skipf("cluster failover test: set %s=1 with the clusters up (scripts/brokers.sh up clusters, or make test-clusters)", envClusters)
+	if clusterMode() == "" {
+		t.Skipf("cluster failover test: set %s=1 (or quick) with the clusters up (scripts/brokers.sh up clusters, or make test-clusters)", envClusters)
 	}
 	for _, a := range addrs {
 		c, err := net.DialTimeout("tcp", a, 2*time.Second)

@@ -94,7 +94,7 @@ func TestKafkaNetworkFaults(t *testing.T) {
 	}
 
 	faults := []string{"latency", "half-open", "cut-off"}
-	for cycle := range killCycles {
+	for cycle := range cycles() {
 		kind := faults[cycle%len(faults)]
 		var n int
 		switch kind {

@@ -40,7 +40,7 @@ func TestKafkaClusterFailover(t *testing.T) {
 	p := startPublishers(t, l, topic, true, open(t, url), open(t, url), open(t, url), open(t, url))
 	flowing(t, l, 200)
 
-	for cycle := range killCycles {
+	for cycle := range cycles() {
 		what, victim := "controller", ""
 		if cycle%2 == 0 {
 			what, victim = "leader of partition 0", kafkaLeader(t, topic, 0)
@@ -54,7 +54,7 @@ func TestKafkaClusterFailover(t *testing.T) {
 		node(t, "restart", victim)
 		flowing(t, l, 200)
 	}
-	for _, n := range []string{"kafka-1", "kafka-2", "kafka-3"} {
+	for _, n := range rollingNodes("kafka-1", "kafka-2", "kafka-3") {
 		f := inject(t, l, "stop", n, "rolling restart: stop "+n)
 		if !recovered(l, f, recoverTimeout) {
 			t.Errorf("%s: no confirmed publish and delivery within %v", f.Name, recoverTimeout)

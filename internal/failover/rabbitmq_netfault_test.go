@@ -60,7 +60,7 @@ func TestRabbitMQQuorumNetworkFaults(t *testing.T) {
 	flowing(t, l, 200)
 
 	faults := []string{"latency", "half-open", "cut-off"}
-	for cycle := range killCycles {
+	for cycle := range cycles() {
 		i := busiest(proxies)
 		px, name := proxies[i], fmt.Sprintf("rabbitmq-%d", i+1)
 		switch kind := faults[cycle%len(faults)]; kind {

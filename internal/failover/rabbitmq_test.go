@@ -44,7 +44,7 @@ func TestRabbitMQQuorumClusterFailover(t *testing.T) {
 	p := startPublishers(t, l, topic, true, open(t, url), open(t, url))
 	flowing(t, l, 200)
 
-	for cycle := range killCycles {
+	for cycle := range cycles() {
 		q := rabbitQueueNodes(t, queue)
 		if len(q.consumers) != 1 {
 			t.Fatalf("queue %s: consumers on %v, want one node", queue, q.consumers)
@@ -58,7 +58,7 @@ func TestRabbitMQQuorumClusterFailover(t *testing.T) {
 		}
 		rabbitDown(t, l, "kill", victim, fmt.Sprintf("kill %s (%s)", victim, what), queue)
 	}
-	for _, n := range []string{"rabbitmq-1", "rabbitmq-2", "rabbitmq-3"} {
+	for _, n := range rollingNodes("rabbitmq-1", "rabbitmq-2", "rabbitmq-3") {
 		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, queue)
 	}
 	finish(t, l, p)
@@ -90,11 +90,11 @@ func TestRabbitMQClassicClusterFailover(t *testing.T) {
 	flowing(t, l, 200)
 
 	victims := []string{"rabbitmq-2", "rabbitmq-1"}
-	for cycle := range killCycles {
+	for cycle := range cycles() {
 		victim := victims[cycle%2]
 		rabbitDown(t, l, "kill", victim, "kill "+victim, "")
 	}
-	for _, n := range []string{"rabbitmq-1", "rabbitmq-2", "rabbitmq-3"} {
+	for _, n := range rollingNodes("rabbitmq-1", "rabbitmq-2", "rabbitmq-3") {
 		rabbitDown(t, l, "stop", n, "rolling restart: stop "+n, "")
 	}
 	finish(t, l, p)

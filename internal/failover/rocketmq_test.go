@@ -40,7 +40,7 @@ func TestRocketMQClusterFailover(t *testing.T) {
 	p := startPublishers(t, l, topic, false, open(t, url), open(t, url), open(t, url))
 	flowing(t, l, 200)
 
-	for range killCycles {
+	for range cycles() {
 		f := inject(t, l, "kill", "rocketmq-a", "kill rocketmq-a (broker-a)")
 		if !recovered(l, f, recoverTimeout) {
 			t.Errorf("%s: no confirmed publish and delivery within %v on broker-b alone", f.Name, recoverTimeout)
