@@ -2,8 +2,8 @@
 #   make test        start the real brokers (scripts/brokers.sh up all), then run every test with
 #                    the brokers required (an unreachable broker fails instead of skipping), then
 #                    the tests that restart a broker, alone, then the three-node clusters with one
-#                    kill cycle of each failover scenario (test-clusters-quick), then a short pass
-#                    of every fuzz target (FUZZ_BUDGET seconds in all), then lint
+#                    kill cycle of each failover scenario (test-clusters-quick) beside a short pass
+#                    of every fuzz target (FUZZ_BUDGET seconds in all) and lint
 #   make test-unit   run the tests without requiring brokers (integration tests skip)
 #   make fuzz        run every fuzz target of the repository for FUZZTIME each (scripts/fuzz.sh:
 #                    targets are found by their "func Fuzz", adapters' included); FUZZ=regexp picks some
@@ -27,7 +27,7 @@ FUZZ ?= .
 STATICCHECK_VERSION ?= v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: test-clusters test-clusters-quick test test-unit fuzz fuzz-short vet lint bench bench-peers brokers-up brokers-down brokers-status
+.PHONY: test-clusters test-clusters-quick fuzz-then-lint test test-unit fuzz fuzz-short vet lint bench bench-peers brokers-up brokers-down brokers-status
 
 # Phase 1: every package in parallel; tests that restart a shared broker skip (they would break
 # the other packages' tests). Phase 2: only those tests (names with "Restart", and the conformance
@@ -39,7 +39,11 @@ test: brokers-up
 	UNIMQ_REQUIRE_BROKERS=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_TESTS)' $(PKGS)
 	UNIMQ_REQUIRE_BROKERS=1 UNIMQ_BROKER_RESTARTS=1 $(GO) test -race -count=1 -p 1 -timeout $(TEST_TIMEOUT) -run '$(RESTART_SUBTESTS)' $(PKGS)
-	$(MAKE) test-clusters-quick
+	$(MAKE) -j2 --output-sync=target test-clusters-quick fuzz-then-lint
+
+# Phase 4 runs beside the fuzz pass and lint (the cluster tests mostly wait on nodes; fuzzing
+# is bounded by time, not work): each one's output is printed whole when it ends.
+fuzz-then-lint:
 	$(MAKE) fuzz-short
 	$(MAKE) lint
 
